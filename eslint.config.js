@@ -1,0 +1,97 @@
+// @ts-check
+import js from '@eslint/js'
+import tseslint from 'typescript-eslint'
+
+const ioModules = [
+  'node:*',
+  'fs',
+  'net',
+  'http',
+  'https',
+  'child_process',
+  'pg',
+  'better-sqlite3',
+  'kysely',
+  'nats',
+  'fastify',
+  '@fastify/*',
+  'ws',
+  'pino',
+  // Observability libraries stay at the edge too: the core speaks to the Tracer port.
+  'prom-client',
+  '@opentelemetry/*',
+]
+
+export default tseslint.config(
+  {
+    ignores: [
+      '**/dist/**',
+      '**/node_modules/**',
+      'coverage/**',
+      'packages/dashboard/**',
+      '*.config.*',
+    ],
+  },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/switch-exhaustiveness-check': 'error',
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
+      'no-console': 'error',
+    },
+  },
+  {
+    // The domain core: pure TypeScript. It may import only protocol and its own files.
+    files: ['packages/server/src/core/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ioModules,
+              message: 'The core does no I/O: put it behind a port in core/ports.ts.',
+            },
+            {
+              group: ['**/adapters/**', '**/api/**', '**/cli/**', '**/node.js', '**/node.ts'],
+              message:
+                'The core never imports the edge: adapters, api, cli and node.ts import the core.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // protocol runs in browsers too: only its Node implementation file may touch node:*.
+    files: ['packages/protocol/src/**/*.ts'],
+    ignores: ['packages/protocol/src/crypto/node.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ioModules, message: 'protocol runs in browsers too.' }] },
+      ],
+    },
+  },
+  {
+    files: ['packages/server/src/cli/**/*.ts', 'packages/server/bench/**/*.ts'],
+    rules: { 'no-console': 'off' },
+  },
+  {
+    files: ['packages/*/test/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-non-null-assertion': 'off',
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-unsafe-argument': 'off',
+    },
+  },
+)

@@ -1,0 +1,62 @@
+export type {
+  AuditConsistencyProof,
+  AuditEntry,
+  AuditInclusionProof,
+  AuditPage,
+  AuditTreeHead,
+} from './audit.js'
+export { canonicalBytes, canonicalize } from './canonical-json.js'
+export { base58, fromBase64url, fromHex, toBase64url, toHex, utf8 } from './encoding.js'
+export { errorCatalogue, isErrorCode, MeshError, type ErrorCode, type WireError } from './errors.js'
+export {
+  didFromPublicKey,
+  generateKeyPair,
+  isDid,
+  keyPairFromSecret,
+  publicKeyFromDid,
+  signBytes,
+  verifyBytes,
+  type KeyPair,
+} from './identity.js'
+export { authChallengeBytes, signJws, verifyJws, type JwsHeader } from './jws.js'
+export {
+  auditEntryBytes,
+  EMPTY_ROOT,
+  leafHash,
+  nodeHash,
+  verifyConsistency,
+  verifyInclusion,
+  type Hash,
+} from './merkle.js'
+export {
+  formatAmount,
+  MAX_MONEY_MICROS,
+  MICROS_PER_UNIT,
+  parseAmount,
+  parseCurrency,
+  parseMoney,
+  toMoney,
+  type Money,
+} from './money.js'
+export {
+  agentCardSchema,
+  amountSchema,
+  capabilityIdSchema,
+  capabilitySchema,
+  currencySchema,
+  didSchema,
+  moneySchema,
+  pricingSchema,
+  roles,
+  selfServiceRoles,
+  slaSchema,
+  type AgentCard,
+  type Capability,
+  type Pricing,
+  type PricingModel,
+  type Role,
+  type Sla,
+} from './schemas.js'
+export { cryptoImplementation, randomBytes, sha256 } from './crypto.js'
+export { isTerminal, terminalStates, type TaskState } from './task-states.js'
+export type { IntentFrame, NodeToAgentFrame, TaskFrame } from './agent-frames.js'

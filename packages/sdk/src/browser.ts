@@ -1,0 +1,49 @@
+/**
+ * The browser entry of the SDK (`@agentmesh/sdk/browser`): the `Mesh` client and the types, without
+ * the agent runtime (`defineAgent` needs `ws`) or the key-file helpers (`node:fs`). The dashboard
+ * imports it; protocol picks its browser Ed25519 implementation under the `browser` condition.
+ */
+export {
+  MeshError,
+  type AuditConsistencyProof,
+  type AuditEntry,
+  type AuditInclusionProof,
+  type AuditPage,
+  type AuditTreeHead,
+  type AgentCard,
+  type Capability,
+  type ErrorCode,
+  type KeyPair,
+} from '@agentmesh/protocol'
+export type { AuditQuery } from './audit-query.js'
+export type { AgentReputation } from './agent-reputation.js'
+export {
+  Mesh,
+  type AccountBalance,
+  type LedgerTransfer,
+  type MeshOptions,
+  type NodeInfo,
+  type NodeStats,
+  type StreamEvent,
+} from './mesh.js'
+export type {
+  AgentInfo,
+  RegistryChange,
+  RegistryChangeType,
+  ScorePart,
+  ScorePartName,
+  SearchOptions,
+  SearchPage,
+  SearchResult,
+} from './registry-types.js'
+export { SdkError } from './sdk-error.js'
+export { readSse, type SseMessage } from './sse.js'
+export type {
+  ContractTermsView,
+  ContractView,
+  IntentView,
+  PipelineRunView,
+  SubmitOptions,
+  TaskState,
+  TaskView,
+} from './task-types.js'

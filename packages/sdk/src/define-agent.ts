@@ -1,0 +1,349 @@
+import {
+  authChallengeBytes,
+  MeshError,
+  randomBytes,
+  signBytes,
+  signJws,
+  toBase64url,
+  type AgentCard,
+  type Capability,
+  type KeyPair,
+  type IntentFrame,
+  type Money,
+  type NodeToAgentFrame,
+  type TaskFrame,
+} from '@agentmesh/protocol'
+import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js'
+import WebSocket from 'ws'
+import { Mesh } from './mesh.js'
+import { SdkError } from './sdk-error.js'
+import type { SubmitOptions } from './task-types.js'
+
+/** What a handler gets besides its input. */
+export interface TaskContext {
+  taskId: string
+  attempt: number
+  capabilityId: string
+  deadline: Date
+  /** How deep this task is in a chain of agent-to-agent calls. */
+  depth: number
+  /** The most calls made for this task may spend. */
+  budget: Money
+  /** Aborted when the task is canceled, times out, or the connection drops. */
+  signal: AbortSignal
+  /** Reports progress (0 to 1) and an optional message to the requester. */
+  progress(fraction?: number, message?: string): void
+  /** Calls another capability on this task's behalf: its budget and deadline pass down. */
+  call<T = unknown>(
+    capability: string,
+    input: unknown,
+    options?: Partial<Omit<SubmitOptions, 'parentTaskId'>>,
+  ): Promise<T>
+}
+
+/** A capability with the function that serves it; type `I` and `O` to check the handler. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped handlers take and give any JSON
+export interface AgentCapability<I = any, O = any> extends Capability {
+  handler: (input: I, ctx: TaskContext) => O | Promise<O>
+}
+
+/** A request for offers, as an agent sees it. */
+export type IntentRequest = Omit<IntentFrame, 'type'>
+
+/** An agent's answer to an intent: a price and how long it holds; `null` declines. */
+export type OfferAnswer = { price: string; validForMs?: number } | null
+
+export interface AgentDefinition {
+  /** Answers intents; by default, quotes the capability's list price for a minute. */
+  onIntent?: (intent: IntentRequest) => OfferAnswer | Promise<OfferAnswer>
+  name: string
+  description: string
+  capabilities: AgentCapability[]
+  /** Tasks taken at once (default 4). */
+  concurrency?: number
+  /** Card version; by default the time of `connect`, so each start supersedes the last. */
+  version?: number
+  homepage?: string
+}
+
+export interface ConnectOptions {
+  key: KeyPair
+  /** Reconnect after a drop (default true), with backoff from 200 ms to 10 s. */
+  reconnect?: boolean
+  /** Called for errors the agent survives (a dropped connection, a failed handler). */
+  onError?: (error: Error) => void
+  /** Called each time the node takes the agent: at first connect and after every reconnect. */
+  onReady?: () => void
+}
+
+type ServerFrame = NodeToAgentFrame
+
+const wsUrl = (url: string) => `${url.replace(/^http/, 'ws').replace(/\/+$/, '')}/v1/agents/connect`
+
+/**
+ * An agent: its card, its handlers, and a connection to a node that it keeps up by itself.
+ * Outputs are checked against the capability's output schema before they are sent.
+ */
+export class Agent {
+  readonly definition: AgentDefinition
+  readonly #validators = new Map<string, ValidateFunction>()
+  readonly #running = new Map<string, AbortController>()
+  #socket: WebSocket | undefined
+  #mesh: Mesh | undefined
+  #closing = false
+  #heartbeat: NodeJS.Timeout | undefined
+  #reconnectTimer: NodeJS.Timeout | undefined
+
+  constructor(definition: AgentDefinition) {
+    this.definition = definition
+    const ajv = new Ajv2020({ strict: false, validateFormats: false })
+    for (const capability of definition.capabilities) {
+      this.#validators.set(capability.id, ajv.compile(capability.output))
+    }
+  }
+
+  /** The agent card for a key, without handlers. */
+  card(did: string, version = this.definition.version ?? Date.now()): AgentCard {
+    const { name, description, concurrency, homepage } = this.definition
+    return {
+      did,
+      name,
+      description,
+      version,
+      capabilities: this.definition.capabilities.map(
+        ({ handler: _handler, ...capability }) => capability,
+      ),
+      ...(concurrency === undefined ? {} : { concurrency }),
+      ...(homepage === undefined ? {} : { homepage }),
+    }
+  }
+
+  /** Whether the agent is signed in on a live connection. */
+  get connected(): boolean {
+    return this.#mesh !== undefined && this.#socket?.readyState === WebSocket.OPEN
+  }
+
+  /** Registers the card (signed) and connects; resolves once the node has taken the agent. */
+  async connect(url: string, options: ConnectOptions): Promise<void> {
+    this.#closing = false
+    const mesh = await Mesh.connect(url, { key: options.key, roles: ['agent'] })
+    try {
+      await this.#register(mesh, options.key)
+    } finally {
+      await mesh.close()
+    }
+    await this.#open(url, options, 0)
+  }
+
+  async #register(mesh: Mesh, key: KeyPair): Promise<void> {
+    const card = signJws(this.card(key.did), key)
+    try {
+      await mesh.request('POST', '/v1/agents', { card })
+    } catch (error) {
+      if (
+        !(error instanceof MeshError) ||
+        (error.code !== 'CONFLICT' && error.code !== 'VERSION_CONFLICT')
+      )
+        throw error
+      await mesh.request('PATCH', `/v1/agents/${encodeURIComponent(key.did)}`, { card })
+    }
+  }
+
+  #open(url: string, options: ConnectOptions, failures: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const socket = new WebSocket(wsUrl(url))
+      this.#socket = socket
+      let ready = false
+      socket.on('open', () => {
+        socket.send(
+          JSON.stringify({
+            type: 'hello',
+            did: options.key.did,
+            concurrency: this.definition.concurrency ?? 4,
+          }),
+        )
+      })
+      socket.on('message', (data: Buffer) => {
+        let frame: ServerFrame
+        try {
+          frame = JSON.parse(data.toString('utf8')) as ServerFrame
+        } catch {
+          return
+        }
+        switch (frame.type) {
+          case 'challenge': {
+            const signature = toBase64url(
+              signBytes(authChallengeBytes(frame.node, frame.nonce), options.key),
+            )
+            socket.send(JSON.stringify({ type: 'auth', signature }))
+            return
+          }
+          case 'ready':
+            ready = true
+            this.#heartbeat = setInterval(() => this.#send({ type: 'heartbeat' }), 10_000)
+            this.#heartbeat.unref()
+            // The session the node issued serves ctx.call; set it before resolving.
+            void Mesh.connect(url, { token: frame.token }).then((mesh) => {
+              this.#mesh = mesh
+              resolve()
+              options.onReady?.()
+            }, reject)
+            return
+          case 'task':
+            void this.#run(frame, options)
+            return
+          case 'intent':
+            void this.#offer(frame, options).catch((error: Error) => options.onError?.(error))
+            return
+          case 'cancel':
+            this.#running
+              .get(`${frame.taskId}#${frame.attempt}`)
+              ?.abort(new MeshError('TASK_CANCELED', 'Canceled'))
+            return
+          case 'error':
+            if (!ready) reject(MeshError.fromWire(frame.error))
+            else options.onError?.(MeshError.fromWire(frame.error))
+            return
+        }
+      })
+      socket.on('error', (error) => {
+        if (!ready && failures === 0)
+          reject(new SdkError('NETWORK', `Cannot connect to ${wsUrl(url)}: ${error.message}`))
+        else options.onError?.(error)
+      })
+      socket.on('close', () => {
+        clearInterval(this.#heartbeat)
+        this.#mesh = undefined
+        for (const controller of this.#running.values()) {
+          controller.abort(new MeshError('PROVIDER_DISCONNECTED', 'Connection lost'))
+        }
+        if (this.#closing || options.reconnect === false || (!ready && failures === 0)) return
+        const delay = Math.min(10_000, 200 * 2 ** failures) * (0.5 + Math.random() / 2)
+        this.#reconnectTimer = setTimeout(() => {
+          this.#open(url, options, ready ? 1 : failures + 1).catch((error: Error) =>
+            options.onError?.(error),
+          )
+        }, delay)
+      })
+    })
+  }
+
+  async #offer(intent: IntentRequest, options: ConnectOptions): Promise<void> {
+    const capability = this.definition.capabilities.find((c) => c.id === intent.capabilityId)
+    if (!capability) return
+    const answer = this.definition.onIntent
+      ? await this.definition.onIntent(intent)
+      : { price: capability.pricing.amount, validForMs: 60_000 }
+    if (!answer) return
+    const terms = {
+      contract: `offer_${toBase64url(randomBytes(12))}`,
+      intent: intent.intentId,
+      requester: intent.requester,
+      provider: options.key.did,
+      capability: intent.capabilityId,
+      price: { amount: answer.price, currency: intent.maxPrice.currency },
+      validUntil: new Date(Date.now() + (answer.validForMs ?? 60_000)).toISOString(),
+    }
+    this.#send({ type: 'offer', intentId: intent.intentId, terms: signJws(terms, options.key) })
+  }
+
+  #send(frame: object): void {
+    if (this.#socket?.readyState === WebSocket.OPEN) this.#socket.send(JSON.stringify(frame))
+  }
+
+  async #run(frame: TaskFrame, options: ConnectOptions): Promise<void> {
+    const id = `${frame.taskId}#${frame.attempt}`
+    const reply = { taskId: frame.taskId, attempt: frame.attempt }
+    const capability = this.definition.capabilities.find((c) => c.id === frame.capabilityId)
+    if (!capability) {
+      this.#send({
+        type: 'error',
+        ...reply,
+        error: { code: 'CAPABILITY_NOT_FOUND', message: `No handler for "${frame.capabilityId}"` },
+      })
+      return
+    }
+    const controller = new AbortController()
+    this.#running.set(id, controller)
+    const deadline = new Date(frame.deadline)
+    const timer = setTimeout(
+      () => controller.abort(new MeshError('TIMEOUT', 'Deadline passed')),
+      Math.max(0, deadline.getTime() - Date.now()),
+    )
+    this.#send({ type: 'accepted', ...reply })
+    const ctx: TaskContext = {
+      taskId: frame.taskId,
+      attempt: frame.attempt,
+      capabilityId: frame.capabilityId,
+      deadline,
+      depth: frame.depth,
+      budget: { amount: frame.budget, currency: frame.currency },
+      signal: controller.signal,
+      progress: (fraction, message) =>
+        this.#send({
+          type: 'progress',
+          ...reply,
+          ...(fraction === undefined ? {} : { progress: Math.min(1, Math.max(0, fraction)) }),
+          ...(message === undefined ? {} : { message: message.slice(0, 1000) }),
+        }),
+      call: (capabilityId, input, callOptions = {}) => {
+        if (!this.#mesh) return Promise.reject(new SdkError('NETWORK', 'Not connected'))
+        const remainingMs = Math.max(1, deadline.getTime() - Date.now())
+        return this.#mesh.call(capabilityId, input, {
+          maxPrice: frame.budget,
+          currency: frame.currency,
+          ...callOptions,
+          timeoutMs: Math.min(callOptions.timeoutMs ?? remainingMs, remainingMs),
+          parentTaskId: frame.taskId,
+        })
+      },
+    }
+    try {
+      const output: unknown = await capability.handler(frame.input, ctx)
+      if (controller.signal.aborted) return
+      const validate = this.#validators.get(capability.id)!
+      if (!validate(output)) {
+        const first = validate.errors?.[0]
+        throw new MeshError(
+          'INVALID_OUTPUT',
+          `Output at "${first?.instancePath || '/'}" ${first?.message ?? 'is invalid'}`,
+        )
+      }
+      this.#send({ type: 'result', ...reply, output })
+    } catch (error) {
+      if (controller.signal.aborted) return
+      const mesh =
+        error instanceof MeshError
+          ? error
+          : new MeshError('PROVIDER_ERROR', (error as Error)?.message ?? 'Handler failed')
+      options.onError?.(error as Error)
+      this.#send({ type: 'error', ...reply, error: { code: mesh.code, message: mesh.message } })
+    } finally {
+      clearTimeout(timer)
+      this.#running.delete(id)
+    }
+  }
+
+  /** Closes the connection and stops reconnecting; running handlers are aborted. */
+  async close(): Promise<void> {
+    this.#closing = true
+    clearTimeout(this.#reconnectTimer)
+    clearInterval(this.#heartbeat)
+    for (const controller of this.#running.values())
+      controller.abort(new MeshError('TASK_CANCELED', 'Agent closing'))
+    const socket = this.#socket
+    if (socket && socket.readyState !== WebSocket.CLOSED) {
+      await new Promise<void>((resolve) => {
+        socket.once('close', () => resolve())
+        socket.close(1000, 'agent closing')
+      })
+    }
+    await this.#mesh?.close()
+    this.#mesh = undefined
+  }
+}
+
+/** Defines an agent from its card and handlers. */
+export function defineAgent(definition: AgentDefinition): Agent {
+  return new Agent(definition)
+}

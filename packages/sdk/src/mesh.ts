@@ -1,0 +1,592 @@
+import {
+  authChallengeBytes,
+  type AuditConsistencyProof,
+  type AuditInclusionProof,
+  type AuditPage,
+  type AuditTreeHead,
+  MeshError,
+  signBytes,
+  signJws,
+  toBase64url,
+  type AgentCard,
+  type KeyPair,
+  type Money,
+  type Role,
+} from '@agentmesh/protocol'
+import type { AgentReputation } from './agent-reputation.js'
+import type { AlertsView } from './alert-types.js'
+import type { AuditQuery } from './audit-query.js'
+import { SdkError } from './sdk-error.js'
+import { readSse } from './sse.js'
+import {
+  finalStates,
+  type ContractView,
+  type IntentView,
+  type PipelineRunView,
+  type SubmitOptions,
+  type TaskView,
+} from './task-types.js'
+import type {
+  AgentInfo,
+  CapabilityListOptions,
+  CapabilityPage,
+  RegistryChange,
+  RegistryChangeType,
+  SearchOptions,
+  SearchPage,
+} from './registry-types.js'
+
+export interface MeshOptions {
+  /** Sign in with this key (challenge → signature → session token). */
+  key?: KeyPair
+  /** Or use an existing session token, such as the admin token. */
+  token?: string
+  /** Roles a new key asks for when it registers itself (default: client). */
+  roles?: Role[]
+  /** Per-request time limit. */
+  requestTimeoutMs?: number
+}
+
+export interface NodeInfo {
+  did: string
+  version: string
+  mode: 'embedded' | 'cluster'
+  store: 'sqlite' | 'postgres'
+  currencies: string[]
+}
+
+/** An account's balances, as money. */
+export interface AccountBalance {
+  id: string
+  owner: string
+  currency: string
+  posted: Money
+  pending: Money
+  incoming: Money
+  available: Money
+}
+
+/** A ledger transfer as the node reports it. */
+export interface LedgerTransfer {
+  id: string
+  kind: 'posted' | 'pending' | 'post' | 'void'
+  debitAccount: string
+  creditAccount: string
+  amount: Money
+  code: string
+  reference?: string
+  pendingId?: string
+  state?: 'pending' | 'posted' | 'voided' | 'expired'
+  expiresAt?: string
+  createdAt: string
+}
+
+/** The node's task figures over the last minute (`GET /v1/stats`). */
+export interface NodeStats {
+  at: string
+  windowMs: number
+  tasksPerSecond: number
+  finished: number
+  errors: number
+  errorRate: number | null
+  latencyMs: { p50: number | null; p95: number | null; p99: number | null }
+  inFlight: number
+  agentsOnline: number
+  /** One point per second of the window, oldest first. */
+  series: { at: string; finished: number; errors: number; p95LatencyMs: number | null }[]
+}
+
+type Query = Record<string, string | number | boolean | undefined>
+
+/** One event of a stream, its data parsed as JSON. */
+export interface StreamEvent {
+  id?: string
+  event: string
+  data: unknown
+}
+
+/** A client of one agentmesh node, over its REST API. */
+export class Mesh {
+  readonly url: string
+  #token: string
+  readonly #ownsToken: boolean
+  readonly #timeoutMs: number
+  #key: KeyPair | undefined
+
+  private constructor(url: string, token: string, ownsToken: boolean, timeoutMs: number) {
+    this.url = url
+    this.#token = token
+    this.#ownsToken = ownsToken
+    this.#timeoutMs = timeoutMs
+  }
+
+  /** Connects to a node, signing in with `key` or adopting `token`. */
+  static async connect(url: string, options: MeshOptions): Promise<Mesh> {
+    const base = url.replace(/\/+$/, '')
+    const timeoutMs = options.requestTimeoutMs ?? 30_000
+    if (options.token) return new Mesh(base, options.token, false, timeoutMs)
+    if (!options.key) throw new SdkError('BAD_OPTIONS', 'Mesh.connect needs a key or a token')
+    const anonymous = new Mesh(base, '', false, timeoutMs)
+    const token = await anonymous.#signIn(options.key, options.roles)
+    const mesh = new Mesh(base, token, true, timeoutMs)
+    mesh.#key = options.key
+    return mesh
+  }
+
+  async #signIn(key: KeyPair, roles: Role[] | undefined): Promise<string> {
+    const challenge = await this.request<{ nonce: string; node: string }>(
+      'POST',
+      '/v1/auth/challenge',
+      {
+        did: key.did,
+      },
+    )
+    const signature = toBase64url(
+      signBytes(authChallengeBytes(challenge.node, challenge.nonce), key),
+    )
+    const issued = await this.request<{ token: string }>('POST', '/v1/auth/token', {
+      did: key.did,
+      nonce: challenge.nonce,
+      signature,
+      ...(roles ? { roles } : {}),
+    })
+    return issued.token
+  }
+
+  /** The session token, for curl and friends. */
+  get token(): string {
+    return this.#token
+  }
+
+  /** The node's DID, version and mode. */
+  info(): Promise<NodeInfo> {
+    return this.request('GET', '/v1/info')
+  }
+
+  /** Who this client is signed in as. */
+  /** Tasks per second, latency percentiles, error rate and agents online over the last minute. */
+  stats(): Promise<NodeStats> {
+    return this.request('GET', '/v1/stats')
+  }
+
+  whoami(): Promise<{ did: string; roles: Role[] }> {
+    return this.request('GET', '/v1/auth/whoami')
+  }
+
+  /** An agent's reputation (score 0–5, stats, explanation), overall or for one capability. */
+  reputation(agentId: string, options: { capability?: string } = {}): Promise<AgentReputation> {
+    return this.request('GET', `/v1/agents/${encodeURIComponent(agentId)}/reputation`, undefined, {
+      capability: options.capability,
+    })
+  }
+
+  /** A page of the audit log: all of it for an admin, the caller's own entries otherwise. */
+  auditEntries(query: AuditQuery = {}): Promise<AuditPage> {
+    return this.request('GET', '/v1/audit', undefined, { ...query })
+  }
+
+  /** The latest tree head the node signed. */
+  auditHead(): Promise<AuditTreeHead> {
+    return this.request('GET', '/v1/audit/head')
+  }
+
+  /** The inclusion proof of entry `seq` (in the latest signed head unless `size` is given). */
+  auditInclusionProof(seq: number, size?: number): Promise<AuditInclusionProof> {
+    return this.request('GET', '/v1/audit/proofs/inclusion', undefined, { seq, size })
+  }
+
+  /** The consistency proof from tree size `from` to `to` (default: the latest signed head). */
+  auditConsistencyProof(from: number, to?: number): Promise<AuditConsistencyProof> {
+    return this.request('GET', '/v1/audit/proofs/consistency', undefined, { from, to })
+  }
+
+  /** An account's balance: `DID:CURRENCY` (your own, or any for an admin). */
+  account(id: string): Promise<AccountBalance> {
+    return this.request('GET', `/v1/accounts/${encodeURIComponent(id)}`)
+  }
+
+  /** Transfers in and out of an account, newest first. */
+  accountTransfers(
+    id: string,
+    page: { limit?: number; cursor?: string } = {},
+  ): Promise<{ transfers: LedgerTransfer[]; nextCursor?: string }> {
+    return this.request('GET', `/v1/accounts/${encodeURIComponent(id)}/transfers`, undefined, page)
+  }
+
+  /** Creates a transfer (pending with `timeoutMs`); a retry with the same id answers the same transfer. */
+  transfer(body: {
+    id: string
+    debitAccount?: string
+    creditAccount: string
+    amount: Money
+    code?: 'transfer' | 'mint' | 'refund'
+    reference?: string
+    timeoutMs?: number
+  }): Promise<LedgerTransfer> {
+    return this.request('POST', '/v1/transfers', body)
+  }
+
+  /** Recomputes the ledger's balances and checks its invariants (admin). */
+  verifyLedger(): Promise<{
+    ok: boolean
+    accounts: number
+    transfers: number
+    problems: string[]
+  }> {
+    return this.request('GET', '/v1/ledger/verify')
+  }
+
+  /** The alerts the node evaluates: firing, then recently resolved (admin). */
+  alerts(): Promise<AlertsView> {
+    return this.request('GET', '/v1/alerts')
+  }
+
+  /** Searches the mesh's capabilities, best first; `explain` adds why each scored as it did. */
+  search(q: string, options: SearchOptions = {}): Promise<SearchPage> {
+    const { tags, ...rest } = options
+    return this.request('GET', '/v1/agents', undefined, {
+      q: q === '' ? undefined : q,
+      ...rest,
+      tags: tags && tags.length > 0 ? tags.join(',') : undefined,
+    })
+  }
+
+  /** Browses the marketplace: capabilities by popularity, featured first, or cheapest first. */
+  capabilities(options: CapabilityListOptions = {}): Promise<CapabilityPage> {
+    return this.request('GET', '/v1/capabilities', undefined, { ...options })
+  }
+
+  /** Features a capability in the marketplace, or stops featuring it (admin). */
+  setFeatured(
+    agentId: string,
+    capabilityId: string,
+    featured: boolean,
+  ): Promise<{ agentId: string; capabilityId: string; featured: boolean }> {
+    return this.request(
+      'PUT',
+      `/v1/capabilities/${encodeURIComponent(agentId)}/${encodeURIComponent(capabilityId)}/featured`,
+      { featured },
+    )
+  }
+
+  /** Reads a registered agent by its id (its DID). */
+  agent(id: string): Promise<AgentInfo> {
+    return this.request('GET', `/v1/agents/${encodeURIComponent(id)}`)
+  }
+
+  /** Signs `card` with the agent's key and registers it; the key must be the signed-in one. */
+  registerAgent(card: AgentCard, key: KeyPair): Promise<AgentInfo> {
+    return this.request('POST', '/v1/agents', { card: signJws(card, key) })
+  }
+
+  /** Signs and publishes a new version of the card (its `version` must be higher). */
+  updateAgent(card: AgentCard, key: KeyPair): Promise<AgentInfo> {
+    return this.request('PATCH', `/v1/agents/${encodeURIComponent(card.did)}`, {
+      card: signJws(card, key),
+    })
+  }
+
+  /** Removes an agent from search (itself, or any as an admin). */
+  async removeAgent(id: string): Promise<void> {
+    await this.request('DELETE', `/v1/agents/${encodeURIComponent(id)}`)
+  }
+
+  /** Keeps the signed-in agent online for another TTL, optionally reporting its load. */
+  heartbeat(
+    agentId: string,
+    options: { inFlight?: number } = {},
+  ): Promise<{ online: boolean; ttlMs: number; expiresAt: string }> {
+    return this.request('POST', `/v1/agents/${encodeURIComponent(agentId)}/heartbeat`, options)
+  }
+
+  /**
+   * Follows registry changes as an async iterator (server-sent events). With `lastEventId` it
+   * resumes after that event; when the stream drops it reconnects from the last event it saw.
+   * Leaving the loop (or aborting `signal`) closes the stream.
+   */
+  async *watch(
+    options: { lastEventId?: number; signal?: AbortSignal } = {},
+  ): AsyncGenerator<RegistryChange> {
+    const controller = new AbortController()
+    const abort = () => controller.abort()
+    options.signal?.addEventListener('abort', abort, { once: true })
+    let lastEventId = options.lastEventId
+    let retryMs = 500
+    try {
+      while (!controller.signal.aborted) {
+        const body = await this.#openStream('/v1/agents/watch', lastEventId, controller.signal)
+        if (!body) return
+        retryMs = 500
+        try {
+          for await (const message of readSse(body)) {
+            if (message.id === undefined) continue
+            const { agentId, at, ...data } = JSON.parse(message.data) as Record<string, unknown>
+            lastEventId = Number(message.id)
+            yield {
+              id: lastEventId,
+              type: message.event as RegistryChangeType,
+              agentId: String(agentId),
+              at: String(at),
+              data,
+            }
+          }
+        } catch (error) {
+          if (controller.signal.aborted) return
+          if (!(error instanceof TypeError)) throw error // a dropped connection is a TypeError
+        }
+        await new Promise((resolve) => setTimeout(resolve, retryMs))
+        retryMs = Math.min(retryMs * 2, 10_000)
+      }
+    } finally {
+      options.signal?.removeEventListener('abort', abort)
+      controller.abort()
+    }
+  }
+
+  async #openStream(
+    path: string,
+    lastEventId: number | undefined,
+    signal: AbortSignal,
+  ): Promise<ReadableStream<Uint8Array> | undefined> {
+    const headers: Record<string, string> = {
+      accept: 'text/event-stream',
+      authorization: `Bearer ${this.#token}`,
+    }
+    if (lastEventId !== undefined) headers['last-event-id'] = String(lastEventId)
+    let response: Response
+    try {
+      response = await fetch(this.url + path, { headers, signal })
+    } catch (cause) {
+      if (signal.aborted) return undefined
+      throw new SdkError('NETWORK', `Cannot reach ${this.url}: ${(cause as Error).message}`, {
+        cause,
+      })
+    }
+    if (!response.ok || !response.body) {
+      const text = await response.text()
+      let wire: unknown
+      try {
+        wire = (JSON.parse(text) as { error?: unknown }).error
+      } catch {
+        wire = undefined
+      }
+      throw MeshError.fromWire(wire, `GET ${path} failed with ${response.status}`)
+    }
+    return response.body
+  }
+
+  /**
+   * Sends one request to the node. Answers the parsed body; throws a `MeshError` for an error the
+   * node reports and an `SdkError` when there is no usable answer.
+   */
+  async request<T>(method: string, path: string, body?: unknown, query?: Query): Promise<T> {
+    const url = new URL(this.url + path)
+    for (const [name, value] of Object.entries(query ?? {})) {
+      if (value !== undefined) url.searchParams.set(name, String(value))
+    }
+    const headers: Record<string, string> = {}
+    if (this.#token) headers.authorization = `Bearer ${this.#token}`
+    if (body !== undefined) headers['content-type'] = 'application/json'
+    let response: Response
+    try {
+      response = await fetch(url, {
+        method,
+        headers,
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        signal: AbortSignal.timeout(this.#timeoutMs),
+      })
+    } catch (cause) {
+      throw new SdkError('NETWORK', `Cannot reach ${url.origin}: ${(cause as Error).message}`, {
+        cause,
+      })
+    }
+    const text = await response.text()
+    let parsed: unknown
+    try {
+      parsed = text ? JSON.parse(text) : undefined
+    } catch (cause) {
+      throw new SdkError(
+        'BAD_RESPONSE',
+        `${method} ${path} answered ${response.status} with non-JSON`,
+        { cause },
+      )
+    }
+    if (!response.ok) {
+      throw MeshError.fromWire(
+        (parsed as { error?: unknown } | undefined)?.error,
+        `${method} ${path} failed`,
+      )
+    }
+    return parsed as T
+  }
+
+  /**
+   * Submits a task to a capability. With `wait`, the node answers once the task is final (or the
+   * wait runs out); without it, at once.
+   */
+  submit(capability: string, input: unknown, options: SubmitOptions): Promise<TaskView> {
+    const { maxPrice, currency = 'USD', wait, ...rest } = options
+    return this.request<TaskView>(
+      'POST',
+      '/v1/tasks',
+      { capability, input, maxPrice: { amount: maxPrice, currency }, ...rest },
+      wait === undefined ? undefined : { wait },
+    )
+  }
+
+  /**
+   * Calls a capability and answers its output; throws a `MeshError` with the catalogue's code when
+   * the task does not complete.
+   */
+  async call<T = unknown>(
+    capability: string,
+    input: unknown,
+    options: Omit<SubmitOptions, 'wait'>,
+  ): Promise<T> {
+    const timeoutMs = options.timeoutMs ?? 30_000
+    // The node holds the answer until the task is final; its deadline is within the wait.
+    const task = await this.submit(capability, input, {
+      ...options,
+      timeoutMs,
+      wait: timeoutMs + 1000,
+    })
+    if (task.state === 'completed') return task.output as T
+    if (!finalStates.includes(task.state)) {
+      throw new MeshError('TIMEOUT', `Task ${task.id} is still ${task.state} after ${timeoutMs} ms`)
+    }
+    throw MeshError.fromWire(
+      task.error ?? { code: 'INTERNAL', message: `Task ${task.id} ended ${task.state}` },
+      `Task ${task.id} ended ${task.state}`,
+    )
+  }
+
+  /** Reads a task. */
+  task(id: string): Promise<TaskView> {
+    return this.request('GET', `/v1/tasks/${encodeURIComponent(id)}`)
+  }
+
+  /** Cancels a task; its provider gets an abort. */
+  cancel(id: string): Promise<TaskView> {
+    return this.request('POST', `/v1/tasks/${encodeURIComponent(id)}/cancel`)
+  }
+
+  /**
+   * Opens an SSE stream on the node (task events, pipeline events…) and yields its events, data
+   * parsed as JSON, until the node ends it or `signal` aborts.
+   */
+  async *stream(path: string, options: { signal?: AbortSignal } = {}): AsyncGenerator<StreamEvent> {
+    const controller = new AbortController()
+    const abort = () => controller.abort()
+    options.signal?.addEventListener('abort', abort, { once: true })
+    try {
+      const body = await this.#openStream(path, undefined, controller.signal)
+      if (!body) return
+      for await (const message of readSse(body)) {
+        let data: unknown = message.data
+        try {
+          data = JSON.parse(message.data)
+        } catch {
+          // Not JSON: hand over the text.
+        }
+        yield {
+          ...(message.id === undefined ? {} : { id: message.id }),
+          event: message.event,
+          data,
+        }
+      }
+    } finally {
+      options.signal?.removeEventListener('abort', abort)
+      controller.abort()
+    }
+  }
+
+  /** Follows a task: its states so far, then live states and progress, until it is final. */
+  taskEvents(id: string, options: { signal?: AbortSignal } = {}): AsyncGenerator<StreamEvent> {
+    return this.stream(`/v1/tasks/${encodeURIComponent(id)}/events`, options)
+  }
+
+  /** Runs a pipeline definition; with `wait`, answers the finished run when it ends in time. */
+  runPipeline(
+    definition: unknown,
+    input?: unknown,
+    options: { wait?: number } = {},
+  ): Promise<PipelineRunView> {
+    return this.request(
+      'POST',
+      '/v1/pipelines/runs',
+      input === undefined ? { definition } : { definition, input },
+      options.wait === undefined ? undefined : { wait: options.wait },
+    )
+  }
+
+  /** Reads a pipeline run. */
+  pipelineRun(id: string): Promise<PipelineRunView> {
+    return this.request('GET', `/v1/pipelines/runs/${encodeURIComponent(id)}`)
+  }
+
+  /** Follows a pipeline run: a snapshot, then step and run events, until it ends. */
+  pipelineEvents(id: string, options: { signal?: AbortSignal } = {}): AsyncGenerator<StreamEvent> {
+    return this.stream(`/v1/pipelines/runs/${encodeURIComponent(id)}/events`, options)
+  }
+
+  /** Opens an intent: matching providers answer with offers within the window (default 2 s). */
+  openIntent(
+    capability: string,
+    options: { maxPrice: string; currency?: string; input?: unknown; windowMs?: number },
+  ): Promise<IntentView> {
+    const { maxPrice, currency = 'USD', ...rest } = options
+    return this.request('POST', '/v1/intents', {
+      capability,
+      maxPrice: { amount: maxPrice, currency },
+      ...rest,
+    })
+  }
+
+  /**
+   * Reads an intent with its offers; with `wait`, once every asked provider has offered or the
+   * window has closed.
+   */
+  intent(id: string, options: { wait?: number } = {}): Promise<IntentView> {
+    return this.request('GET', `/v1/intents/${encodeURIComponent(id)}`, undefined, {
+      wait: options.wait,
+    })
+  }
+
+  /** Accepts an offer by signing its terms with this client's key: a contract both sides signed. */
+  accept(intentId: string, offerId: string): Promise<ContractView> {
+    if (!this.#key)
+      throw new SdkError('BAD_OPTIONS', 'Accepting an offer needs a key: connect with { key }')
+    const key = this.#key
+    return this.intent(intentId).then((intent) => {
+      const offer = intent.offers.find((o) => o.id === offerId)
+      if (!offer)
+        throw new SdkError('BAD_OPTIONS', `Offer "${offerId}" is not on intent "${intentId}"`)
+      return this.request<ContractView>(
+        'POST',
+        `/v1/intents/${encodeURIComponent(intentId)}/accept`,
+        {
+          offerId,
+          signature: signJws(offer.terms, key),
+        },
+      )
+    })
+  }
+
+  /** Reads a contract. */
+  contract(id: string): Promise<ContractView> {
+    return this.request('GET', `/v1/contracts/${encodeURIComponent(id)}`)
+  }
+
+  /** Cancels a contract; tasks under it are refused afterwards. */
+  cancelContract(id: string): Promise<ContractView> {
+    return this.request('POST', `/v1/contracts/${encodeURIComponent(id)}/cancel`)
+  }
+
+  /** Ends the session this client opened (a token passed in stays valid). */
+  async close(): Promise<void> {
+    if (this.#ownsToken && this.#token) {
+      await this.request('POST', '/v1/auth/revoke').catch(() => {})
+    }
+    this.#token = ''
+  }
+}

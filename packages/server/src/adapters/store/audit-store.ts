@@ -1,0 +1,153 @@
+import { canonicalize } from '@agentmesh/protocol'
+import { sql, type Kysely, type Selectable } from 'kysely'
+import type { AuditHeadRecord, AuditQuery, AuditRecord, AuditStore } from '../../core/ports.js'
+import { toMs, type Database } from './database.js'
+
+type EntryRow = Selectable<Database['audit_entries']>
+
+/** Parses stored details; a value that is not JSON (a damaged row) comes back as its raw text. */
+function parseDetails(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown
+  } catch {
+    return text
+  }
+}
+
+function recordOf(row: EntryRow): AuditRecord {
+  return {
+    seq: toMs(row.seq),
+    timeMs: toMs(row.time_ms),
+    actor: row.actor,
+    action: row.action,
+    resource: row.resource,
+    result: row.result as AuditRecord['result'],
+    details: parseDetails(row.details),
+    leafHash: row.leaf_hash,
+    chainHash: row.chain_hash,
+  }
+}
+
+/** Hard cap on the leaf hashes one call reads, whatever the caller asks. */
+const MAX_LEAVES_PER_READ = 65_536
+
+/**
+ * The audit log in SQL. An append bumps the one-row tail (`update … returning`), which takes the
+ * row's write lock until commit: on PostgreSQL a second process's append waits and then sees the
+ * new tail, so appends from any number of nodes form one chain; SQLite serializes writers anyway.
+ * The primary key on seq is the last line of defence.
+ */
+export class KyselyAuditStore implements AuditStore {
+  constructor(readonly db: Kysely<Database>) {}
+
+  append(build: (tail: { seq: number; chainHash: string }) => AuditRecord): Promise<AuditRecord> {
+    return this.db.transaction().execute(async (trx) => {
+      const tail = await trx
+        .updateTable('audit_tail')
+        .set({ seq: sql`seq + 1` })
+        .where('id', '=', 1)
+        .returning(['seq', 'chain_hash'])
+        .executeTakeFirstOrThrow()
+      const seq = toMs(tail.seq)
+      const record = build({ seq: seq - 1, chainHash: tail.chain_hash })
+      if (record.seq !== seq)
+        throw new Error(`Audit append built seq ${record.seq}, expected ${seq}`)
+      await trx
+        .insertInto('audit_entries')
+        .values({
+          seq: record.seq,
+          time_ms: record.timeMs,
+          actor: record.actor,
+          action: record.action,
+          resource: record.resource,
+          result: record.result,
+          details: canonicalize(record.details),
+          leaf_hash: record.leafHash,
+          chain_hash: record.chainHash,
+        })
+        .execute()
+      await trx
+        .updateTable('audit_tail')
+        .set({ chain_hash: record.chainHash })
+        .where('id', '=', 1)
+        .execute()
+      return record
+    })
+  }
+
+  async size(): Promise<number> {
+    const row = await this.db
+      .selectFrom('audit_tail')
+      .select('seq')
+      .where('id', '=', 1)
+      .executeTakeFirstOrThrow()
+    return toMs(row.seq)
+  }
+
+  async list(query: AuditQuery): Promise<AuditRecord[]> {
+    let select = this.db.selectFrom('audit_entries').selectAll()
+    if (query.actor !== undefined) select = select.where('actor', '=', query.actor)
+    if (query.action !== undefined) select = select.where('action', '=', query.action)
+    if (query.fromMs !== undefined) select = select.where('time_ms', '>=', query.fromMs)
+    if (query.toMs !== undefined) select = select.where('time_ms', '<', query.toMs)
+    if (query.afterSeq !== undefined) select = select.where('seq', '>', query.afterSeq)
+    const rows = await select.orderBy('seq', 'asc').limit(query.limit).execute()
+    return rows.map(recordOf)
+  }
+
+  async get(seq: number): Promise<AuditRecord | undefined> {
+    const row = await this.db
+      .selectFrom('audit_entries')
+      .selectAll()
+      .where('seq', '=', seq)
+      .executeTakeFirst()
+    return row && recordOf(row)
+  }
+
+  async leafHashes(fromSeq: number, toSeq: number): Promise<string[]> {
+    if (toSeq - fromSeq > MAX_LEAVES_PER_READ) {
+      throw new RangeError(`Read of ${toSeq - fromSeq} leaves exceeds ${MAX_LEAVES_PER_READ}`)
+    }
+    const rows = await this.db
+      .selectFrom('audit_entries')
+      .select('leaf_hash')
+      .where('seq', '>=', fromSeq)
+      .where('seq', '<', toSeq)
+      .orderBy('seq', 'asc')
+      .execute()
+    return rows.map((row) => row.leaf_hash)
+  }
+
+  async putHead(head: AuditHeadRecord): Promise<void> {
+    await this.db
+      .insertInto('audit_heads')
+      .values({
+        signer: head.signer,
+        size: head.size,
+        root: head.root,
+        time_ms: head.timeMs,
+        jws: head.jws,
+      })
+      .onConflict((oc) => oc.columns(['signer', 'size']).doNothing())
+      .execute()
+  }
+
+  async latestHead(signer: string): Promise<AuditHeadRecord | undefined> {
+    const row = await this.db
+      .selectFrom('audit_heads')
+      .selectAll()
+      .where('signer', '=', signer)
+      .orderBy('size', 'desc')
+      .limit(1)
+      .executeTakeFirst()
+    return (
+      row && {
+        signer: row.signer,
+        size: toMs(row.size),
+        root: row.root,
+        timeMs: toMs(row.time_ms),
+        jws: row.jws,
+      }
+    )
+  }
+}

@@ -1,0 +1,109 @@
+import type { Role } from '@agentmesh/protocol'
+import type { Kysely } from 'kysely'
+import type {
+  Nonce,
+  NonceStore,
+  Principal,
+  PrincipalStore,
+  Session,
+  SessionStore,
+} from '../../core/ports.js'
+import { toMs, toMsOrNull, type Database } from './database.js'
+
+export class KyselyPrincipalStore implements PrincipalStore {
+  constructor(readonly db: Kysely<Database>) {}
+
+  async get(did: string): Promise<Principal | undefined> {
+    const row = await this.db
+      .selectFrom('principals')
+      .selectAll()
+      .where('did', '=', did)
+      .executeTakeFirst()
+    if (!row) return undefined
+    return {
+      did: row.did,
+      roles: JSON.parse(row.roles) as Role[],
+      createdAtMs: toMs(row.created_at),
+    }
+  }
+
+  async put(principal: Principal): Promise<void> {
+    const roles = JSON.stringify(principal.roles)
+    await this.db
+      .insertInto('principals')
+      .values({ did: principal.did, roles, created_at: principal.createdAtMs })
+      .onConflict((oc) => oc.column('did').doUpdateSet({ roles }))
+      .execute()
+  }
+}
+
+export class KyselySessionStore implements SessionStore {
+  constructor(readonly db: Kysely<Database>) {}
+
+  async insert(session: Session): Promise<void> {
+    await this.db
+      .insertInto('sessions')
+      .values({
+        token_hash: session.tokenHash,
+        did: session.did,
+        created_at: session.createdAtMs,
+        expires_at: session.expiresAtMs,
+        revoked_at: session.revokedAtMs,
+      })
+      .execute()
+  }
+
+  async get(tokenHash: string): Promise<Session | undefined> {
+    const row = await this.db
+      .selectFrom('sessions')
+      .selectAll()
+      .where('token_hash', '=', tokenHash)
+      .executeTakeFirst()
+    if (!row) return undefined
+    return {
+      tokenHash: row.token_hash,
+      did: row.did,
+      createdAtMs: toMs(row.created_at),
+      expiresAtMs: toMsOrNull(row.expires_at),
+      revokedAtMs: toMsOrNull(row.revoked_at),
+    }
+  }
+
+  async revoke(tokenHash: string, atMs: number): Promise<boolean> {
+    const result = await this.db
+      .updateTable('sessions')
+      .set({ revoked_at: atMs })
+      .where('token_hash', '=', tokenHash)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst()
+    return result.numUpdatedRows > 0n
+  }
+}
+
+export class KyselyNonceStore implements NonceStore {
+  constructor(readonly db: Kysely<Database>) {}
+
+  async insert(nonce: Nonce): Promise<void> {
+    await this.db
+      .insertInto('nonces')
+      .values({ nonce: nonce.nonce, did: nonce.did, expires_at: nonce.expiresAtMs })
+      .execute()
+  }
+
+  async take(nonce: string): Promise<Nonce | undefined> {
+    const row = await this.db
+      .deleteFrom('nonces')
+      .where('nonce', '=', nonce)
+      .returningAll()
+      .executeTakeFirst()
+    return row && { nonce: row.nonce, did: row.did, expiresAtMs: toMs(row.expires_at) }
+  }
+
+  async deleteExpired(nowMs: number): Promise<number> {
+    const result = await this.db
+      .deleteFrom('nonces')
+      .where('expires_at', '<=', nowMs)
+      .executeTakeFirst()
+    return Number(result.numDeletedRows)
+  }
+}

@@ -1,0 +1,197 @@
+import type { Generated } from 'kysely'
+
+/**
+ * The tables as Kysely sees them. Times are epoch milliseconds in BIGINT columns; PostgreSQL
+ * hands BIGINT back as a string, so readers convert with `Number()`.
+ */
+export interface Database {
+  principals: { did: string; roles: string; created_at: number | string }
+  sessions: {
+    token_hash: string
+    did: string
+    created_at: number | string
+    expires_at: number | string | null
+    revoked_at: number | string | null
+  }
+  nonces: { nonce: string; did: string; expires_at: number | string }
+  tasks: {
+    id: string
+    requester: string
+    provider_id: string | null
+    capability_id: string
+    state: string
+    idempotency_key: string | null
+    created_at: number | string
+    updated_at: number | string
+    document: string
+    answer: string | null
+  }
+  intents: { id: string; requester: string; accepted_offer_id: string | null; document: string }
+  offers: { id: string; intent_id: string; provider: string; document: string }
+  contracts: {
+    id: string
+    requester: string
+    provider: string
+    state: string
+    canceled_at: number | string | null
+    document: string
+  }
+  pipeline_runs: {
+    id: string
+    requester: string
+    state: string
+    created_at: number | string
+    updated_at: number | string
+    document: string
+  }
+  reputation_aggregates: ReputationAggregateRow
+  reputation_outcomes: { task_id: string; agent_id: string; at: number | string }
+  reputation_ratings: {
+    task_id: string
+    rater: string
+    agent_id: string
+    capability_id: string
+    stars: number
+    paid_micros: string
+    currency: string
+    weight: number
+    created_at: number | string
+  }
+  reputation_presence: {
+    agent_id: string
+    first_seen_at: number | string
+    online_since: number | string | null
+    online_ms: number | string
+    last_change_at: number | string
+  }
+  audit_entries: {
+    seq: number | string
+    time_ms: number | string
+    actor: string
+    action: string
+    resource: string
+    result: string
+    /** Canonical JSON. */
+    details: string
+    leaf_hash: string
+    chain_hash: string
+  }
+  /** One row (id 1): the committed tail, locked by every append. */
+  audit_tail: { id: number; seq: number | string; chain_hash: string }
+  audit_heads: {
+    signer: string
+    size: number | string
+    root: string
+    time_ms: number | string
+    jws: string
+  }
+  ledger_accounts: {
+    id: string
+    owner: string
+    currency: string
+    no_overdraft: number
+    debits_posted: string
+    credits_posted: string
+    debits_pending: string
+    credits_pending: string
+    budget_limit: string | null
+    budget_period: string | null
+    budget_spent: string
+    budget_period_start: number | string
+    created_at: number | string
+  }
+  ledger_transfers: {
+    id: string
+    kind: string
+    debit_account: string
+    credit_account: string
+    amount: string
+    currency: string
+    code: string
+    reference: string | null
+    pending_id: string | null
+    timeout_ms: number | string | null
+    expires_at: number | string | null
+    state: string | null
+    created_at: number | string
+  }
+  agents: {
+    agent_id: string
+    name: string
+    /** BIGINT on PostgreSQL (SDK agents version their cards by the time in ms): a string there. */
+    version: number | string
+    card: string
+    jws: string
+    registered_at: number | string
+    updated_at: number | string
+    removed_at: number | string | null
+  }
+  agent_versions: { agent_id: string; version: number | string; jws: string; at: number | string }
+  capabilities: {
+    id: Generated<number | string>
+    agent_id: string
+    capability_id: string
+    description: string
+    agent_name: string
+    /** Micro-units, zero-padded to 24 digits so that text order is numeric order. */
+    price_key: string
+    currency: string
+    timeout_ms: number
+    p95_latency_ms: number | null
+    concurrency: number
+    /** The tags between spaces, ` nlp text `, for a LIKE match. */
+    tags: string
+    search_title: string
+    search_body: string
+    capability: string
+  }
+  /** Capabilities an admin features in the marketplace (a row while featured). */
+  capability_featured: {
+    agent_id: string
+    capability_id: string
+    featured_by: string
+    featured_at: number | string
+  }
+  /** SQLite only: the FTS5 index over `capabilities`. */
+  capabilities_fts: { rowid: number; search_title: string; search_body: string }
+  registry_events: {
+    seq: Generated<number | string>
+    type: string
+    agent_id: string
+    at: number | string
+    data: string
+  }
+}
+
+/** A reputation aggregate; `capability_id` '' is the agent over all its capabilities. */
+export interface ReputationAggregateRow {
+  agent_id: string
+  capability_id: string
+  calls: number | string
+  successes: number | string
+  failures: number | string
+  timeouts: number | string
+  canceled: number | string
+  disputed: number | string
+  ratings: number | string
+  rating_stars_total: number | string
+  decayed_successes: number
+  decayed_failures: number
+  decayed_rating_weight: number
+  decayed_rating_stars: number
+  decayed_at: number | string
+  /** JSON: `{p50, p95}` P² estimator states. */
+  latency: string
+  last_outcome_at: number | string | null
+  updated_at: number | string
+}
+
+/** Converts a BIGINT column value (number in SQLite, string in PostgreSQL) to a number. */
+export function toMs(value: number | string): number {
+  return typeof value === 'number' ? value : Number(value)
+}
+
+/** Like `toMs`, keeping `null`. */
+export function toMsOrNull(value: number | string | null): number | null {
+  return value === null ? null : toMs(value)
+}

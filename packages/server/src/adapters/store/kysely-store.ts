@@ -1,0 +1,70 @@
+import { sql, type Kysely } from 'kysely'
+import type { NegotiationStore } from '../../core/negotiation/negotiation-types.js'
+import type { PipelineStore } from '../../core/pipelines/pipeline-service.js'
+import type {
+  AuditStore,
+  LedgerStore,
+  NonceStore,
+  PrincipalStore,
+  RegistryStore,
+  SessionStore,
+  Store,
+  TaskStore,
+} from '../../core/ports.js'
+import type { MarketplaceStore } from '../../core/marketplace/marketplace-store.js'
+import type { ReputationStore } from '../../core/reputation/reputation-store.js'
+import { KyselyAuditStore } from './audit-store.js'
+import { KyselyNonceStore, KyselyPrincipalStore, KyselySessionStore } from './auth-stores.js'
+import type { Database } from './database.js'
+import { KyselyNegotiationStore } from './negotiation-store.js'
+import { KyselyPipelineStore } from './pipeline-store.js'
+import { KyselyReputationStore } from './reputation-store.js'
+import { KyselyTaskStore } from './task-store.js'
+import { KyselyLedgerStore } from './ledger-store.js'
+import { KyselyMarketplaceStore } from './marketplace-store.js'
+import { KyselyRegistryStore } from './registry-store.js'
+
+/** The store on Kysely: the same queries serve SQLite and PostgreSQL. */
+export class KyselyStore implements Store {
+  readonly principals: PrincipalStore
+  readonly sessions: SessionStore
+  readonly nonces: NonceStore
+  readonly tasks: TaskStore
+  readonly pipelines: PipelineStore
+  readonly negotiation: NegotiationStore
+  readonly reputation: ReputationStore
+  readonly audit: AuditStore
+  readonly ledger: LedgerStore
+  readonly registry: RegistryStore
+  readonly marketplace: MarketplaceStore
+  readonly #db: Kysely<Database>
+  readonly #onClose: () => Promise<void>
+
+  constructor(
+    readonly dialect: 'sqlite' | 'postgres',
+    db: Kysely<Database>,
+    onClose: () => Promise<void> = () => db.destroy(),
+  ) {
+    this.#db = db
+    this.#onClose = onClose
+    this.principals = new KyselyPrincipalStore(db)
+    this.sessions = new KyselySessionStore(db)
+    this.nonces = new KyselyNonceStore(db)
+    this.tasks = new KyselyTaskStore(db)
+    this.pipelines = new KyselyPipelineStore(db)
+    this.negotiation = new KyselyNegotiationStore(db)
+    this.reputation = new KyselyReputationStore(db, dialect)
+    this.audit = new KyselyAuditStore(db)
+    this.ledger = new KyselyLedgerStore(db, dialect)
+    this.registry = new KyselyRegistryStore(db, dialect)
+    this.marketplace = new KyselyMarketplaceStore(db)
+  }
+
+  async ping(): Promise<void> {
+    await sql`select 1`.execute(this.#db)
+  }
+
+  close(): Promise<void> {
+    return this.#onClose()
+  }
+}

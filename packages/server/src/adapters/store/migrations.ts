@@ -1,0 +1,35 @@
+import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely'
+import { migrations } from './migrations/index.js'
+
+/**
+ * Versioned migrations, applied in name order at start. Kysely's migrator records what ran and
+ * takes a lock, so running them twice, or from two nodes at once, is safe.
+ */
+class StaticProvider implements MigrationProvider {
+  getMigrations(): Promise<Record<string, Migration>> {
+    return Promise.resolve(migrations)
+  }
+}
+
+/**
+ * Applies every migration not yet applied; throws with the failing migration's name. On
+ * PostgreSQL `schema` names where the bookkeeping tables live: without it Kysely looks for its
+ * lock table in every schema, and a database shared by several nodes or test runs (each in its own
+ * schema) would make it find another's table and skip creating its own.
+ */
+export async function migrateToLatest(db: Kysely<unknown>, schema?: string): Promise<string[]> {
+  // Features add migrations independently, so one may arrive with a lower number than one a
+  // node has already applied; each migration touches only its own tables.
+  const migrator = new Migrator({
+    db,
+    provider: new StaticProvider(),
+    allowUnorderedMigrations: true,
+    ...(schema === undefined ? {} : { migrationTableSchema: schema }),
+  })
+  const { error, results = [] } = await migrator.migrateToLatest()
+  const failed = results.find((r) => r.status === 'Error')
+  if (error !== undefined) {
+    throw new Error(`Migration ${failed?.migrationName ?? ''} failed`, { cause: error })
+  }
+  return results.filter((r) => r.status === 'Success').map((r) => r.migrationName)
+}

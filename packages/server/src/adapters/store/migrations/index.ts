@@ -1,0 +1,27 @@
+import type { Migration } from 'kysely'
+import { auditMigration } from './0005-audit.js'
+import { authMigration } from './0001-auth.js'
+import { pipelinesMigration } from './0007-pipelines.js'
+import { ledgerMigration } from './0004-ledger.js'
+import { reputationMigration } from './0003-reputation.js'
+import { tasksMigration } from './0006-tasks.js'
+import { negotiationMigration } from './0008-negotiation.js'
+import { registryMigration } from './0002-registry.js'
+import { registryDescriptionMigration } from './0002-registry-description.js'
+import { agentVersionBigintMigration } from './0011-agent-version-bigint.js'
+import { capabilityFeaturedMigration } from './0012-capability-featured.js'
+
+/** Every migration, by name; applied in name order. Append, never edit one that has shipped. */
+export const migrations: Record<string, Migration> = {
+  '0001-auth': authMigration,
+  '0003-reputation': reputationMigration,
+  '0006-tasks': tasksMigration,
+  '0007-pipelines': pipelinesMigration,
+  '0008-negotiation': negotiationMigration,
+  '0004-ledger': ledgerMigration,
+  '0005-audit': auditMigration,
+  '0002-registry': registryMigration,
+  '0002-registry-description': registryDescriptionMigration,
+  '0011-agent-version-bigint': agentVersionBigintMigration,
+  '0012-capability-featured': capabilityFeaturedMigration,
+}

@@ -1,0 +1,266 @@
+import type { Kysely, Transaction } from 'kysely'
+import type {
+  AggregateKey,
+  AggregateUpdate,
+  Presence,
+  Rating,
+  ReputationAggregate,
+  ReputationStore,
+} from '../../core/reputation/reputation-store.js'
+import { toMs, toMsOrNull, type Database, type ReputationAggregateRow } from './database.js'
+
+type Db = Kysely<Database> | Transaction<Database>
+
+/** Largest number of ids in one `in (…)` list. */
+const CHUNK = 500
+
+/**
+ * Reputation's tables on Kysely. Read-modify-writes run in one transaction; on PostgreSQL they
+ * lock the rows (`for update`, in key order so two writers never deadlock), on SQLite the single
+ * connection serializes them.
+ */
+export class KyselyReputationStore implements ReputationStore {
+  readonly #db: Kysely<Database>
+  readonly #lock: boolean
+
+  constructor(db: Kysely<Database>, dialect: 'sqlite' | 'postgres') {
+    this.#db = db
+    this.#lock = dialect === 'postgres'
+  }
+
+  getAggregate(key: AggregateKey): Promise<ReputationAggregate | undefined> {
+    return this.#selectAggregate(this.#db, key, false)
+  }
+
+  async listAggregates(agentIds: string[], capabilityId: string): Promise<ReputationAggregate[]> {
+    const result: ReputationAggregate[] = []
+    for (let i = 0; i < agentIds.length; i += CHUNK) {
+      const rows = await this.#db
+        .selectFrom('reputation_aggregates')
+        .selectAll()
+        .where('agent_id', 'in', agentIds.slice(i, i + CHUNK))
+        .where('capability_id', '=', capabilityId)
+        .execute()
+      result.push(...rows.map(fromRow))
+    }
+    return result
+  }
+
+  recordOutcome(
+    claim: { taskId: string; agentId: string; atMs: number },
+    keys: AggregateKey[],
+    update: AggregateUpdate,
+  ): Promise<boolean> {
+    return this.#db.transaction().execute(async (trx) => {
+      const claimed = await trx
+        .insertInto('reputation_outcomes')
+        .values({ task_id: claim.taskId, agent_id: claim.agentId, at: claim.atMs })
+        .onConflict((oc) => oc.columns(['task_id', 'agent_id']).doNothing())
+        .returning('task_id')
+        .executeTakeFirst()
+      if (!claimed) return false
+      await this.#rewrite(trx, keys, update)
+      return true
+    })
+  }
+
+  recordRating(rating: Rating, keys: AggregateKey[], update: AggregateUpdate): Promise<boolean> {
+    return this.#db.transaction().execute(async (trx) => {
+      const inserted = await trx
+        .insertInto('reputation_ratings')
+        .values({
+          task_id: rating.taskId,
+          rater: rating.rater,
+          agent_id: rating.agentId,
+          capability_id: rating.capabilityId,
+          stars: rating.stars,
+          paid_micros: rating.paidMicros.toString(),
+          currency: rating.currency,
+          weight: rating.weight,
+          created_at: rating.atMs,
+        })
+        .onConflict((oc) => oc.column('task_id').doNothing())
+        .returning('task_id')
+        .executeTakeFirst()
+      if (!inserted) return false
+      await this.#rewrite(trx, keys, update)
+      return true
+    })
+  }
+
+  async getRating(taskId: string): Promise<Rating | undefined> {
+    const row = await this.#db
+      .selectFrom('reputation_ratings')
+      .selectAll()
+      .where('task_id', '=', taskId)
+      .executeTakeFirst()
+    return (
+      row && {
+        taskId: row.task_id,
+        rater: row.rater,
+        agentId: row.agent_id,
+        capabilityId: row.capability_id,
+        stars: Number(row.stars),
+        paidMicros: BigInt(row.paid_micros),
+        currency: row.currency,
+        weight: Number(row.weight),
+        atMs: toMs(row.created_at),
+      }
+    )
+  }
+
+  getPresence(agentId: string): Promise<Presence | undefined> {
+    return this.#selectPresence(this.#db, agentId, false)
+  }
+
+  updatePresence(
+    agentId: string,
+    update: (current: Presence | undefined) => Presence,
+  ): Promise<Presence> {
+    return this.#db.transaction().execute(async (trx) => {
+      let current = await this.#selectPresence(trx, agentId, true)
+      if (!current) {
+        const created = update(undefined)
+        const inserted = await trx
+          .insertInto('reputation_presence')
+          .values({ agent_id: agentId, ...presenceColumns(created) })
+          .onConflict((oc) => oc.column('agent_id').doNothing())
+          .returning('agent_id')
+          .executeTakeFirst()
+        if (inserted) return created
+        current = await this.#selectPresence(trx, agentId, true)
+      }
+      const next = update(current)
+      await trx
+        .updateTable('reputation_presence')
+        .set(presenceColumns(next))
+        .where('agent_id', '=', agentId)
+        .execute()
+      return next
+    })
+  }
+
+  /** Locks (or creates) each row in key order and writes what `update` makes of it. */
+  async #rewrite(
+    trx: Transaction<Database>,
+    keys: AggregateKey[],
+    update: AggregateUpdate,
+  ): Promise<void> {
+    const ordered = [...keys].sort(
+      (a, b) => compare(a.agentId, b.agentId) || compare(a.capabilityId, b.capabilityId),
+    )
+    for (const key of ordered) {
+      let current = await this.#selectAggregate(trx, key, true)
+      if (!current) {
+        const inserted = await trx
+          .insertInto('reputation_aggregates')
+          .values(toRow(update(undefined, key)))
+          .onConflict((oc) => oc.columns(['agent_id', 'capability_id']).doNothing())
+          .returning('agent_id')
+          .executeTakeFirst()
+        if (inserted) continue
+        current = await this.#selectAggregate(trx, key, true)
+      }
+      const { agent_id: _a, capability_id: _c, ...columns } = toRow(update(current, key))
+      await trx
+        .updateTable('reputation_aggregates')
+        .set(columns)
+        .where('agent_id', '=', key.agentId)
+        .where('capability_id', '=', key.capabilityId)
+        .execute()
+    }
+  }
+
+  async #selectAggregate(
+    db: Db,
+    key: AggregateKey,
+    lock: boolean,
+  ): Promise<ReputationAggregate | undefined> {
+    const row = await db
+      .selectFrom('reputation_aggregates')
+      .selectAll()
+      .where('agent_id', '=', key.agentId)
+      .where('capability_id', '=', key.capabilityId)
+      .$if(lock && this.#lock, (q) => q.forUpdate())
+      .executeTakeFirst()
+    return row && fromRow(row)
+  }
+
+  async #selectPresence(db: Db, agentId: string, lock: boolean): Promise<Presence | undefined> {
+    const row = await db
+      .selectFrom('reputation_presence')
+      .selectAll()
+      .where('agent_id', '=', agentId)
+      .$if(lock && this.#lock, (q) => q.forUpdate())
+      .executeTakeFirst()
+    return (
+      row && {
+        agentId: row.agent_id,
+        firstSeenAtMs: toMs(row.first_seen_at),
+        onlineSinceMs: toMsOrNull(row.online_since),
+        onlineMs: Number(row.online_ms),
+        lastChangeAtMs: toMs(row.last_change_at),
+      }
+    )
+  }
+}
+
+/** Binary comparison, the same in every locale and on both databases' lock order. */
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0
+}
+
+function presenceColumns(p: Presence) {
+  return {
+    first_seen_at: p.firstSeenAtMs,
+    online_since: p.onlineSinceMs,
+    online_ms: p.onlineMs,
+    last_change_at: p.lastChangeAtMs,
+  }
+}
+
+function toRow(a: ReputationAggregate): ReputationAggregateRow {
+  return {
+    agent_id: a.agentId,
+    capability_id: a.capabilityId,
+    calls: a.calls,
+    successes: a.successes,
+    failures: a.failures,
+    timeouts: a.timeouts,
+    canceled: a.canceled,
+    disputed: a.disputed,
+    ratings: a.ratings,
+    rating_stars_total: a.ratingStarsTotal,
+    decayed_successes: a.decayedSuccesses,
+    decayed_failures: a.decayedFailures,
+    decayed_rating_weight: a.decayedRatingWeight,
+    decayed_rating_stars: a.decayedRatingStars,
+    decayed_at: a.decayedAtMs,
+    latency: JSON.stringify(a.latency),
+    last_outcome_at: a.lastOutcomeAtMs,
+    updated_at: a.updatedAtMs,
+  }
+}
+
+function fromRow(row: ReputationAggregateRow): ReputationAggregate {
+  return {
+    agentId: row.agent_id,
+    capabilityId: row.capability_id,
+    calls: Number(row.calls),
+    successes: Number(row.successes),
+    failures: Number(row.failures),
+    timeouts: Number(row.timeouts),
+    canceled: Number(row.canceled),
+    disputed: Number(row.disputed),
+    ratings: Number(row.ratings),
+    ratingStarsTotal: Number(row.rating_stars_total),
+    decayedSuccesses: Number(row.decayed_successes),
+    decayedFailures: Number(row.decayed_failures),
+    decayedRatingWeight: Number(row.decayed_rating_weight),
+    decayedRatingStars: Number(row.decayed_rating_stars),
+    decayedAtMs: toMs(row.decayed_at),
+    latency: JSON.parse(row.latency) as ReputationAggregate['latency'],
+    lastOutcomeAtMs: toMsOrNull(row.last_outcome_at),
+    updatedAtMs: toMs(row.updated_at),
+  }
+}

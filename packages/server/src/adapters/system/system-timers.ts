@@ -1,0 +1,9 @@
+import type { Timers } from '../../core/ports.js'
+
+/** Real timers. */
+export const systemTimers: Timers = {
+  setTimeout(fn, ms) {
+    const timer = setTimeout(fn, ms)
+    return () => clearTimeout(timer)
+  },
+}

@@ -1,0 +1,220 @@
+import { AgentCard } from '@a2a-js/sdk'
+import { LegacyJsonRpcTransportHandler } from '@a2a-js/sdk/compat/v0_3/server'
+import { JsonRpcTransportHandler, ServerCallContext } from '@a2a-js/sdk/server'
+import { VersionNotSupportedError } from '@a2a-js/sdk/errors'
+import { MeshError, type Capability } from '@agentmesh/protocol'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { listPriceMicros } from '../../core/tasks/price.js'
+import { callerOf } from '../auth-hook.js'
+import type { ApiContext } from '../context.js'
+import { meshJsonRpcError } from './a2a-errors.js'
+import { a2aCard } from './a2a-card.js'
+import { legacyCard } from './legacy-card.js'
+import { MeshA2AHandler, type A2ATarget } from './mesh-a2a-handler.js'
+import type { PriceSource } from './message-terms.js'
+
+const VERSION_HEADER = 'a2a-version'
+const SUPPORTED_VERSIONS = ['1.0', '0.3']
+/** How many of the mesh's capabilities the node's card lists as skills. */
+const MAX_NODE_SKILLS = 200
+
+const agentParams = {
+  type: 'object',
+  required: ['agentId'],
+  properties: { agentId: { type: 'string', maxLength: 200 } },
+} as const
+
+type AgentRequest = FastifyRequest<{ Params: { agentId: string } }>
+
+/**
+ * A2A over JSON-RPC (protocol 1.0, and 0.3 when a request says `A2A-Version: 0.3` or nothing):
+ * every registered agent at `/a2a/:agentId` with its public card, the node at `/a2a` with its
+ * card at `/.well-known/agent-card.json`. JSON-RPC needs the node's bearer token; the caller pays.
+ */
+export function a2aRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  const open = new Set<AbortController>()
+  app.addHook('preClose', (done) => {
+    for (const controller of open) controller.abort()
+    done()
+  })
+  const prices: PriceSource = {
+    listPrice: async (capabilityId) => {
+      const candidates = await ctx.discovery.candidates({ capabilityId, limit: 5 })
+      let best: { micros: bigint; currency: string } | undefined
+      for (const c of candidates) {
+        const micros = listPriceMicros(c.capability.pricing)
+        if (!best || (c.capability.pricing.currency === best.currency && micros > best.micros))
+          best = { micros, currency: c.capability.pricing.currency }
+      }
+      return best
+    },
+  }
+  const baseUrl = (request: FastifyRequest) => `${request.protocol}://${request.host}`
+
+  const agentTarget = async (request: AgentRequest): Promise<A2ATarget> => {
+    const { agentId } = request.params
+    const card = await ctx.registry.get(agentId)
+    if (!card) throw new MeshError('AGENT_NOT_FOUND', `Agent "${agentId}" is not registered`)
+    const base = baseUrl(request)
+    return {
+      agentId,
+      capabilities: card.capabilities,
+      card: a2aCard({
+        name: card.name,
+        description: card.description,
+        version: String(card.version),
+        url: `${base}/a2a/${encodeURIComponent(agentId)}`,
+        nodeUrl: base,
+        capabilities: card.capabilities,
+      }),
+    }
+  }
+
+  const nodeTarget = async (request: FastifyRequest): Promise<A2ATarget> => {
+    const capabilities = await meshCapabilities(ctx)
+    const base = baseUrl(request)
+    return {
+      agentId: undefined,
+      capabilities,
+      card: a2aCard({
+        name: 'agentmesh node',
+        description:
+          'Every capability of the mesh; each task goes to the best-ranked online provider',
+        version: ctx.version,
+        url: `${base}/a2a`,
+        nodeUrl: base,
+        capabilities,
+      }),
+    }
+  }
+
+  const sendCard = (request: FastifyRequest, reply: FastifyReply, card: AgentCard) => {
+    const version = request.headers[VERSION_HEADER]
+    void reply.header('vary', 'A2A-Version')
+    return version === '1.0' ? AgentCard.toJSON(card) : legacyCard(card)
+  }
+
+  const cardOptions = (summary: string) => ({
+    config: { access: 'public' as const },
+    schema: { tags: ['a2a'], summary },
+  })
+  app.get(
+    '/.well-known/agent-card.json',
+    cardOptions("The node's A2A agent card"),
+    async (request, reply) => sendCard(request, reply, (await nodeTarget(request)).card),
+  )
+  for (const path of ['/a2a/:agentId', '/a2a/:agentId/.well-known/agent-card.json']) {
+    app.get<{ Params: { agentId: string } }>(
+      path,
+      { ...cardOptions("An agent's A2A card"), schema: { tags: ['a2a'], params: agentParams } },
+      async (request, reply) => sendCard(request, reply, (await agentTarget(request)).card),
+    )
+  }
+
+  const rpc = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    target: () => Promise<A2ATarget>,
+  ) => {
+    const caller = callerOf(request)
+    const body = request.body as { id?: unknown } | undefined
+    const id = (body?.id ?? null) as string | number | null
+    let resolved: A2ATarget
+    try {
+      resolved = await target()
+    } catch (error) {
+      if (!(error instanceof MeshError)) throw error
+      return reply.status(error.status).send({ jsonrpc: '2.0', id, error: meshJsonRpcError(error) })
+    }
+    const version = request.headers[VERSION_HEADER]
+    const requested = typeof version === 'string' && version !== '' ? version : '0.3'
+    const legacy = requested === '0.3'
+    const mapError = legacy
+      ? (e: unknown) => LegacyJsonRpcTransportHandler.mapToLegacyJSONRPCError(e)
+      : (e: unknown) => JsonRpcTransportHandler.mapToJSONRPCError(e)
+    if (!SUPPORTED_VERSIONS.includes(requested)) {
+      const error = new VersionNotSupportedError(
+        `A2A version "${requested}" is not supported: use 1.0 or 0.3`,
+      )
+      return reply.send({ jsonrpc: '2.0', id, error: mapError(error) })
+    }
+    const controller = new AbortController()
+    open.add(controller)
+    request.raw.on('close', () => controller.abort())
+    try {
+      const handler = new MeshA2AHandler(
+        { tasks: ctx.tasks, prices },
+        caller,
+        resolved,
+        controller.signal,
+      )
+      const transport = legacy
+        ? new LegacyJsonRpcTransportHandler(handler)
+        : new JsonRpcTransportHandler(handler)
+      const context = new ServerCallContext({ requestedVersion: requested })
+      const result = await transport.handle(request.body as Record<string, unknown>, context)
+      if (!(Symbol.asyncIterator in result)) return await reply.send(result)
+      return await streamEvents(reply, result, id, mapError)
+    } finally {
+      open.delete(controller)
+    }
+  }
+
+  app.post(
+    '/a2a',
+    { schema: { tags: ['a2a'], summary: 'A2A JSON-RPC to the node (routes by discovery)' } },
+    (request, reply) => rpc(request, reply, () => nodeTarget(request)),
+  )
+  app.post<{ Params: { agentId: string } }>(
+    '/a2a/:agentId',
+    { schema: { tags: ['a2a'], summary: 'A2A JSON-RPC to one agent', params: agentParams } },
+    (request, reply) => rpc(request, reply, () => agentTarget(request)),
+  )
+}
+
+/** Writes a JSON-RPC event stream as SSE; an error before the first event answers as plain JSON. */
+async function streamEvents(
+  reply: FastifyReply,
+  stream: AsyncGenerator<unknown, void, undefined>,
+  id: string | number | null,
+  mapError: (error: unknown) => unknown,
+): Promise<void> {
+  let first: IteratorResult<unknown, void>
+  try {
+    first = await stream.next()
+  } catch (error) {
+    return reply.send({ jsonrpc: '2.0', id, error: mapError(error) })
+  }
+  reply.hijack()
+  const raw = reply.raw
+  raw.writeHead(200, {
+    'content-type': 'text/event-stream',
+    'cache-control': 'no-cache',
+    connection: 'keep-alive',
+    'x-accel-buffering': 'no',
+  })
+  try {
+    if (!first.done) raw.write(`data: ${JSON.stringify(first.value)}\n\n`)
+    for await (const event of { [Symbol.asyncIterator]: () => stream }) {
+      if (raw.destroyed) break
+      raw.write(`data: ${JSON.stringify(event)}\n\n`)
+    }
+  } catch (error) {
+    const body = { jsonrpc: '2.0', id, error: mapError(error) }
+    if (!raw.destroyed) raw.write(`event: error\ndata: ${JSON.stringify(body)}\n\n`)
+  } finally {
+    raw.end()
+  }
+}
+
+/** The distinct capabilities of the mesh's active agents (the cheapest provider's description). */
+async function meshCapabilities(ctx: ApiContext): Promise<Capability[]> {
+  const matches = await ctx.store.registry.match({ terms: [], limit: MAX_NODE_SKILLS * 5 })
+  const firsts = new Map<string, { agentId: string; capabilityId: string }>()
+  for (const m of matches) {
+    if (!firsts.has(m.capabilityId) && firsts.size < MAX_NODE_SKILLS)
+      firsts.set(m.capabilityId, { agentId: m.agentId, capabilityId: m.capabilityId })
+  }
+  const full = await ctx.store.registry.capabilities([...firsts.values()])
+  return [...full.values()]
+}

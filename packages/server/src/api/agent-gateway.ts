@@ -1,0 +1,217 @@
+import { didSchema, MeshError } from '@agentmesh/protocol'
+import websocket from '@fastify/websocket'
+import type { FastifyInstance } from 'fastify'
+import type { WebSocket } from 'ws'
+import type { AgentConnections, Connection, ServerFrame } from './agent-connections.js'
+import type { ApiContext } from './context.js'
+import { createValidators } from './validation.js'
+
+const idField = { type: 'string', minLength: 1, maxLength: 200 } as const
+const attemptField = { type: 'integer', minimum: 0 } as const
+
+/** Every frame an agent may send, checked before it is read. */
+const agentFrameSchema = {
+  oneOf: [
+    {
+      type: 'object',
+      additionalProperties: false,
+      required: ['type', 'did'],
+      properties: {
+        type: { const: 'hello' },
+        did: didSchema,
+        concurrency: { type: 'integer', minimum: 1, maximum: 1024 },
+      },
+    },
+    {
+      type: 'object',
+      additionalProperties: false,
+      required: ['type', 'signature'],
+      properties: { type: { const: 'auth' }, signature: { type: 'string', maxLength: 256 } },
+    },
+    {
+      type: 'object',
+      additionalProperties: false,
+      required: ['type'],
+      properties: { type: { const: 'heartbeat' } },
+    },
+    {
+      type: 'object',
+      additionalProperties: false,
+      required: ['type', 'taskId', 'attempt'],
+      properties: {
+        type: { enum: ['accepted', 'progress'] },
+        taskId: idField,
+        attempt: attemptField,
+        progress: { type: 'number', minimum: 0, maximum: 1 },
+        message: { type: 'string', maxLength: 1000 },
+      },
+    },
+    {
+      type: 'object',
+      additionalProperties: false,
+      required: ['type', 'taskId', 'attempt', 'output'],
+      properties: {
+        type: { const: 'result' },
+        taskId: idField,
+        attempt: attemptField,
+        output: {},
+        units: { type: 'number', minimum: 0 },
+      },
+    },
+    {
+      type: 'object',
+      additionalProperties: false,
+      required: ['type', 'intentId', 'terms'],
+      properties: {
+        type: { const: 'offer' },
+        intentId: idField,
+        terms: { type: 'string', maxLength: 8192 },
+      },
+    },
+    {
+      type: 'object',
+      additionalProperties: false,
+      required: ['type', 'taskId', 'attempt', 'error'],
+      properties: {
+        type: { const: 'error' },
+        taskId: idField,
+        attempt: attemptField,
+        error: {
+          type: 'object',
+          properties: {
+            code: { type: 'string', maxLength: 64 },
+            message: { type: 'string', maxLength: 2000 },
+          },
+        },
+      },
+    },
+  ],
+} as const
+
+type AgentFrame =
+  | { type: 'hello'; did: string; concurrency?: number }
+  | { type: 'auth'; signature: string }
+  | { type: 'heartbeat' }
+  | {
+      type: 'accepted' | 'progress'
+      taskId: string
+      attempt: number
+      progress?: number
+      message?: string
+    }
+  | { type: 'result'; taskId: string; attempt: number; output: unknown; units?: number }
+  | { type: 'error'; taskId: string; attempt: number; error: { code?: string; message?: string } }
+  | { type: 'offer'; intentId: string; terms: string }
+
+export interface GatewayOptions {
+  /** Takes a signed offer from an agent for an intent. */
+  onOffer: (agentId: string, intentId: string, terms: string) => Promise<void>
+  /** Largest frame accepted from an agent. */
+  maxFrameBytes: number
+  /** How long an agent has to finish signing in. */
+  authTimeoutMs: number
+  /** Whether an agent DID has a registered card (only registered agents connect). */
+  isRegistered: (did: string) => Promise<boolean>
+  defaultConcurrency: number
+}
+
+/**
+ * `GET /v1/agents/connect`: the WebSocket agents work over. The agent says hello with its DID, signs
+ * the challenge (as in `/v1/auth/token`), and is bound to its registered DID; then it receives tasks
+ * and cancels, and sends progress, results, errors and heartbeats.
+ */
+export async function agentGateway(
+  app: FastifyInstance,
+  ctx: ApiContext,
+  connections: AgentConnections,
+  options: GatewayOptions,
+): Promise<void> {
+  const validate = createValidators().body.compile<AgentFrame>(agentFrameSchema)
+  await app.register(websocket, { options: { maxPayload: options.maxFrameBytes } })
+  app.get(
+    '/v1/agents/connect',
+    { websocket: true, config: { access: 'public' }, schema: { hide: true } },
+    (socket: WebSocket) => {
+      const send = (frame: ServerFrame) => {
+        if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(frame))
+      }
+      const fail = (error: MeshError) => {
+        send({ type: 'error', error: error.toWire() })
+        socket.close(4001, error.code)
+      }
+      let did: string | undefined
+      let nonce: string | undefined
+      let concurrency = options.defaultConcurrency
+      let connection: Connection | undefined
+      const authTimer = setTimeout(
+        () => fail(new MeshError('UNAUTHENTICATED', 'Sign in within the time allowed')),
+        options.authTimeoutMs,
+      )
+
+      socket.on('message', (data: Buffer, isBinary: boolean) => {
+        let frame: unknown
+        try {
+          frame = isBinary ? undefined : JSON.parse(data.toString('utf8'))
+        } catch {
+          frame = undefined
+        }
+        if (!validate(frame)) {
+          return fail(new MeshError('INVALID_INPUT', 'Frame is not one the gateway accepts'))
+        }
+        void handle(frame).catch((error: unknown) =>
+          fail(error instanceof MeshError ? error : new MeshError('INTERNAL', 'Gateway failed')),
+        )
+      })
+
+      async function handle(frame: AgentFrame): Promise<void> {
+        if (!connection) {
+          if (frame.type === 'hello' && !did) {
+            did = frame.did
+            concurrency = frame.concurrency ?? concurrency
+            const challenge = await ctx.auth.challenge(frame.did)
+            nonce = challenge.nonce
+            return send({ type: 'challenge', nonce: challenge.nonce, node: challenge.node })
+          }
+          if (frame.type === 'auth' && did && nonce) {
+            const issued = await ctx.auth.login({
+              did,
+              nonce,
+              signature: frame.signature,
+              roles: ['agent'],
+            })
+            if (!(await options.isRegistered(did))) {
+              throw new MeshError(
+                'AGENT_NOT_FOUND',
+                `Agent "${did}" has no registered card: POST /v1/agents first`,
+              )
+            }
+            clearTimeout(authTimer)
+            connection = connections.add(
+              did,
+              { send, close: (code, reason) => socket.close(code, reason) },
+              concurrency,
+            )
+            return send({ type: 'ready', did, token: issued.token })
+          }
+          throw new MeshError('UNAUTHENTICATED', 'Say hello, then sign the challenge')
+        }
+        if (frame.type === 'heartbeat') return connections.heartbeat(connection)
+        if (frame.type === 'hello' || frame.type === 'auth') return
+        if (frame.type === 'offer') {
+          // A refused offer is the agent's problem, not the connection's: report it, keep the socket.
+          return options
+            .onOffer(connection.agentId, frame.intentId, frame.terms)
+            .catch((error: unknown) => {
+              if (error instanceof MeshError) send({ type: 'error', error: error.toWire() })
+            })
+        }
+        connections.receive(connection, frame)
+      }
+
+      socket.on('close', () => {
+        clearTimeout(authTimer)
+        if (connection) connections.remove(connection)
+      })
+    },
+  )
+}

@@ -1,0 +1,71 @@
+import type { Role } from '@agentmesh/protocol'
+import type { AlertService } from '../core/alerts/alert-service.js'
+import type { AuditLog } from '../core/audit/audit-log.js'
+import type { AuthService, Caller } from '../core/auth/auth-service.js'
+import type { BudgetService } from '../core/ledger/budget-service.js'
+import type { LedgerService } from '../core/ledger/ledger-service.js'
+import type { Bus, Clock, Store } from '../core/ports.js'
+import type { ReputationService } from '../core/reputation/reputation-service.js'
+import type { DiscoveryService } from '../core/discovery/discovery-service.js'
+import type { MarketplaceService } from '../core/marketplace/marketplace-service.js'
+import type { NegotiationService } from '../core/negotiation/negotiation-service.js'
+import type { PipelineService } from '../core/pipelines/pipeline-service.js'
+import type { RegistryService } from '../core/registry/registry-service.js'
+import type { TaskStats } from '../core/stats/task-stats.js'
+import type { TaskService } from '../core/tasks/task-service.js'
+import type { ImportedAgents } from './a2a/imported-agents.js'
+import type { AgentConnections } from './agent-connections.js'
+
+/** What the HTTP layer needs from the node: the core services, built by the composition root. */
+export interface ApiContext {
+  nodeDid: string
+  version: string
+  mode: 'embedded' | 'cluster'
+  currencies: string[]
+  store: Store
+  bus: Bus
+  auth: AuthService
+  reputation: ReputationService
+  audit: AuditLog
+  ledger: LedgerService
+  budgets: BudgetService
+  registry: RegistryService
+  discovery: DiscoveryService
+  /** Browsing capabilities by popularity, featured or price (`GET /v1/capabilities`). */
+  marketplace: MarketplaceService
+  tasks: TaskService
+  pipelines: PipelineService
+  negotiation: NegotiationService
+  /** Task figures over the last minute (`GET /v1/stats`). */
+  stats: TaskStats
+  /** The live agent connections (the task transport). */
+  connections: AgentConnections
+  /** External A2A agents imported as providers (the HTTP task transport). */
+  imports: ImportedAgents
+  clock: Clock
+  /** Prometheus metrics: the API records its requests there and serves them at `/metrics`. */
+  metrics: MetricsEndpoint
+  /** The node's alerts, read at `/v1/alerts`. */
+  alerts: AlertService
+}
+
+/** What the HTTP layer needs of the node's metrics (the prom-client adapter implements it). */
+export interface MetricsEndpoint {
+  readonly contentType: string
+  render(): Promise<string>
+  httpRequest(request: { method: string; route: string; status: number; durationMs: number }): void
+  /** A request refused for its bearer token, by error code. */
+  authFailure(code: string): void
+}
+
+/** Who may call a route: `public`, any authenticated principal, or one of some roles. */
+export type Access = 'public' | 'authenticated' | Role[]
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    access?: Access
+  }
+  interface FastifyRequest {
+    caller: Caller | undefined
+  }
+}

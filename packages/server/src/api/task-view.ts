@@ -1,0 +1,50 @@
+import { toMoney } from '@agentmesh/protocol'
+import type { Task } from '../core/tasks/task-types.js'
+
+const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString())
+
+/** A task as the API shows it: money as decimal strings, times as ISO 8601. */
+export function taskView(task: Task) {
+  return {
+    id: task.id,
+    state: task.state,
+    capability: task.capabilityId,
+    agentId: task.agentId,
+    providerId: task.providerId,
+    requester: task.requester,
+    input: task.input,
+    output: task.output,
+    error: task.error,
+    maxPrice: toMoney(task.maxPriceMicros, task.currency),
+    timeoutMs: task.timeoutMs,
+    retry: task.retry,
+    verify: task.verify,
+    idempotencyKey: task.idempotencyKey,
+    parentTaskId: task.parentTaskId,
+    depth: task.depth,
+    createdAt: iso(task.createdAtMs),
+    updatedAt: iso(task.updatedAtMs),
+    deadline: iso(task.deadlineAtMs),
+    attempts: task.attempts.map((a) => ({
+      n: a.n,
+      agentId: a.agentId,
+      startedAt: iso(a.startedAtMs),
+      endedAt: iso(a.endedAtMs),
+      outcome: a.outcome,
+      error: a.error,
+    })),
+    history: task.history.map((h, seq) => ({ seq, state: h.state, at: iso(h.atMs), ...omitAt(h) })),
+    settlement: {
+      state: task.settlement.state,
+      paid: toMoney(task.settlement.paidMicros, task.currency),
+      payee: task.settlement.payee,
+    },
+    /** The W3C trace id of the task's spans (OpenTelemetry), for finding it in a trace viewer. */
+    traceId: task.traceId ?? null,
+  }
+}
+
+function omitAt(h: Task['history'][number]) {
+  const { atMs: _atMs, state: _state, ...rest } = h
+  return rest
+}

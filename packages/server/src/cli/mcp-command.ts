@@ -1,0 +1,26 @@
+import { createRequire } from 'node:module'
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
+import type { Command } from 'commander'
+import { meshMcpServer } from '../api/mcp/mesh-tools.js'
+import { connect, withClientOptions, type ClientFlags } from './client-options.js'
+
+/**
+ * `agentmesh mcp`: an MCP server over stdio for a local MCP client (an assistant), bridging to a
+ * node with `--url` and `--key` (or `--token`). Stdout carries the protocol; nothing else is
+ * printed there. It ends when the client closes stdin.
+ */
+export function mcpCommand(program: Command, env: NodeJS.ProcessEnv): void {
+  const { version } = createRequire(import.meta.url)('../../package.json') as { version: string }
+  withClientOptions(
+    program.command('mcp').description('MCP server over stdio, bridging to a node'),
+  ).action(async (flags: ClientFlags) => {
+    const mesh = await connect(flags, env)
+    const server = meshMcpServer(mesh, version)
+    const transport = new StdioServerTransport()
+    const closed = new Promise<void>((resolve) => (transport.onclose = resolve))
+    process.stdin.on('end', () => void server.close())
+    await server.connect(transport)
+    await closed
+    await mesh.close()
+  })
+}

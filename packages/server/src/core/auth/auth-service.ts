@@ -1,0 +1,263 @@
+import {
+  authChallengeBytes,
+  fromBase64url,
+  isDid,
+  MeshError,
+  selfServiceRoles,
+  sha256,
+  toBase64url,
+  toHex,
+  utf8,
+  verifyBytes,
+  type Role,
+} from '@agentmesh/protocol'
+import type { AuditSink, Clock, Principal, Random, Store } from '../ports.js'
+
+export interface AuthOptions {
+  /** The node's own DID: challenges are bound to it. */
+  nodeDid: string
+  /** When true, unknown keys may not register themselves. */
+  closed: boolean
+  nonceTtlMs: number
+  sessionTtlMs: number
+}
+
+/** Who is calling, as established from a session token. */
+export interface Caller {
+  did: string
+  roles: Role[]
+}
+
+export interface IssuedToken {
+  token: string
+  expiresAtMs: number | null
+  roles: Role[]
+}
+
+const TOKEN_PREFIX = 'amt_'
+
+/** Hashes a bearer token for storage; the token itself is never stored. */
+export function hashToken(token: string): string {
+  return toHex(sha256(utf8(token)))
+}
+
+/**
+ * Authentication: a principal proves its key once (challenge → signature), then carries an opaque
+ * session token. Nonces are single-use and expire; tokens are 256-bit random, expire, and can be
+ * revoked.
+ */
+export class AuthService {
+  readonly #store: Store
+  readonly #clock: Clock
+  readonly #random: Random
+  readonly #options: AuthOptions
+  readonly #audit: AuditSink | undefined
+
+  readonly #onRegistered: ((did: string) => Promise<void>) | undefined
+
+  /** With `audit`, every sign-in (granted or denied) and every change of roles is recorded. */
+  constructor(
+    deps: {
+      store: Store
+      clock: Clock
+      random: Random
+      audit?: AuditSink
+      /** Called once when a key registers itself (the node mints the `--grant` here). */
+      onRegistered?: (did: string) => Promise<void>
+    },
+    options: AuthOptions,
+  ) {
+    this.#store = deps.store
+    this.#onRegistered = deps.onRegistered
+    this.#clock = deps.clock
+    this.#random = deps.random
+    this.#audit = deps.audit
+    this.#options = options
+  }
+
+  /** Hands out a fresh nonce for `did` to sign. */
+  async challenge(did: string): Promise<{ nonce: string; expiresAtMs: number; node: string }> {
+    if (!isDid(did))
+      throw new MeshError('INVALID_DID', `DID "${String(did)}" is not an Ed25519 did:key`)
+    const now = this.#clock.now()
+    await this.#store.nonces.deleteExpired(now)
+    const nonce = toBase64url(this.#random.bytes(32))
+    const expiresAtMs = now + this.#options.nonceTtlMs
+    await this.#store.nonces.insert({ nonce, did, expiresAtMs })
+    return { nonce, expiresAtMs, node: this.#options.nodeDid }
+  }
+
+  /**
+   * Exchanges a signed nonce for a session token. The nonce is consumed whatever the outcome. An
+   * unknown key registers itself with `requestedRoles` (client and agent only) unless the node is
+   * closed.
+   */
+  async login(input: {
+    did: string
+    nonce: string
+    signature: string
+    roles?: Role[]
+  }): Promise<IssuedToken> {
+    const resource = `principal:${input.did}`
+    let issued: IssuedToken
+    try {
+      issued = await this.#login(input)
+    } catch (error) {
+      const code = error instanceof MeshError ? error.code : 'INTERNAL'
+      await this.#audit?.record({
+        actor: input.did,
+        action: 'auth.login',
+        resource,
+        result: code === 'INTERNAL' ? 'error' : 'denied',
+        details: { code },
+      })
+      throw error
+    }
+    await this.#audit?.record({
+      actor: input.did,
+      action: 'auth.login',
+      resource,
+      result: 'ok',
+      details: { roles: issued.roles },
+    })
+    return issued
+  }
+
+  async #login(input: {
+    did: string
+    nonce: string
+    signature: string
+    roles?: Role[]
+  }): Promise<IssuedToken> {
+    const stored = await this.#store.nonces.take(input.nonce)
+    if (!stored || stored.did !== input.did) {
+      throw new MeshError(
+        'NONCE_INVALID',
+        'Nonce is unknown, already used, or issued to another DID',
+      )
+    }
+    if (stored.expiresAtMs <= this.#clock.now()) {
+      throw new MeshError('NONCE_EXPIRED', 'Nonce has expired: ask for a new challenge')
+    }
+    let signature: Uint8Array
+    try {
+      signature = fromBase64url(input.signature)
+    } catch (cause) {
+      throw new MeshError('SIGNATURE_INVALID', 'Signature is not base64url', { cause })
+    }
+    const message = authChallengeBytes(this.#options.nodeDid, input.nonce)
+    if (!verifyBytes(signature, message, input.did)) {
+      throw new MeshError('SIGNATURE_INVALID', `Signature does not verify for "${input.did}"`)
+    }
+    const roles = await this.#rolesFor(input.did, input.roles ?? ['client'])
+    return this.issue(input.did, this.#options.sessionTtlMs, roles)
+  }
+
+  async #rolesFor(did: string, requested: Role[]): Promise<Role[]> {
+    const existing = await this.#store.principals.get(did)
+    const missing = requested.filter((role) => !existing?.roles.includes(role))
+    if (existing && missing.length === 0) return existing.roles
+    const adminOnly = missing.filter((role) => !selfServiceRoles.includes(role))
+    if (adminOnly.length > 0) {
+      throw new MeshError('FORBIDDEN', `Roles ${adminOnly.join(', ')} are granted by an admin only`)
+    }
+    if (this.#options.closed) {
+      throw new MeshError(
+        'REGISTRATION_CLOSED',
+        'This node is closed: an admin must register the key',
+      )
+    }
+    const roles = [...(existing?.roles ?? []), ...missing]
+    await this.#store.principals.put({
+      did,
+      roles,
+      createdAtMs: existing?.createdAtMs ?? this.#clock.now(),
+    })
+    await this.#recordRoles(did, did, existing?.roles ?? [], roles)
+    if (!existing) await this.#onRegistered?.(did)
+    return roles
+  }
+
+  /** Issues a session token for a known principal; `ttlMs` null means it does not expire. */
+  async issue(did: string, ttlMs: number | null, roles?: Role[]): Promise<IssuedToken> {
+    const principal = roles ? undefined : await this.#store.principals.get(did)
+    const grantedRoles = roles ?? principal?.roles
+    if (!grantedRoles)
+      throw new MeshError('PRINCIPAL_NOT_FOUND', `Principal "${did}" is not registered`)
+    const now = this.#clock.now()
+    const token = TOKEN_PREFIX + toBase64url(this.#random.bytes(32))
+    const expiresAtMs = ttlMs === null ? null : now + ttlMs
+    await this.#store.sessions.insert({
+      tokenHash: hashToken(token),
+      did,
+      createdAtMs: now,
+      expiresAtMs,
+      revokedAtMs: null,
+    })
+    return { token, expiresAtMs, roles: grantedRoles }
+  }
+
+  /** Resolves a bearer token to its caller, or throws 401. */
+  async authenticate(token: string | undefined): Promise<Caller> {
+    if (!token) throw new MeshError('UNAUTHENTICATED', 'A bearer token is required')
+    const session = token.startsWith(TOKEN_PREFIX)
+      ? await this.#store.sessions.get(hashToken(token))
+      : undefined
+    if (!session) throw new MeshError('TOKEN_INVALID', 'Token is not known to this node')
+    if (session.revokedAtMs !== null) throw new MeshError('TOKEN_INVALID', 'Token has been revoked')
+    if (session.expiresAtMs !== null && session.expiresAtMs <= this.#clock.now()) {
+      throw new MeshError('TOKEN_EXPIRED', 'Token has expired: sign in again')
+    }
+    const principal = await this.#store.principals.get(session.did)
+    if (!principal) throw new MeshError('TOKEN_INVALID', 'Token belongs to a removed principal')
+    return { did: principal.did, roles: principal.roles }
+  }
+
+  /** Revokes a token; later requests with it get 401. */
+  async revoke(token: string): Promise<boolean> {
+    return this.#store.sessions.revoke(hashToken(token), this.#clock.now())
+  }
+
+  /** Makes sure a principal exists with at least these roles (used for the node's admin). */
+  async ensurePrincipal(did: string, roles: Role[]): Promise<void> {
+    const existing = await this.#store.principals.get(did)
+    const missing = roles.filter((role) => !existing?.roles.includes(role))
+    if (existing && missing.length === 0) return
+    await this.setRoles(did, [...(existing?.roles ?? []), ...missing])
+  }
+
+  /**
+   * Registers a key with exactly these roles, or replaces the roles of a known one (admin only).
+   * `actor` is who asked, for the audit log (default: the node itself).
+   */
+  async setRoles(did: string, roles: Role[], actor = this.#options.nodeDid): Promise<Principal> {
+    if (!isDid(did))
+      throw new MeshError('INVALID_DID', `DID "${String(did)}" is not an Ed25519 did:key`)
+    const existing = await this.#store.principals.get(did)
+    const principal = {
+      did,
+      roles: [...new Set(roles)],
+      createdAtMs: existing?.createdAtMs ?? this.#clock.now(),
+    }
+    await this.#store.principals.put(principal)
+    await this.#recordRoles(actor, did, existing?.roles ?? [], principal.roles)
+    return principal
+  }
+
+  async #recordRoles(actor: string, did: string, from: Role[], to: Role[]): Promise<void> {
+    await this.#audit?.record({
+      actor,
+      action: 'principal.roles',
+      resource: `principal:${did}`,
+      result: 'ok',
+      details: { from, to },
+    })
+  }
+}
+
+/** Throws 403 unless the caller holds one of `roles`. */
+export function requireRole(caller: Caller, ...roles: Role[]): void {
+  if (!roles.some((role) => caller.roles.includes(role))) {
+    throw new MeshError('FORBIDDEN', `This needs the role ${roles.join(' or ')}`)
+  }
+}

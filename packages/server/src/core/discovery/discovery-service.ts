@@ -1,0 +1,310 @@
+import {
+  fromBase64url,
+  MeshError,
+  parseAmount,
+  parseCurrency,
+  toBase64url,
+  toMoney,
+  utf8,
+  type Capability,
+  type Money,
+} from '@agentmesh/protocol'
+import type { CapabilityMatch, CapabilityQuery, ReputationSource, Store } from '../ports.js'
+import type { Presence } from '../registry/presence.js'
+import {
+  explainScore,
+  normalizeWeights,
+  observedLatency,
+  reputationScore,
+  scoreOf,
+  type Explanation,
+  type RankContext,
+  type RankingWeights,
+  type RankSignals,
+} from './ranking.js'
+import { queryTerms } from './search-words.js'
+
+/** A search as `GET /v1/agents` and `mesh.search` take it. */
+export interface SearchInput {
+  q?: string
+  tags?: string[]
+  capability?: string
+  maxPrice?: string
+  currency?: string
+  minReputation?: number
+  maxLatencyMs?: number
+  online?: boolean
+  limit?: number
+  cursor?: string
+  explain?: boolean
+}
+
+/** One ranked capability of one agent. */
+export interface SearchHit {
+  agentId: string
+  agentName: string
+  capabilityId: string
+  description: string
+  price: Money
+  score: number
+  online: boolean
+  explain?: Explanation
+}
+
+export interface SearchPage {
+  results: SearchHit[]
+  nextCursor?: string
+}
+
+/** A provider the task flow may dispatch to, best first. */
+export interface Candidate {
+  agentId: string
+  agentName: string
+  capability: Capability
+  score: number
+}
+
+export interface DiscoveryOptions {
+  weights?: Partial<RankingWeights>
+  /** How many text matches are ranked at most (the best by relevance, or the cheapest). */
+  candidateLimit?: number
+  /** The currency of `maxPrice` when the query names none. */
+  defaultCurrency: string
+}
+
+export const DEFAULT_SEARCH_LIMIT = 20
+export const MAX_SEARCH_LIMIT = 100
+/** Above this many online agents, `online=true` filters after the query instead of inside it. */
+const ONLINE_IN_QUERY_MAX = 1000
+
+interface Ranked {
+  match: CapabilityMatch
+  signals: RankSignals
+  score: number
+}
+
+interface RankFilters {
+  online?: boolean
+  minReputation?: number
+  maxLatencyMs?: number
+}
+
+type SortKey = [score: number, agentId: string, capabilityId: string]
+
+const sortKey = (r: Ranked): SortKey => [r.score, r.match.agentId, r.match.capabilityId]
+
+/** Orders by score (high first), then agent and capability ids, so pages never overlap. */
+function compare(
+  aScore: number,
+  aAgent: string,
+  aCapability: string,
+  bScore: number,
+  bAgent: string,
+  bCapability: string,
+): number {
+  if (aScore !== bScore) return bScore - aScore
+  if (aAgent !== bAgent) return aAgent < bAgent ? -1 : 1
+  return aCapability === bCapability ? 0 : aCapability < bCapability ? -1 : 1
+}
+
+const compareRanked = (a: Ranked, b: Ranked): number =>
+  compare(
+    a.score,
+    a.match.agentId,
+    a.match.capabilityId,
+    b.score,
+    b.match.agentId,
+    b.match.capabilityId,
+  )
+
+function encodeCursor(key: SortKey): string {
+  return toBase64url(utf8(JSON.stringify(key)))
+}
+
+function decodeCursor(cursor: string): SortKey {
+  try {
+    const key = JSON.parse(new TextDecoder().decode(fromBase64url(cursor))) as unknown
+    if (
+      Array.isArray(key) &&
+      key.length === 3 &&
+      typeof key[0] === 'number' &&
+      typeof key[1] === 'string' &&
+      typeof key[2] === 'string'
+    ) {
+      return [key[0], key[1], key[2]]
+    }
+  } catch {
+    // reported below
+  }
+  throw new MeshError('INVALID_INPUT', `Cursor "${cursor}" is not one this node issued`, {
+    details: { path: 'querystring/cursor' },
+  })
+}
+
+/**
+ * Discovery: full-text search over the registry, filters, and a ranking that weighs relevance,
+ * price, latency, reputation, liveness and load, with the reasons for every score. The cursor is
+ * the last result's sort key, so a page starts strictly after it even when scores move.
+ */
+export class DiscoveryService {
+  readonly weights: RankingWeights
+  readonly #store: Store
+  readonly #presence: Presence
+  readonly #reputation: ReputationSource
+  readonly #candidateLimit: number
+  readonly #defaultCurrency: string
+
+  constructor(
+    deps: { store: Store; presence: Presence; reputation: ReputationSource },
+    options: DiscoveryOptions,
+  ) {
+    this.#store = deps.store
+    this.#presence = deps.presence
+    this.#reputation = deps.reputation
+    this.weights = normalizeWeights(options.weights ?? {})
+    this.#candidateLimit = options.candidateLimit ?? 200
+    this.#defaultCurrency = options.defaultCurrency
+  }
+
+  /** Searches and ranks capabilities; one page at a time. */
+  async search(input: SearchInput): Promise<SearchPage> {
+    const limit = Math.min(input.limit ?? DEFAULT_SEARCH_LIMIT, MAX_SEARCH_LIMIT)
+    const after = input.cursor === undefined ? undefined : decodeCursor(input.cursor)
+    const currency =
+      input.currency !== undefined
+        ? parseCurrency(input.currency)
+        : input.maxPrice !== undefined
+          ? this.#defaultCurrency
+          : undefined
+    const query: CapabilityQuery = {
+      terms: queryTerms(input.q),
+      limit: this.#candidateLimit,
+      ...(input.capability === undefined ? {} : { capabilityId: input.capability }),
+      ...(input.tags === undefined || input.tags.length === 0 ? {} : { tags: input.tags }),
+      ...(currency === undefined ? {} : { currency }),
+      ...(input.maxPrice === undefined ? {} : { maxPriceMicros: parseAmount(input.maxPrice) }),
+    }
+    const filters: RankFilters = {
+      ...(input.online === undefined ? {} : { online: input.online }),
+      ...(input.minReputation === undefined ? {} : { minReputation: input.minReputation }),
+      ...(input.maxLatencyMs === undefined ? {} : { maxLatencyMs: input.maxLatencyMs }),
+    }
+    const { ranked, ctx } = await this.#rank(query, filters)
+    const start = after
+      ? ranked.findIndex(
+          (r) => compare(r.score, r.match.agentId, r.match.capabilityId, ...after) > 0,
+        )
+      : 0
+    const page = start < 0 ? [] : ranked.slice(start, start + limit)
+    const results = page.map((r): SearchHit => {
+      const { match } = r
+      const hit: SearchHit = {
+        agentId: match.agentId,
+        agentName: match.agentName,
+        capabilityId: match.capabilityId,
+        description: match.description,
+        price: toMoney(match.priceMicros, match.currency),
+        score: r.score,
+        online: r.signals.online,
+      }
+      if (input.explain) hit.explain = explainScore(match, r.signals, ctx, this.weights)
+      return hit
+    })
+    const last = page.at(-1)
+    const more = start >= 0 && start + limit < ranked.length
+    return more && last ? { results, nextCursor: encodeCursor(sortKey(last)) } : { results }
+  }
+
+  /**
+   * The online providers of a capability, best first, with their full capability (schemas,
+   * pricing, SLA): what the task flow dispatches to and fails over along.
+   */
+  async candidates(input: {
+    capabilityId: string
+    maxPriceMicros?: bigint
+    currency?: string
+    agentId?: string
+    excludeAgentIds?: string[]
+    limit?: number
+  }): Promise<Candidate[]> {
+    const query: CapabilityQuery = {
+      terms: [],
+      capabilityId: input.capabilityId,
+      limit: this.#candidateLimit,
+      ...(input.maxPriceMicros === undefined ? {} : { maxPriceMicros: input.maxPriceMicros }),
+      ...(input.currency === undefined ? {} : { currency: input.currency }),
+      ...(input.agentId === undefined ? {} : { agentIds: [input.agentId] }),
+      ...(input.excludeAgentIds === undefined ? {} : { excludeAgentIds: input.excludeAgentIds }),
+    }
+    const { ranked: all } = await this.#rank(query, { online: true })
+    const ranked = all.slice(0, input.limit ?? 5)
+    const capabilities = await this.#store.registry.capabilities(
+      ranked.map((r) => ({ agentId: r.match.agentId, capabilityId: r.match.capabilityId })),
+    )
+    return ranked.flatMap((r) => {
+      const capability = capabilities.get(`${r.match.agentId} ${r.match.capabilityId}`)
+      if (!capability) return [] // removed since it was matched
+      return [
+        {
+          agentId: r.match.agentId,
+          agentName: r.match.agentName,
+          capability,
+          score: r.score,
+        },
+      ]
+    })
+  }
+
+  async #rank(
+    query: CapabilityQuery,
+    filters: RankFilters,
+  ): Promise<{ ranked: Ranked[]; ctx: RankContext }> {
+    if (filters.online) {
+      const online = this.#presence.onlineAgents()
+      if (online.length <= ONLINE_IN_QUERY_MAX) {
+        const live = new Set(online)
+        query.agentIds = query.agentIds ? query.agentIds.filter((id) => live.has(id)) : online
+      }
+    }
+    const matches = await this.#store.registry.match(query)
+    const summaries = await this.#reputation.summaries([...new Set(matches.map((m) => m.agentId))])
+    const kept = matches.flatMap((match) => {
+      const reputation = summaries.get(match.agentId)
+      const presence = this.#presence.state(match.agentId)
+      if (filters.online !== undefined && presence.online !== filters.online) return []
+      if (
+        filters.minReputation !== undefined &&
+        reputationScore(reputation) < filters.minReputation
+      )
+        return []
+      const latency = observedLatency(match, reputation)
+      if (filters.maxLatencyMs !== undefined && latency && latency.ms > filters.maxLatencyMs)
+        return []
+      return [
+        { match, signals: { reputation, online: presence.online, inFlight: presence.inFlight } },
+      ]
+    })
+    const cheapestByCurrency = new Map<string, bigint>()
+    let bestRelevance = 0
+    for (const { match } of kept) {
+      const cheapest = cheapestByCurrency.get(match.currency)
+      if (cheapest === undefined || match.priceMicros < cheapest) {
+        cheapestByCurrency.set(match.currency, match.priceMicros)
+      }
+      bestRelevance = Math.max(bestRelevance, match.relevance)
+    }
+    const ctx: RankContext = {
+      hasQuery: query.terms.length > 0,
+      bestRelevance,
+      maxPriceMicros: query.maxPriceMicros,
+      cheapestByCurrency,
+      maxLatencyMs: filters.maxLatencyMs,
+    }
+    const ranked = kept.map(({ match, signals }) => ({
+      match,
+      signals,
+      score: scoreOf(match, signals, ctx, this.weights),
+    }))
+    return { ranked: ranked.sort(compareRanked), ctx }
+  }
+}

@@ -1,0 +1,220 @@
+import { formatAmount } from '@agentmesh/protocol'
+import type { CapabilityMatch, ReputationSummary } from '../ports.js'
+
+/** How much each part counts in a search score; normalized to sum to 1. */
+export interface RankingWeights {
+  /** Full-text relevance against the best match. */
+  relevance: number
+  /** Price against `maxPrice` (or against the cheapest match). */
+  price: number
+  /** Measured (else declared) p95 latency against `maxLatencyMs` (or the SLA timeout). */
+  latency: number
+  /** Reputation score out of 5. */
+  reputation: number
+  /** Online now. */
+  liveness: number
+  /** Free task slots out of the agent's concurrency. */
+  load: number
+}
+
+/** The default weights: relevance first, then reputation, then price, latency and liveness. */
+export const DEFAULT_RANKING_WEIGHTS: RankingWeights = {
+  relevance: 0.3,
+  price: 0.15,
+  latency: 0.15,
+  reputation: 0.2,
+  liveness: 0.15,
+  load: 0.05,
+}
+
+/** Reputation assumed for an agent with no record yet: the middle of the scale. */
+export const NEUTRAL_REPUTATION = 2.5
+
+/** One part of a score: its value (0 to 1), its weight, what it adds, and why. */
+export interface ScorePart {
+  value: number
+  weight: number
+  contribution: number
+  reason: string
+}
+
+/** A score and its parts, as `explain=true` shows it. */
+export interface Explanation {
+  score: number
+  parts: Record<keyof RankingWeights, ScorePart>
+}
+
+/** What is known of one candidate besides its capability row. */
+export interface RankSignals {
+  reputation: ReputationSummary | undefined
+  online: boolean
+  inFlight: number
+}
+
+/** What the whole candidate set tells about each member. */
+export interface RankContext {
+  hasQuery: boolean
+  bestRelevance: number
+  maxPriceMicros: bigint | undefined
+  /** The cheapest price among candidates, per currency. */
+  cheapestByCurrency: Map<string, bigint>
+  maxLatencyMs: number | undefined
+}
+
+const clamp01 = (x: number): number => Math.min(1, Math.max(0, x))
+const round = (x: number, digits: number): number => Number(x.toFixed(digits))
+const pct = (x: number): string => `${Math.round(x * 100)}%`
+
+/** Scales weights so they sum to 1; all zero (or negative) falls back to the defaults. */
+export function normalizeWeights(weights: Partial<RankingWeights>): RankingWeights {
+  const merged = { ...DEFAULT_RANKING_WEIGHTS, ...weights }
+  const keys = Object.keys(DEFAULT_RANKING_WEIGHTS) as (keyof RankingWeights)[]
+  for (const key of keys) merged[key] = Math.max(0, merged[key])
+  const total = keys.reduce((sum, key) => sum + merged[key], 0)
+  if (total === 0) return { ...DEFAULT_RANKING_WEIGHTS }
+  for (const key of keys) merged[key] = merged[key] / total
+  return merged
+}
+
+/** The reputation to rank and filter with: the summary's score, else the neutral prior. */
+export function reputationScore(summary: ReputationSummary | undefined): number {
+  return summary?.score ?? NEUTRAL_REPUTATION
+}
+
+/** The latency to rank and filter with: measured p95 first, else the declared one. */
+export function observedLatency(
+  match: CapabilityMatch,
+  summary: ReputationSummary | undefined,
+): { ms: number; measured: boolean } | undefined {
+  if (summary?.p95LatencyMs != null) return { ms: summary.p95LatencyMs, measured: true }
+  if (match.p95LatencyMs !== null) return { ms: match.p95LatencyMs, measured: false }
+  return undefined
+}
+
+// Each part answers its value, and its reason only when `why` is set: ranking hundreds of
+// candidates needs the numbers, and only a page with `explain` needs the words.
+
+function relevancePart(match: CapabilityMatch, ctx: RankContext, why: boolean) {
+  if (!ctx.hasQuery) {
+    return { value: 1, reason: why ? 'no query: every match is equally relevant' : '' }
+  }
+  const value = ctx.bestRelevance > 0 ? clamp01(match.relevance / ctx.bestRelevance) : 1
+  return { value, reason: why ? `text match ${pct(value)} as strong as the best match` : '' }
+}
+
+function pricePart(match: CapabilityMatch, ctx: RankContext, why: boolean) {
+  const price = () => `${formatAmount(match.priceMicros)} ${match.currency}`
+  if (ctx.maxPriceMicros !== undefined) {
+    const max = ctx.maxPriceMicros
+    const share = max > 0n ? Number(match.priceMicros) / Number(max) : 0
+    return {
+      value: clamp01(1 - share),
+      reason: why
+        ? `${price()} is ${pct(share)} of maxPrice ${formatAmount(max)} ${match.currency}`
+        : '',
+    }
+  }
+  const cheapest = ctx.cheapestByCurrency.get(match.currency) ?? match.priceMicros
+  if (match.priceMicros === 0n) return { value: 1, reason: why ? `${price()}: free` : '' }
+  const value = Number(cheapest) / Number(match.priceMicros)
+  if (value >= 1) return { value: 1, reason: why ? `${price()}, the cheapest match` : '' }
+  const cheapestText = `${formatAmount(cheapest)} ${match.currency}`
+  return {
+    value,
+    reason: why ? `${price()}, ${round(1 / value, 2)}x the cheapest match (${cheapestText})` : '',
+  }
+}
+
+function latencyPart(match: CapabilityMatch, signals: RankSignals, ctx: RankContext, why: boolean) {
+  const observed = observedLatency(match, signals.reputation)
+  if (!observed) {
+    return { value: 0.5, reason: why ? 'no latency measured or declared: neutral 0.5' : '' }
+  }
+  const reference = ctx.maxLatencyMs ?? match.timeoutMs
+  const share = observed.ms / reference
+  const value = clamp01(1 - share)
+  if (!why) return { value, reason: '' }
+  const against = ctx.maxLatencyMs !== undefined ? 'maxLatencyMs' : 'SLA timeout'
+  const source = observed.measured ? 'measured' : 'declared (not yet measured)'
+  let reason = `${source} p95 ${observed.ms} ms is ${pct(share)} of the ${reference} ms ${against}`
+  if (observed.measured && match.p95LatencyMs !== null && observed.ms > match.p95LatencyMs) {
+    reason += `, slower than the ${match.p95LatencyMs} ms it promises`
+  }
+  return { value, reason }
+}
+
+function reputationPart(signals: RankSignals, why: boolean) {
+  const summary = signals.reputation
+  if (!summary) {
+    return {
+      value: NEUTRAL_REPUTATION / 5,
+      reason: why ? `no reputation yet: neutral prior ${NEUTRAL_REPUTATION}/5` : '',
+    }
+  }
+  const value = clamp01(summary.score / 5)
+  if (!why) return { value, reason: '' }
+  const success = summary.successRate === null ? '' : `, ${pct(summary.successRate)} successful`
+  return { value, reason: `${round(summary.score, 2)}/5 over ${summary.calls} calls${success}` }
+}
+
+function livenessPart(signals: RankSignals, why: boolean) {
+  if (signals.online) return { value: 1, reason: why ? 'online now' : '' }
+  return { value: 0, reason: why ? 'offline: no heartbeat within the TTL' : '' }
+}
+
+function loadPart(match: CapabilityMatch, signals: RankSignals, why: boolean) {
+  if (!signals.online) return { value: 0, reason: why ? 'offline: no free slot' : '' }
+  const busy = Math.min(signals.inFlight, match.concurrency)
+  const value = 1 - busy / match.concurrency
+  return { value, reason: why ? `${signals.inFlight} of ${match.concurrency} task slots busy` : '' }
+}
+
+function parts(match: CapabilityMatch, signals: RankSignals, ctx: RankContext, why: boolean) {
+  return {
+    relevance: relevancePart(match, ctx, why),
+    price: pricePart(match, ctx, why),
+    latency: latencyPart(match, signals, ctx, why),
+    reputation: reputationPart(signals, why),
+    liveness: livenessPart(signals, why),
+    load: loadPart(match, signals, why),
+  }
+}
+
+const PART_NAMES = Object.keys(DEFAULT_RANKING_WEIGHTS) as (keyof RankingWeights)[]
+
+/** The score of one candidate, between 0 and 1: the sum of its weighted parts. */
+export function scoreOf(
+  match: CapabilityMatch,
+  signals: RankSignals,
+  ctx: RankContext,
+  weights: RankingWeights,
+): number {
+  const values = parts(match, signals, ctx, false)
+  let score = 0
+  for (const key of PART_NAMES) score += values[key].value * weights[key]
+  return round(score, 6)
+}
+
+/** The same score as `scoreOf`, with every part, its weight, its contribution and why. */
+export function explainScore(
+  match: CapabilityMatch,
+  signals: RankSignals,
+  ctx: RankContext,
+  weights: RankingWeights,
+): Explanation {
+  const raw = parts(match, signals, ctx, true)
+  let score = 0
+  const explained = {} as Record<keyof RankingWeights, ScorePart>
+  for (const key of PART_NAMES) {
+    const { value, reason } = raw[key]
+    const contribution = value * weights[key]
+    score += contribution
+    explained[key] = {
+      value: round(value, 4),
+      weight: round(weights[key], 4),
+      contribution: round(contribution, 4),
+      reason,
+    }
+  }
+  return { score: round(score, 6), parts: explained }
+}

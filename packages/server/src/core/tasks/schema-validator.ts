@@ -1,0 +1,42 @@
+import { canonicalize, MeshError, sha256, toHex, utf8 } from '@agentmesh/protocol'
+import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js'
+
+/**
+ * Validates task inputs and outputs against capability schemas (JSON Schema 2020-12). Compiled
+ * validators are cached by the schema's canonical hash, so a schema compiles once per node.
+ */
+export class SchemaValidator {
+  readonly #ajv = new Ajv2020({ allErrors: false, strict: false, validateFormats: false })
+  readonly #cache = new Map<string, ValidateFunction>()
+  readonly #maxCached: number
+
+  constructor(maxCached = 2048) {
+    this.#maxCached = maxCached
+  }
+
+  /** Throws 422 SCHEMA_MISMATCH naming the first failing path, or `errorCode` when given. */
+  validate(schema: object, value: unknown, what: 'input' | 'output'): void {
+    const validate = this.#compiled(schema)
+    if (validate(value)) return
+    const first = validate.errors?.[0]
+    const path = first?.instancePath || '/'
+    throw new MeshError(
+      'SCHEMA_MISMATCH',
+      `Task ${what} at "${path}" ${first?.message ?? 'is invalid'}`,
+      {
+        details: { path, what, keyword: first?.keyword },
+      },
+    )
+  }
+
+  #compiled(schema: object): ValidateFunction {
+    const key = toHex(sha256(utf8(canonicalize(schema))))
+    let validate = this.#cache.get(key)
+    if (!validate) {
+      validate = this.#ajv.compile(schema)
+      if (this.#cache.size >= this.#maxCached) this.#cache.clear()
+      this.#cache.set(key, validate)
+    }
+    return validate
+  }
+}

@@ -1,0 +1,249 @@
+import { homedir } from 'node:os'
+import { join } from 'node:path'
+import { MeshError, parseAmount, parseCurrency } from '@agentmesh/protocol'
+import { type StoreLocation } from './adapters/store/open-store.js'
+import type { OutboundPolicy } from './adapters/http/guarded-fetch.js'
+import { defaultAlertOptions } from './core/alerts/alert-evaluator.js'
+import type { RateLimitOptions } from './api/rate-limit.js'
+import { defaultScoring } from './core/reputation/score.js'
+import type { RankingWeights } from './core/discovery/ranking.js'
+import { type ObservabilityConfig } from './observability.js'
+/* The node's configuration: flags, then AGENTMESH_* variables, then defaults. */
+
+/** Everything a node needs to start. `resolveNodeConfig` fills it from flags, environment and defaults. */
+export interface NodeConfig {
+  host: string
+  port: number
+  /** Where the node keeps its key, its admin token and (for SQLite) its database; undefined with --memory. */
+  dataDir: string | undefined
+  store: StoreLocation
+  demo: boolean
+  /** With `demo`: whether the demo client keeps a steady flow of tasks going. */
+  demoTraffic: boolean
+  dashboard: boolean
+  /** Credit minted to every principal that registers itself (applied once the ledger exists). */
+  grant: { amount: string; currency: string }
+  closed: boolean
+  logLevel: string
+  prettyLogs: boolean
+  sessionTtlMs: number
+  nonceTtlMs: number
+  bodyLimitBytes: number
+  /** Requests per window per principal (authenticated routes) and per address (public ones). */
+  rateLimit: RateLimitOptions
+  /** How long until reputation evidence counts half (`AGENTMESH_REPUTATION_HALF_LIFE_MS`). */
+  reputationHalfLifeMs: number
+  /** Sign an audit tree head once this many entries are uncovered… */
+  auditHeadEveryEntries: number
+  /** …or once this long has passed with any entry uncovered. */
+  auditHeadEveryMs: number
+  ledger: {
+    /** Group commit window: transfers arriving within it share one transaction (0: none). */
+    groupCommitMs: number
+    /** Platform fee on settlements, in basis points. */
+    feeBps: number
+    /** Price reduction when a call misses its SLA latency, in basis points. */
+    latencyPenaltyBps: number
+    /** How often pending transfers past their timeout are voided. */
+    expiryIntervalMs: number
+  }
+  /** An agent is online this long after its last heartbeat. */
+  presenceTtlMs: number
+  /** Search ranking weights over the defaults (`AGENTMESH_RANKING_WEIGHTS="price=0.3,load=0.1"`). */
+  rankingWeights: Partial<RankingWeights>
+  /** Traces, metrics labels, alert windows, integrity checks. */
+  observability: ObservabilityConfig
+  /** Calls to imported A2A agents: which addresses, how long, how much. */
+  outbound: OutboundPolicy
+}
+
+/** The flags of `agentmesh up`; each may also come from an `AGENTMESH_*` variable. */
+export interface NodeFlags {
+  port?: number | undefined
+  host?: string | undefined
+  data?: string | undefined
+  memory?: boolean | undefined
+  store?: string | undefined
+  bus?: string | undefined
+  demo?: boolean | undefined
+  demoTraffic?: boolean | undefined
+  dashboard?: boolean | undefined
+  grant?: string | undefined
+  closed?: boolean | undefined
+  logLevel?: string | undefined
+}
+
+export const DEFAULT_PORT = 7420
+
+const truthy = (value: string | undefined): boolean | undefined =>
+  value === undefined ? undefined : ['1', 'true', 'yes', 'on'].includes(value.toLowerCase())
+
+/** The home of a user's agentmesh files: `AGENTMESH_HOME`, else `~/.agentmesh`. */
+export function agentmeshHome(env: NodeJS.ProcessEnv): string {
+  return env.AGENTMESH_HOME ?? join(homedir(), '.agentmesh')
+}
+
+/**
+ * Applies the defaults: flags win over `AGENTMESH_*` variables, which win over defaults. This is
+ * the only place that picks them. Throws a MeshError (INVALID_INPUT) for a bad value.
+ */
+export function resolveNodeConfig(flags: NodeFlags, env: NodeJS.ProcessEnv): NodeConfig {
+  const port =
+    flags.port ?? (env.AGENTMESH_PORT === undefined ? DEFAULT_PORT : Number(env.AGENTMESH_PORT))
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new MeshError('INVALID_INPUT', `Port "${port}" is not a number from 0 to 65535`)
+  }
+  const memory = flags.memory ?? truthy(env.AGENTMESH_MEMORY) ?? false
+  const storeUrl = flags.store ?? env.AGENTMESH_STORE
+  const dataFlag = flags.data ?? env.AGENTMESH_DATA
+  if (memory && dataFlag) throw new MeshError('INVALID_INPUT', 'Give --data or --memory, not both')
+  const dataDir = memory ? undefined : (dataFlag ?? join(agentmeshHome(env), 'data'))
+  let store: StoreLocation
+  if (storeUrl && /^postgres(ql)?:\/\//.test(storeUrl)) {
+    // `?schema=NAME` (or AGENTMESH_STORE_SCHEMA) keeps co-hosted nodes and test runs apart.
+    const url = new URL(storeUrl)
+    const schema = url.searchParams.get('schema') ?? env.AGENTMESH_STORE_SCHEMA
+    url.searchParams.delete('schema')
+    store = { kind: 'postgres', url: url.toString(), ...(schema ? { schema } : {}) }
+  } else if (storeUrl) {
+    throw new MeshError('INVALID_INPUT', `Store "${storeUrl}" is not a postgres:// URL`)
+  } else {
+    store = { kind: 'sqlite', filename: dataDir ? join(dataDir, 'agentmesh.db') : ':memory:' }
+  }
+  const bus = flags.bus ?? env.AGENTMESH_BUS
+  if (bus !== undefined && bus !== 'memory') {
+    throw new MeshError(
+      'INVALID_INPUT',
+      `Bus "${bus}" is not available yet: this node runs the in-process bus only`,
+    )
+  }
+  const demo = flags.demo ?? truthy(env.AGENTMESH_DEMO) ?? false
+  const grantText = flags.grant ?? env.AGENTMESH_GRANT ?? (demo ? '100 USD' : '0 USD')
+  const [amount = '', currency = 'USD', ...rest] = grantText.trim().split(/\s+/)
+  if (rest.length > 0)
+    throw new MeshError('INVALID_INPUT', `Grant "${grantText}" is not "AMOUNT [CURRENCY]"`)
+  parseAmount(amount)
+  parseCurrency(currency)
+  const reputationHalfLifeMs = Number(
+    env.AGENTMESH_REPUTATION_HALF_LIFE_MS ?? defaultScoring.halfLifeMs,
+  )
+  if (!(reputationHalfLifeMs > 0)) {
+    throw new MeshError(
+      'INVALID_INPUT',
+      `Reputation half-life "${env.AGENTMESH_REPUTATION_HALF_LIFE_MS}" is not a positive number of milliseconds`,
+    )
+  }
+  return {
+    host: flags.host ?? env.AGENTMESH_HOST ?? '127.0.0.1',
+    port,
+    dataDir,
+    store,
+    demo,
+    demoTraffic: flags.demoTraffic ?? truthy(env.AGENTMESH_DEMO_TRAFFIC) ?? true,
+    dashboard: flags.dashboard ?? !(truthy(env.AGENTMESH_NO_DASHBOARD) ?? false),
+    grant: { amount, currency },
+    closed: flags.closed ?? truthy(env.AGENTMESH_CLOSED) ?? false,
+    logLevel: flags.logLevel ?? env.AGENTMESH_LOG_LEVEL ?? 'info',
+    prettyLogs: process.stdout.isTTY,
+    sessionTtlMs: Number(env.AGENTMESH_SESSION_TTL_MS ?? 3_600_000),
+    nonceTtlMs: 60_000,
+    bodyLimitBytes: 1024 * 1024,
+    rateLimit: {
+      principalMax: integerEnv(env, 'AGENTMESH_RATE_LIMIT_PRINCIPAL', 6000, 1, 1e9),
+      ipMax: integerEnv(env, 'AGENTMESH_RATE_LIMIT_IP', 1200, 1, 1e9),
+      windowMs: integerEnv(env, 'AGENTMESH_RATE_LIMIT_WINDOW_MS', 60_000, 100, 86_400_000),
+    },
+    reputationHalfLifeMs,
+    auditHeadEveryEntries: Number(env.AGENTMESH_AUDIT_HEAD_EVERY_ENTRIES ?? 1000),
+    auditHeadEveryMs: Number(env.AGENTMESH_AUDIT_HEAD_EVERY_MS ?? 10_000),
+    ledger: {
+      groupCommitMs: integerEnv(env, 'AGENTMESH_LEDGER_GROUP_COMMIT_MS', 1, 0, 1000),
+      feeBps: integerEnv(env, 'AGENTMESH_FEE_BPS', 0, 0, 10_000),
+      latencyPenaltyBps: integerEnv(env, 'AGENTMESH_LATENCY_PENALTY_BPS', 0, 0, 10_000),
+      expiryIntervalMs: integerEnv(env, 'AGENTMESH_LEDGER_EXPIRY_INTERVAL_MS', 1000, 10, 3_600_000),
+    },
+    presenceTtlMs: Number(env.AGENTMESH_PRESENCE_TTL_MS ?? 30_000),
+    rankingWeights: parseRankingWeights(env.AGENTMESH_RANKING_WEIGHTS ?? ''),
+    outbound: {
+      allowPrivate: truthy(env.AGENTMESH_ALLOW_PRIVATE_IMPORTS) ?? false,
+      timeoutMs: integerEnv(env, 'AGENTMESH_OUTBOUND_TIMEOUT_MS', 60_000, 100, 600_000),
+      maxResponseBytes: integerEnv(
+        env,
+        'AGENTMESH_OUTBOUND_MAX_BYTES',
+        1024 * 1024,
+        1024,
+        64 * 1024 * 1024,
+      ),
+    },
+    observability: observabilityConfig(env),
+  }
+}
+
+/** `AGENTMESH_OTLP_URL`, `AGENTMESH_VERIFY_INTERVAL_MS`, `AGENTMESH_ALERT_WINDOW_MS`, `AGENTMESH_ALERT_ERROR_RATE`. */
+function observabilityConfig(env: NodeJS.ProcessEnv): ObservabilityConfig {
+  const otlpUrl = env.AGENTMESH_OTLP_URL || undefined
+  if (otlpUrl !== undefined && !/^https?:\/\/\S+$/.test(otlpUrl)) {
+    throw new MeshError('INVALID_INPUT', `AGENTMESH_OTLP_URL "${otlpUrl}" is not an http(s) URL`)
+  }
+  const windowMs = integerEnv(env, 'AGENTMESH_ALERT_WINDOW_MS', 300_000, 1000, 86_400_000)
+  const rateText = env.AGENTMESH_ALERT_ERROR_RATE
+  const errorRate = rateText ? Number(rateText) : defaultAlertOptions.errorRateThreshold
+  if (!(errorRate >= 0 && errorRate < 1)) {
+    throw new MeshError(
+      'INVALID_INPUT',
+      `AGENTMESH_ALERT_ERROR_RATE "${rateText}" is not a fraction from 0 to 1`,
+    )
+  }
+  return {
+    otlpUrl,
+    otlpExportDelayMs: 5000,
+    verifyIntervalMs: integerEnv(env, 'AGENTMESH_VERIFY_INTERVAL_MS', 600_000, 1000, 86_400_000),
+    alertEvaluateIntervalMs: 15_000,
+    alerts: {
+      ...defaultAlertOptions,
+      errorRateThreshold: errorRate,
+      errorRateWindowMs: windowMs,
+      agentUnresponsiveMs: windowMs,
+      budgetWindowMs: windowMs,
+    },
+    maxLabelValues: 200,
+    maxAgentSeries: 1000,
+  }
+}
+
+const RANKING_PARTS = ['relevance', 'price', 'latency', 'reputation', 'liveness', 'load']
+
+/** Reads `relevance=0.4,price=0.2`; the parts not named keep their default weight. */
+function parseRankingWeights(text: string): Partial<RankingWeights> {
+  const weights: Partial<RankingWeights> = {}
+  for (const pair of text.split(',').filter((p) => p.trim() !== '')) {
+    const [name = '', value = ''] = pair.split('=').map((p) => p.trim())
+    const weight = Number(value)
+    if (!RANKING_PARTS.includes(name) || value === '' || !(weight >= 0)) {
+      throw new MeshError(
+        'INVALID_INPUT',
+        `Ranking weight "${pair}" is not NAME=NUMBER with NAME one of ${RANKING_PARTS.join(', ')}`,
+      )
+    }
+    weights[name as keyof RankingWeights] = weight
+  }
+  return weights
+}
+
+function integerEnv(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  const text = env[name]
+  if (text === undefined || text === '') return fallback
+  const value = Number(text)
+  if (!Number.isInteger(value) || value < min || value > max)
+    throw new MeshError(
+      'INVALID_INPUT',
+      `${name} "${text}" is not a whole number from ${min} to ${max}`,
+    )
+  return value
+}

@@ -1,0 +1,104 @@
+import type { KeyPair } from '@agentmesh/protocol'
+import { Registry } from 'prom-client'
+import { NodeMetrics } from './adapters/metrics/node-metrics.js'
+import { systemClock } from './adapters/system/system-clock.js'
+import { OtelTracer } from './adapters/tracing/otel-tracer.js'
+import type { AlertOptions } from './core/alerts/alert-evaluator.js'
+import { AlertService } from './core/alerts/alert-service.js'
+import { observedAudit } from './core/alerts/audit-signals.js'
+import { IntegrityMonitor, type IntegrityDeps } from './core/alerts/integrity-monitor.js'
+import type { AuditSink, Bus, Logger } from './core/ports.js'
+import { logTaskEvents } from './core/tasks/task-log.js'
+
+/** The observability part of the node's configuration (`NodeConfig.observability`). */
+export interface ObservabilityConfig {
+  /** OTLP/HTTP endpoint that receives the task traces (`AGENTMESH_OTLP_URL`); none: not exported. */
+  otlpUrl: string | undefined
+  /** How long spans wait to be batched into one export. */
+  otlpExportDelayMs: number
+  /** How often the ledger and the audit log are verified (`AGENTMESH_VERIFY_INTERVAL_MS`). */
+  verifyIntervalMs: number
+  /** How often the alert rules are evaluated on a timer (reading `/v1/alerts` evaluates too). */
+  alertEvaluateIntervalMs: number
+  alerts: AlertOptions
+  /** Distinct values one metric label may take (capabilities, currencies) before `other`. */
+  maxLabelValues: number
+  /** Agents given an `agentmesh_agent_up` series. */
+  maxAgentSeries: number
+}
+
+/** Metrics, traces and alerts of one node, built by the composition root. */
+export interface Observability {
+  metrics: NodeMetrics
+  alerts: AlertService
+  tracer: OtelTracer
+  /** An audit sink whose ledger and sign-in events also feed metrics and alerts. */
+  observe(audit: AuditSink): AuditSink
+  /** Starts verifying the ledger and the audit log on the configured timer. */
+  startIntegrity(deps: Omit<IntegrityDeps, 'clock'>): IntegrityMonitor
+  /** Stops timers and subscriptions and exports the spans still buffered. */
+  stop(): Promise<void>
+}
+
+/** Part of the composition root: wires metrics, the tracer and alerts to the bus and the clock. */
+export function startObservability(input: {
+  config: ObservabilityConfig
+  bus: Bus
+  logger: Logger
+  key: KeyPair
+  version: string
+}): Observability {
+  const { config, bus, logger } = input
+  const metrics = new NodeMetrics({
+    registry: new Registry(),
+    bus,
+    maxLabelValues: config.maxLabelValues,
+    maxAgentSeries: config.maxAgentSeries,
+  })
+  const alerts = new AlertService({ bus, clock: systemClock, logger }, config.alerts)
+  const tracer = new OtelTracer({
+    serviceName: 'agentmesh',
+    serviceVersion: input.version,
+    instanceId: input.key.did,
+    otlpUrl: config.otlpUrl,
+    exportDelayMs: config.otlpExportDelayMs,
+  })
+  metrics.start()
+  alerts.start()
+  const unlogTasks = logTaskEvents(bus, logger)
+  const alertTimer = setInterval(() => alerts.evaluate(), config.alertEvaluateIntervalMs)
+  alertTimer.unref()
+  let verifyTimer: NodeJS.Timeout | undefined
+  return {
+    metrics,
+    alerts,
+    tracer,
+    observe: (audit) =>
+      observedAudit(audit, [
+        (signal) => metrics.observeAudit(signal),
+        (signal) => alerts.observeAudit(signal),
+      ]),
+    startIntegrity(deps) {
+      const integrity = new IntegrityMonitor({ ...deps, clock: systemClock }, [
+        (result) => alerts.verified(result),
+        (result) => metrics.verified(result),
+      ])
+      clearInterval(verifyTimer)
+      verifyTimer = setInterval(() => {
+        integrity.run().catch((error: unknown) => logger.error({ err: error }, 'verifying failed'))
+      }, config.verifyIntervalMs)
+      verifyTimer.unref()
+      return integrity
+    },
+    async stop() {
+      clearInterval(alertTimer)
+      clearInterval(verifyTimer)
+      unlogTasks()
+      alerts.stop()
+      metrics.stop()
+      await tracer
+        .stop()
+        .catch((error: unknown) => logger.error({ err: error }, 'exporting traces failed'))
+    },
+  }
+}

@@ -1,0 +1,154 @@
+import { generateKeyPair, toBase64url } from '@agentmesh/protocol'
+import type { BrowserContext, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { RunningNode } from '../../src/node.js'
+import { browserSkipReason, DESKTOP, launchBrowser, PHONE, screenshot } from '../helpers/browser.js'
+import { startTestNode } from '../helpers/test-node.js'
+
+const skip = browserSkipReason()
+
+describe.skipIf(skip !== undefined)(
+  `the dashboard in chromium${skip ? ` (skipped: ${skip})` : ''}`,
+  () => {
+    let node: RunningNode
+    let browser: { context: BrowserContext; close: () => Promise<void> }
+    let page: Page
+    const userKey = generateKeyPair()
+
+    beforeAll(async () => {
+      node = await startTestNode({
+        dashboard: true,
+        grant: { amount: '100', currency: 'USD' },
+        auditHeadEveryMs: 300,
+        // The demo's six agents, without its traffic: the page's example pipeline is theirs.
+        demo: true,
+        demoTraffic: false,
+      })
+      browser = await launchBrowser()
+      page = browser.context.pages()[0] ?? (await browser.context.newPage())
+    })
+    afterAll(async () => {
+      await browser?.close()
+      await node?.stop()
+    })
+
+    it('signs in with a key signed in the browser and shows live figures', async () => {
+      await page.goto(node.url)
+      await page.getByRole('tab', { name: 'Key' }).click()
+      await page
+        .locator('textarea[name=key]')
+        .fill(JSON.stringify({ did: userKey.did, secretKey: toBase64url(userKey.secretKey) }))
+      await screenshot(page, 'sign-in-desktop')
+      await page.getByRole('button', { name: 'Sign in' }).click()
+      await page.getByRole('heading', { name: 'Overview' }).waitFor()
+      await expectText(page, '.figure:has-text("agents online") .figure-value', '6')
+      await screenshot(page, 'overview-desktop')
+    })
+
+    it('searches with a filter, explains the ranking and opens an agent', async () => {
+      await page.getByRole('link', { name: 'Agents' }).click()
+      await page.locator('input[name=q]').fill('sentiment')
+      // Two demo agents score sentiment; only the thrifty one is under this price.
+      await page.locator('input[name=maxPrice]').fill('0.001')
+      await page.getByRole('button', { name: 'Search' }).click()
+      // The list keeps the previous answer, marked busy, until the filtered one replaces it.
+      await page.locator('ul.results[aria-busy=false][data-query*="maxPrice=0.001"]').waitFor()
+      const result = page.locator('.result', { hasText: 'text.sentiment' })
+      await result.waitFor()
+      expect(await page.locator('.result').count()).toBe(1)
+      await result.getByRole('button', { name: 'Why?' }).click()
+      await result.locator('.explain th', { hasText: 'relevance' }).waitFor()
+      await screenshot(page, 'agents-desktop')
+      await result.locator('.result-name').click()
+      await page.getByRole('heading', { name: 'sentiment-thrifty' }).waitFor()
+      await page.getByRole('heading', { name: 'Input schema' }).waitFor()
+      await page.locator('.figure:has-text("score") .figure-value').waitFor()
+      await screenshot(page, 'agent-desktop')
+    })
+
+    it('runs the example pipeline and watches its steps go from running to completed', async () => {
+      await page.getByRole('link', { name: 'Pipelines' }).click()
+      await page.getByRole('button', { name: 'Run pipeline' }).click()
+      await page.waitForURL(/#\/pipelines\/.+/)
+      await page.locator('.dag .node[data-state=running]').first().waitFor()
+      await page.locator('.page-head .badge[data-state=completed]').waitFor({ timeout: 15_000 })
+      const states = await attributes(page, '.dag .node', 'data-state')
+      expect(states).toEqual(['completed', 'completed', 'completed', 'completed'])
+      await screenshot(page, 'pipeline-run-desktop')
+      await page.setViewportSize(PHONE)
+      await screenshot(page, 'pipeline-run-phone')
+      await page.setViewportSize(DESKTOP)
+    })
+
+    it("finds the run's transfers in the ledger", async () => {
+      await page.getByRole('link', { name: /transfers in the ledger/ }).click()
+      await page.locator('[data-testid=transfers] tbody tr').first().waitFor()
+      await screenshot(page, 'ledger-run-desktop')
+      const kinds = (
+        await attributes(page, '[data-testid=transfers] tbody tr td[data-kind]', 'data-kind')
+      ).sort()
+      // Each of the four steps held its maximum price in escrow and posted what it cost.
+      expect(kinds).toEqual([
+        'pending',
+        'pending',
+        'pending',
+        'pending',
+        'post',
+        'post',
+        'post',
+        'post',
+      ])
+    })
+
+    it('verifies an audit inclusion proof in the browser', async () => {
+      await page.getByRole('link', { name: 'Audit' }).click()
+      await page.locator('[data-testid=tree-head] dd.ok').waitFor()
+      const button = page.locator('.entry button:has-text("Verify proof"):not([disabled])').first()
+      await button.waitFor({ timeout: 10_000 })
+      await button.click()
+      await page.locator('[data-testid=proof-verdict][data-ok=true]').waitFor()
+      expect(await page.locator('.checks li.ok').count()).toBe(3)
+      await screenshot(page, 'audit-desktop')
+      await page.setViewportSize(PHONE)
+      await screenshot(page, 'audit-phone')
+      await page.setViewportSize(DESKTOP)
+    })
+
+    it('signs in with the admin token: tasks of everyone, ledger verified, alerts', async () => {
+      const admin = await browser.context.newPage()
+      await admin.setViewportSize(PHONE)
+      await admin.goto(node.url)
+      await admin.locator('input[name=token]').fill(node.adminToken)
+      await admin.getByRole('button', { name: 'Sign in' }).click()
+      await admin.getByRole('heading', { name: 'Overview' }).waitFor()
+      await expectText(admin, '.figure:has-text("tasks / s") .figure-hint', '4 in the last minute')
+      await screenshot(admin, 'overview-phone')
+      await admin.goto(`${node.url}/#/agents?q=summary`)
+      await admin.locator('.result-name').first().click()
+      await admin.locator('.chart figcaption', { hasText: 'outcomes' }).waitFor()
+      await screenshot(admin, 'agent-phone')
+      await admin.goto(`${node.url}/#/tasks`)
+      await admin.locator('tr[data-task]').nth(2).waitFor()
+      await screenshot(admin, 'tasks-phone')
+      await admin.goto(`${node.url}/#/ledger`)
+      await admin.getByRole('button', { name: 'Verify the ledger' }).click()
+      await expectText(admin, '[data-testid=ledger-verdict]', 'Balances and invariants hold')
+      await admin.goto(`${node.url}/#/alerts`)
+      await admin
+        .locator('[data-testid=alerts-missing], .card h2:has-text("alert")')
+        .first()
+        .waitFor()
+      await admin.close()
+    })
+  },
+)
+
+/** Waits until the element's text contains `text`. */
+async function expectText(page: Page, selector: string, text: string): Promise<void> {
+  await page.locator(selector, { hasText: text }).first().waitFor({ timeout: 10_000 })
+}
+
+/** The value of one attribute on every element the selector matches. */
+async function attributes(page: Page, selector: string, name: string): Promise<(string | null)[]> {
+  return Promise.all((await page.locator(selector).all()).map((el) => el.getAttribute(name)))
+}

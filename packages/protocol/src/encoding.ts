@@ -10,8 +10,13 @@ export function fromBase64url(text: string): Uint8Array {
   return base64urlnopad.decode(text)
 }
 
+const HEX_PAIRS = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'))
+
+/** Lowercase hex; a table lookup per byte, as hashes are turned to hex on every audit entry. */
 export function toHex(bytes: Uint8Array): string {
-  return hex.encode(bytes)
+  let text = ''
+  for (const byte of bytes) text += HEX_PAIRS[byte]!
+  return text
 }
 
 export function fromHex(text: string): Uint8Array {

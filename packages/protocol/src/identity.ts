@@ -22,8 +22,21 @@ export function didFromPublicKey(publicKey: Uint8Array): string {
   return `did:key:z${base58.encode(bytes)}`
 }
 
+/** Public keys of DIDs read lately: base58 decoding is quadratic, and the same DIDs recur. */
+const decoded = new Map<string, Uint8Array>()
+const MAX_DECODED = 1024
+
 /** Reads the Ed25519 public key out of a `did:key`; refuses other methods and key types. */
 export function publicKeyFromDid(did: string): Uint8Array {
+  const known = decoded.get(did)
+  if (known) return known.slice()
+  const publicKey = decodeDid(did)
+  if (decoded.size >= MAX_DECODED) decoded.delete(decoded.keys().next().value!)
+  decoded.set(did, publicKey)
+  return publicKey.slice()
+}
+
+function decodeDid(did: string): Uint8Array {
   if (typeof did !== 'string' || !did.startsWith('did:key:z')) {
     throw new MeshError('INVALID_DID', `DID "${String(did)}" is not a base58btc did:key`)
   }

@@ -1,11 +1,12 @@
-import { base58 } from '@agentmesh/protocol'
+import { toHex } from '@agentmesh/protocol'
 import type { Clock, Random } from './ports.js'
 
 /**
  * A new id: prefix, the time in milliseconds (base 36, fixed width, so ids sort by creation),
- * then 80 random bits. E.g. `task_0mhx3k9c0_4Kq…`.
+ * then 80 random bits (base 36, 16 characters). E.g. `task_0mhx3k9c0_3v9k0d2m1q8x7z4a`.
  */
 export function newId(prefix: string, clock: Clock, random: Random): string {
   const time = clock.now().toString(36).padStart(9, '0')
-  return `${prefix}_${time}_${base58.encode(random.bytes(10))}`
+  const bits = BigInt(`0x${toHex(random.bytes(10))}`)
+  return `${prefix}_${time}_${bits.toString(36).padStart(16, '0')}`
 }

@@ -127,11 +127,14 @@ export interface AuditQuery {
 /** The audit log's storage: append-only entries and signed tree heads. */
 export interface AuditStore {
   /**
-   * Appends one entry as the new tail, atomically: `build` receives the committed tail (seq 0 and
-   * the zero hash for an empty log) and returns the record to store with seq `tail.seq + 1`.
-   * Appends from several processes on one database form one chain.
+   * Appends `count` entries as the new tail, atomically: `build` receives the committed tail (seq
+   * 0 and the zero hash for an empty log) and returns the records to store, with seqs from
+   * `tail.seq + 1` on. Appends from several processes on one database form one chain.
    */
-  append(build: (tail: { seq: number; chainHash: string }) => AuditRecord): Promise<AuditRecord>
+  append(
+    count: number,
+    build: (tail: { seq: number; chainHash: string }) => AuditRecord[],
+  ): Promise<AuditRecord[]>
   /** The number of committed entries (the tail's seq). */
   size(): Promise<number>
   list(query: AuditQuery): Promise<AuditRecord[]>

@@ -40,38 +40,50 @@ const MAX_LEAVES_PER_READ = 65_536
 export class KyselyAuditStore implements AuditStore {
   constructor(readonly db: Kysely<Database>) {}
 
-  append(build: (tail: { seq: number; chainHash: string }) => AuditRecord): Promise<AuditRecord> {
+  append(
+    count: number,
+    build: (tail: { seq: number; chainHash: string }) => AuditRecord[],
+  ): Promise<AuditRecord[]> {
     return this.db.transaction().execute(async (trx) => {
       const tail = await trx
         .updateTable('audit_tail')
-        .set({ seq: sql`seq + 1` })
+        .set({ seq: sql`seq + ${count}` })
         .where('id', '=', 1)
         .returning(['seq', 'chain_hash'])
         .executeTakeFirstOrThrow()
-      const seq = toMs(tail.seq)
-      const record = build({ seq: seq - 1, chainHash: tail.chain_hash })
-      if (record.seq !== seq)
-        throw new Error(`Audit append built seq ${record.seq}, expected ${seq}`)
-      await trx
-        .insertInto('audit_entries')
-        .values({
-          seq: record.seq,
-          time_ms: record.timeMs,
-          actor: record.actor,
-          action: record.action,
-          resource: record.resource,
-          result: record.result,
-          details: canonicalize(record.details),
-          leaf_hash: record.leafHash,
-          chain_hash: record.chainHash,
-        })
-        .execute()
+      const first = toMs(tail.seq) - count + 1
+      const records = build({ seq: first - 1, chainHash: tail.chain_hash })
+      records.forEach((record, i) => {
+        if (record.seq !== first + i)
+          throw new Error(`Audit append built seq ${record.seq}, expected ${first + i}`)
+      })
+      if (records.length !== count)
+        throw new Error(`Audit append built ${records.length} entries, expected ${count}`)
+      // Nine values a row: 200 rows stay far below either database's parameter limit.
+      for (let i = 0; i < records.length; i += 200) {
+        await trx
+          .insertInto('audit_entries')
+          .values(
+            records.slice(i, i + 200).map((record) => ({
+              seq: record.seq,
+              time_ms: record.timeMs,
+              actor: record.actor,
+              action: record.action,
+              resource: record.resource,
+              result: record.result,
+              details: canonicalize(record.details),
+              leaf_hash: record.leafHash,
+              chain_hash: record.chainHash,
+            })),
+          )
+          .execute()
+      }
       await trx
         .updateTable('audit_tail')
-        .set({ chain_hash: record.chainHash })
+        .set({ chain_hash: records.at(-1)!.chainHash })
         .where('id', '=', 1)
         .execute()
-      return record
+      return records
     })
   }
 

@@ -49,11 +49,21 @@ function headOf(record: AuditHeadRecord): SignedTreeHead {
   }
 }
 
+/** Most entries one transaction appends. */
+const MAX_BATCH = 500
+
+interface PendingEntry {
+  event: AuditEvent
+  details: unknown
+  resolve: () => void
+  reject: (error: unknown) => void
+}
+
 const isAdmin = (caller: Caller): boolean => caller.roles.includes('admin')
 
 /**
  * The audit log: every service reports through `record` (the `AuditSink` port); entries are
- * appended one at a time, chained by hash and leaves of an RFC 9162 Merkle tree whose heads the
+ * appended in call order (batched while a write is in flight), chained by hash and leaves of an RFC 9162 Merkle tree whose heads the
  * node signs. Reading is authorized here: an admin reads everything, anyone else only the entries
  * where they are the actor.
  */
@@ -63,7 +73,9 @@ export class AuditLog implements AuditSink {
   readonly #key: KeyPair
   readonly #options: AuditLogOptions
   readonly #tree: TreeReader
-  #queue: Promise<unknown> = Promise.resolve()
+  #pending: PendingEntry[] = []
+  #writing = false
+  #drain: Promise<void> = Promise.resolve()
   #lastHead: AuditHeadRecord | null | undefined
   #signing: Promise<SignedTreeHead | undefined> | undefined
 
@@ -79,19 +91,46 @@ export class AuditLog implements AuditSink {
     )
   }
 
-  /** Appends one entry; resolves once it is committed. Appends keep their call order. */
-  async record(event: AuditEvent): Promise<void> {
+  /**
+   * Appends one entry; resolves once it is committed. Appends keep their call order; those that
+   * arrive while a batch is being written go together in the next one (one transaction).
+   */
+  record(event: AuditEvent): Promise<void> {
     const details = normalizeDetails(event.details)
-    const append = this.#queue.then(() =>
-      this.#store.append((tail) => recordAfter(tail, event, details, this.#clock.now())),
-    )
-    this.#queue = append.catch(() => undefined)
-    await append
+    return new Promise<void>((resolve, reject) => {
+      this.#pending.push({ event, details, resolve, reject })
+      if (this.#pending.length === 1 && !this.#writing) this.#drain = this.#write()
+    })
   }
 
   /** Waits for every append recorded so far. */
   async flush(): Promise<void> {
-    await this.#queue
+    while (this.#writing || this.#pending.length > 0) await this.#drain
+  }
+
+  async #write(): Promise<void> {
+    this.#writing = true
+    try {
+      while (this.#pending.length > 0) {
+        const batch = this.#pending.splice(0, MAX_BATCH)
+        try {
+          await this.#store.append(batch.length, (tail) => {
+            const timeMs = this.#clock.now()
+            let last = tail
+            return batch.map(({ event, details }) => {
+              const record = recordAfter(last, event, details, timeMs)
+              last = record
+              return record
+            })
+          })
+          for (const entry of batch) entry.resolve()
+        } catch (error) {
+          for (const entry of batch) entry.reject(error)
+        }
+      }
+    } finally {
+      this.#writing = false
+    }
   }
 
   /**

@@ -1,9 +1,9 @@
-import { canonicalize, MeshError, sha256, toHex, utf8 } from '@agentmesh/protocol'
+import { MeshError, sha256, toHex, utf8 } from '@agentmesh/protocol'
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js'
 
 /**
  * Validates task inputs and outputs against capability schemas (JSON Schema 2020-12). Compiled
- * validators are cached by the schema's canonical hash, so a schema compiles once per node.
+ * validators are cached by a hash of the schema, so a schema compiles once per node.
  */
 export class SchemaValidator {
   readonly #ajv = new Ajv2020({ allErrors: false, strict: false, validateFormats: false })
@@ -30,7 +30,8 @@ export class SchemaValidator {
   }
 
   #compiled(schema: object): ValidateFunction {
-    const key = toHex(sha256(utf8(canonicalize(schema))))
+    // Keyed by a hash of the schema's text: the same schema stored twice compiles twice, harmless.
+    const key = toHex(sha256(utf8(JSON.stringify(schema))))
     let validate = this.#cache.get(key)
     if (!validate) {
       validate = this.#ajv.compile(schema)

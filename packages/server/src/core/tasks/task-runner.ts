@@ -131,10 +131,7 @@ export class TaskRunner {
     signal: AbortSignal,
     accept?: (candidate: Candidate, output: unknown) => Promise<boolean>,
   ): Promise<Task> {
-    let lastError: MeshError = new MeshError(
-      'NO_PROVIDER',
-      `No online provider of "${task.capabilityId}"`,
-    )
+    let lastError: MeshError | undefined
     for (const candidate of candidates) {
       try {
         this.#deps.validator.validate(candidate.capability.input, task.input, 'input')
@@ -176,9 +173,14 @@ export class TaskRunner {
       }
     }
     if (signal.aborted) return this.#aborted(task, signal)
-    if (this.#deps.clock.now() >= task.deadlineAtMs || lastError.code === 'TIMEOUT')
+    if (this.#deps.clock.now() >= task.deadlineAtMs || lastError?.code === 'TIMEOUT')
       return this.#timedOut(task)
-    return this.finish(task, 'failed', null, lastError)
+    return this.finish(
+      task,
+      'failed',
+      null,
+      lastError ?? new MeshError('NO_PROVIDER', `No online provider of "${task.capabilityId}"`),
+    )
   }
 
   #aborted(task: Task, signal: AbortSignal): Promise<Task> {
@@ -229,8 +231,13 @@ export class TaskRunner {
       Math.min(candidate.capability.sla.timeoutMs, task.deadlineAtMs - now),
     )
     const controller = new AbortController()
-    const timeout = new MeshError('TIMEOUT', `Provider did not answer within ${timeoutMs} ms`)
-    const cancelTimer = this.#deps.timers.setTimeout(() => controller.abort(timeout), timeoutMs)
+    const cancelTimer = this.#deps.timers.setTimeout(
+      () =>
+        controller.abort(
+          new MeshError('TIMEOUT', `Provider did not answer within ${timeoutMs} ms`),
+        ),
+      timeoutMs,
+    )
     const onCancel = () =>
       controller.abort(
         taskSignal.reason === nodeStopping

@@ -1,5 +1,7 @@
 import { generateKeyPair } from '@agentmesh/protocol'
-import { defineAgent, Mesh } from '@agentmesh/sdk'
+import { Mesh } from '@agentmesh/sdk'
+import { fork } from 'node:child_process'
+import { once } from 'node:events'
 import Fastify from 'fastify'
 import { resolveNodeConfig, startNode } from '../node.js'
 import { closedLoop, openLoop, type LoadResult } from './load.js'
@@ -20,8 +22,39 @@ function figure(name: string, result: LoadResult, baseline?: BenchFigure): Bench
 }
 
 /**
- * Tasks end to end — HTTP submit with `wait` → WebSocket SDK agent echo → completed and settled —
- * against a bare Fastify echo route measured in the same run: maximum throughput (closed loop),
+ * Forks the echo agent as a process of its own (an agent is a program apart from the node) and
+ * waits until it is connected.
+ */
+async function forkEchoAgent(
+  url: string,
+  capabilityId: string,
+): Promise<{ close: () => Promise<void> }> {
+  const child = fork(new URL('./echo-agent-process.js', import.meta.url), [url, capabilityId], {
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  })
+  await new Promise<void>((resolve, reject) => {
+    const onExit = (code: number | null) =>
+      reject(new Error(`The benchmark's echo agent exited with code ${String(code)}`))
+    child.once('exit', onExit)
+    child.once('message', (message) => {
+      child.off('exit', onExit)
+      if (message === 'ready') resolve()
+      else reject(new Error(`The benchmark's echo agent said ${String(message)}`))
+    })
+  })
+  return {
+    close: async () => {
+      if (child.exitCode !== null) return
+      const exited = once(child, 'exit')
+      child.send('close')
+      await exited
+    },
+  }
+}
+
+/**
+ * Tasks end to end — HTTP submit with `wait` → WebSocket SDK agent echo (in its own process) →
+ * completed and settled — against a bare Fastify echo route measured in the same run: maximum throughput (closed loop),
  * then latency at half of each one's maximum (open loop).
  */
 export async function tasksBench(durationMs: number): Promise<BenchFigure[]> {
@@ -44,23 +77,7 @@ export async function tasksBench(durationMs: number): Promise<BenchFigure[]> {
     {},
   )
   const node = await startNode({ ...config, prettyLogs: false })
-  const agent = defineAgent({
-    name: 'bench-echo',
-    description: 'Echoes for the benchmark',
-    concurrency: 256,
-    capabilities: [
-      {
-        id: 'bench.echo',
-        description: 'echo',
-        input: { type: 'object', properties: { text: { type: 'string' } }, required: ['text'] },
-        output: { type: 'object', properties: { text: { type: 'string' } }, required: ['text'] },
-        pricing: { model: 'per_call', amount: '0.000001', currency: 'USD' },
-        sla: { timeoutMs: 10_000 },
-        handler: (input: { text: string }) => ({ text: input.text }),
-      },
-    ],
-  })
-  await agent.connect(node.url, { key: generateKeyPair(), reconnect: false })
+  const agent = await forkEchoAgent(node.url, 'bench.echo')
   const client = await Mesh.connect(node.url, { key: generateKeyPair() })
   const taskBody = JSON.stringify({
     capability: 'bench.echo',

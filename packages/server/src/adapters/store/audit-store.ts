@@ -2,6 +2,7 @@ import { canonicalize } from '@agentmesh/protocol'
 import { sql, type Kysely, type Selectable } from 'kysely'
 import type { AuditHeadRecord, AuditQuery, AuditRecord, AuditStore } from '../../core/ports.js'
 import { toMs, type Database } from './database.js'
+import { Prepared, type Param } from './prepared.js'
 
 type EntryRow = Selectable<Database['audit_entries']>
 
@@ -38,6 +39,20 @@ const MAX_LEAVES_PER_READ = 65_536
  * The primary key on seq is the last line of defence.
  */
 export class KyselyAuditStore implements AuditStore {
+  readonly #bumpTail = new Prepared((p: Param<{ count: number }>) =>
+    this.db
+      .updateTable('audit_tail')
+      .set({ seq: sql`seq + ${p('count')}` })
+      .where('id', '=', 1)
+      .returning(['seq', 'chain_hash']),
+  )
+  readonly #setTailHash = new Prepared((p: Param<{ chainHash: string }>) =>
+    this.db
+      .updateTable('audit_tail')
+      .set({ chain_hash: p('chainHash') })
+      .where('id', '=', 1),
+  )
+
   constructor(readonly db: Kysely<Database>) {}
 
   append(
@@ -45,12 +60,8 @@ export class KyselyAuditStore implements AuditStore {
     build: (tail: { seq: number; chainHash: string }) => AuditRecord[],
   ): Promise<AuditRecord[]> {
     return this.db.transaction().execute(async (trx) => {
-      const tail = await trx
-        .updateTable('audit_tail')
-        .set({ seq: sql`seq + ${count}` })
-        .where('id', '=', 1)
-        .returning(['seq', 'chain_hash'])
-        .executeTakeFirstOrThrow()
+      const tail = await this.#bumpTail.first(trx, { count })
+      if (!tail) throw new Error('The audit log has no tail row')
       const first = toMs(tail.seq) - count + 1
       const records = build({ seq: first - 1, chainHash: tail.chain_hash })
       records.forEach((record, i) => {
@@ -78,11 +89,7 @@ export class KyselyAuditStore implements AuditStore {
           )
           .execute()
       }
-      await trx
-        .updateTable('audit_tail')
-        .set({ chain_hash: records.at(-1)!.chainHash })
-        .where('id', '=', 1)
-        .execute()
+      await this.#setTailHash.run(trx, { chainHash: records.at(-1)!.chainHash })
       return records
     })
   }

@@ -9,16 +9,18 @@ import type {
   SessionStore,
 } from '../../core/ports.js'
 import { toMs, toMsOrNull, type Database } from './database.js'
+import { Prepared, type Param } from './prepared.js'
 
 export class KyselyPrincipalStore implements PrincipalStore {
+  // Read on every authenticated request.
+  readonly #get = new Prepared((p: Param<{ did: string }>) =>
+    this.db.selectFrom('principals').selectAll().where('did', '=', p('did')),
+  )
+
   constructor(readonly db: Kysely<Database>) {}
 
   async get(did: string): Promise<Principal | undefined> {
-    const row = await this.db
-      .selectFrom('principals')
-      .selectAll()
-      .where('did', '=', did)
-      .executeTakeFirst()
+    const row = await this.#get.first(this.db, { did })
     if (!row) return undefined
     return {
       did: row.did,
@@ -38,6 +40,11 @@ export class KyselyPrincipalStore implements PrincipalStore {
 }
 
 export class KyselySessionStore implements SessionStore {
+  // Read on every authenticated request.
+  readonly #get = new Prepared((p: Param<{ tokenHash: string }>) =>
+    this.db.selectFrom('sessions').selectAll().where('token_hash', '=', p('tokenHash')),
+  )
+
   constructor(readonly db: Kysely<Database>) {}
 
   async insert(session: Session): Promise<void> {
@@ -54,11 +61,7 @@ export class KyselySessionStore implements SessionStore {
   }
 
   async get(tokenHash: string): Promise<Session | undefined> {
-    const row = await this.db
-      .selectFrom('sessions')
-      .selectAll()
-      .where('token_hash', '=', tokenHash)
-      .executeTakeFirst()
+    const row = await this.#get.first(this.db, { tokenHash })
     if (!row) return undefined
     return {
       tokenHash: row.token_hash,

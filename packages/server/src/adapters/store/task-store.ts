@@ -1,30 +1,65 @@
-import type { Kysely } from 'kysely'
+import type { Insertable, Kysely } from 'kysely'
 import type { TaskQuery, TaskStore } from '../../core/ports.js'
 import { isTerminal, terminalStates, type Task } from '../../core/tasks/task-types.js'
 import type { Database } from './database.js'
 import { fromDocument, isUniqueViolation, toDocument } from './json-document.js'
+import { Prepared, type Param } from './prepared.js'
 
 /** Tasks on Kysely. The idempotency key is unique per requester, so concurrent repeats make one task. */
 export class KyselyTaskStore implements TaskStore {
+  // The statements every task runs, built once (see Prepared).
+  readonly #insert = new Prepared((p: Param<Insertable<Database['tasks']>>) =>
+    this.db.insertInto('tasks').values({
+      id: p('id'),
+      requester: p('requester'),
+      provider_id: p('provider_id'),
+      capability_id: p('capability_id'),
+      state: p('state'),
+      idempotency_key: p('idempotency_key'),
+      created_at: p('created_at'),
+      updated_at: p('updated_at'),
+      document: p('document'),
+      answer: null,
+    }),
+  )
+  readonly #get = new Prepared((p: Param<{ id: string }>) =>
+    this.db.selectFrom('tasks').select('document').where('id', '=', p('id')),
+  )
+  readonly #save = new Prepared(
+    (p: Param<{ id: string; providerId: string | null; state: string; at: number; doc: string }>) =>
+      this.db
+        .updateTable('tasks')
+        .set({
+          provider_id: p('providerId'),
+          state: p('state'),
+          updated_at: p('at'),
+          document: p('doc'),
+        })
+        .where('id', '=', p('id')),
+  )
+  readonly #saveAnswer = new Prepared((p: Param<{ id: string; answer: string }>) =>
+    this.db
+      .updateTable('tasks')
+      .set({ answer: p('answer') })
+      .where('id', '=', p('id'))
+      .where('answer', 'is', null),
+  )
+
   constructor(readonly db: Kysely<Database>) {}
 
   async insert(task: Task): Promise<{ task: Task; created: boolean }> {
     try {
-      await this.db
-        .insertInto('tasks')
-        .values({
-          id: task.id,
-          requester: task.requester,
-          provider_id: task.providerId,
-          capability_id: task.capabilityId,
-          state: task.state,
-          idempotency_key: task.idempotencyKey,
-          created_at: task.createdAtMs,
-          updated_at: task.updatedAtMs,
-          document: toDocument(task),
-          answer: null,
-        })
-        .execute()
+      await this.#insert.run(this.db, {
+        id: task.id,
+        requester: task.requester,
+        provider_id: task.providerId,
+        capability_id: task.capabilityId,
+        state: task.state,
+        idempotency_key: task.idempotencyKey,
+        created_at: task.createdAtMs,
+        updated_at: task.updatedAtMs,
+        document: toDocument(task),
+      })
       return { task, created: true }
     } catch (error) {
       if (!task.idempotencyKey || !isUniqueViolation(error)) throw error
@@ -35,11 +70,7 @@ export class KyselyTaskStore implements TaskStore {
   }
 
   async get(id: string): Promise<Task | undefined> {
-    const row = await this.db
-      .selectFrom('tasks')
-      .select('document')
-      .where('id', '=', id)
-      .executeTakeFirst()
+    const row = await this.#get.first(this.db, { id })
     return row && fromDocument<Task>(row.document)
   }
 
@@ -67,16 +98,13 @@ export class KyselyTaskStore implements TaskStore {
   }
 
   async save(task: Task): Promise<void> {
-    await this.db
-      .updateTable('tasks')
-      .set({
-        provider_id: task.providerId,
-        state: task.state,
-        updated_at: task.updatedAtMs,
-        document: toDocument(task),
-      })
-      .where('id', '=', task.id)
-      .execute()
+    await this.#save.run(this.db, {
+      id: task.id,
+      providerId: task.providerId,
+      state: task.state,
+      at: task.updatedAtMs,
+      doc: toDocument(task),
+    })
   }
 
   async listUnfinished(limit: number): Promise<Task[]> {
@@ -93,12 +121,7 @@ export class KyselyTaskStore implements TaskStore {
   }
 
   async saveAnswer(taskId: string, answer: string): Promise<void> {
-    await this.db
-      .updateTable('tasks')
-      .set({ answer })
-      .where('id', '=', taskId)
-      .where('answer', 'is', null)
-      .execute()
+    await this.#saveAnswer.run(this.db, { id: taskId, answer })
   }
 
   async getAnswer(taskId: string): Promise<string | undefined> {

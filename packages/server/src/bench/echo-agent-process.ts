@@ -1,0 +1,39 @@
+import { generateKeyPair } from '@agentmesh/protocol'
+import { defineAgent } from '@agentmesh/sdk'
+import { benchEchoCapability } from './bench-fleet.js'
+
+/**
+ * An echo agent in a process of its own, as agents run in use: forked by the tasks benchmark
+ * with the node's URL and the capability id as arguments. It tells its parent `ready` once
+ * connected and exits when the parent disconnects or asks it to.
+ */
+async function main(): Promise<void> {
+  const [url, capabilityId] = process.argv.slice(2)
+  if (!url || !capabilityId || !process.send) {
+    console.error('usage: forked with the node URL and a capability id')
+    process.exit(2)
+  }
+  const agent = defineAgent({
+    name: 'bench-echo',
+    description: 'Echoes for the benchmark',
+    concurrency: 256,
+    capabilities: [
+      {
+        ...benchEchoCapability(capabilityId),
+        handler: (input: { text: string }) => ({ text: input.text }),
+      },
+    ],
+  })
+  await agent.connect(url, { key: generateKeyPair(), reconnect: false })
+  const stop = () => void agent.close().finally(() => process.exit(0))
+  process.on('disconnect', stop)
+  process.on('message', (message) => {
+    if (message === 'close') stop()
+  })
+  process.send('ready')
+}
+
+main().catch((error: unknown) => {
+  console.error(error)
+  process.exit(1)
+})

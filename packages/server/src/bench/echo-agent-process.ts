@@ -10,7 +10,7 @@ import { benchEchoCapability } from './bench-fleet.js'
 async function main(): Promise<void> {
   const [url, capabilityId] = process.argv.slice(2)
   if (!url || !capabilityId || !process.send) {
-    console.error('usage: forked with the node URL and a capability id')
+    process.stderr.write('usage: forked with the node URL and a capability id\n')
     process.exit(2)
   }
   const agent = defineAgent({
@@ -34,6 +34,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error)
+  process.stderr.write(`bench echo agent: ${(error as Error).message}\n`)
   process.exit(1)
 })

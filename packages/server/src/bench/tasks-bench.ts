@@ -39,7 +39,7 @@ async function forkEchoAgent(
     child.once('message', (message) => {
       child.off('exit', onExit)
       if (message === 'ready') resolve()
-      else reject(new Error(`The benchmark's echo agent said ${String(message)}`))
+      else reject(new Error(`The benchmark's echo agent said ${JSON.stringify(message)}`))
     })
   })
   return {

@@ -9,11 +9,10 @@ const orig = Database.prototype.prepare
 for (const m of ['run', 'all', 'get']) { const o = st[m]; st[m] = function (...a) { if (counting) counts.set(this.source, (counts.get(this.source) ?? 0) + 1); return o.apply(this, a) } } }
 const config = resolveNodeConfig({ memory: true, port: 0, dashboard: false, logLevel: 'error', grant: '1000000 USD' }, {})
 const node = await startNode({ ...config, prettyLogs: false })
-const agent = defineAgent({ name: 'bench-echo', description: 'x', concurrency: 256, capabilities: [{ id: 'bench.echo', description: 'echo',
-  input: { type: 'object', properties: { text: { type: 'string' } }, required: ['text'] },
-  output: { type: 'object', properties: { text: { type: 'string' } }, required: ['text'] },
-  pricing: { model: 'per_call', amount: '0.000001', currency: 'USD' }, sla: { timeoutMs: 10000 }, handler: (i) => ({ text: i.text }) }] })
-await agent.connect(node.url, { key: generateKeyPair(), reconnect: false })
+const { fork } = await import('node:child_process')
+const child = fork('/work/main/packages/server/dist/bench/echo-agent-process.js', [node.url, 'bench.echo'])
+await new Promise(r => child.once('message', r))
+const agent = { close: async () => { child.send('close'); await new Promise(r => child.once('exit', r)) } }
 const client = await Mesh.connect(node.url, { key: generateKeyPair() })
 const call = async () => { const r = await fetch(`${node.url}/v1/tasks?wait=10000`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${client.token}` }, body: JSON.stringify({ capability: 'bench.echo', input: { text: 'hello' }, maxPrice: { amount: '0.01', currency: 'USD' } }) }); const t = await r.json(); if (t.state !== 'completed') throw new Error(t.state) }
 for (let i = 0; i < 20; i++) await call()

@@ -310,6 +310,8 @@ export interface CapabilityQuery {
   excludeAgentIds?: string[]
   /** How many matches at most: the best by text relevance, or the cheapest without terms. */
   limit: number
+  /** Read each match's whole capability too (what the task flow dispatches with). */
+  withCapability?: boolean
 }
 
 /** A capability row as search reads it, without parsing the card. */
@@ -325,6 +327,8 @@ export interface CapabilityMatch {
   concurrency: number
   /** Text relevance from the full-text index, higher is better; 0 without terms. */
   relevance: number
+  /** The whole capability, when the query asked `withCapability`. */
+  capability?: Capability
 }
 
 /** Agents, their capabilities (with a full-text index), signed history and change events. */

@@ -2,6 +2,7 @@ import type { Kysely, Transaction } from 'kysely'
 import type { Account, PendingState, Transfer } from '../../core/ledger/types.js'
 import type { LedgerStore, LedgerTransaction } from '../../core/ports.js'
 import type { Database } from './database.js'
+import { Prepared, type Param } from './prepared.js'
 import { accountFromRow, accountToRow, transferFromRow, transferToRow } from './ledger-rows.js'
 
 const CHUNK = 200
@@ -96,6 +97,11 @@ function isRetryable(error: unknown): boolean {
  * transfer id, or deadlocks, runs again and then finds the winner's transfer.
  */
 export class KyselyLedgerStore implements LedgerStore {
+  // Read when every task settles.
+  readonly #transfer = new Prepared((p: Param<{ id: string }>) =>
+    this.db.selectFrom('ledger_transfers').selectAll().where('id', '=', p('id')),
+  )
+
   constructor(
     readonly db: Kysely<Database>,
     readonly dialect: 'sqlite' | 'postgres',
@@ -133,11 +139,7 @@ export class KyselyLedgerStore implements LedgerStore {
   }
 
   async transfer(id: string): Promise<Transfer | undefined> {
-    const row = await this.db
-      .selectFrom('ledger_transfers')
-      .selectAll()
-      .where('id', '=', id)
-      .executeTakeFirst()
+    const row = await this.#transfer.first(this.db, { id })
     return row && transferFromRow(row)
   }
 

@@ -183,6 +183,7 @@ export class KyselyRegistryStore implements RegistryStore {
       rows = await this.db
         .selectFrom('capabilities as c')
         .select(columns)
+        .$if(query.withCapability === true, (q) => q.select('c.capability'))
         .select(sql<number>`0`.as('relevance'))
         .where(where)
         .orderBy('c.price_key')
@@ -207,6 +208,7 @@ export class KyselyRegistryStore implements RegistryStore {
         .crossJoin('capabilities as c') // the top rows drive: never the price index
         .whereRef('c.id', '=', 'm.rowid')
         .select(columns)
+        .$if(query.withCapability === true, (q) => q.select('c.capability'))
         .select(sql<number>`-m.rank`.as('relevance'))
         .where(where)
         .orderBy('m.rank')
@@ -220,6 +222,7 @@ export class KyselyRegistryStore implements RegistryStore {
           .selectFrom('capabilities_fts')
           .crossJoin('capabilities as c')
           .select(columns)
+          .$if(query.withCapability === true, (q) => q.select('c.capability'))
           .select(sql<number>`-${bm25}`.as('relevance'))
           .where(sql<boolean>`capabilities_fts match ${match}`)
           .whereRef('c.id', '=', 'capabilities_fts.rowid')
@@ -234,6 +237,7 @@ export class KyselyRegistryStore implements RegistryStore {
       rows = await this.db
         .selectFrom('capabilities as c')
         .select(columns)
+        .$if(query.withCapability === true, (q) => q.select('c.capability'))
         .select(sql<number>`ts_rank(c.search, to_tsquery('simple', ${tsquery}))`.as('relevance'))
         .where(sql<boolean>`c.search @@ to_tsquery('simple', ${tsquery})`)
         .where(where)
@@ -253,6 +257,7 @@ export class KyselyRegistryStore implements RegistryStore {
       p95LatencyMs: r.p95_latency_ms,
       concurrency: r.concurrency,
       relevance: Number(r.relevance),
+      ...(r.capability === undefined ? {} : { capability: JSON.parse(r.capability) as Capability }),
     }))
   }
 

@@ -231,19 +231,16 @@ export class DiscoveryService {
       terms: [],
       capabilityId: input.capabilityId,
       limit: this.#candidateLimit,
+      withCapability: true,
       ...(input.maxPriceMicros === undefined ? {} : { maxPriceMicros: input.maxPriceMicros }),
       ...(input.currency === undefined ? {} : { currency: input.currency }),
       ...(input.agentId === undefined ? {} : { agentIds: [input.agentId] }),
       ...(input.excludeAgentIds === undefined ? {} : { excludeAgentIds: input.excludeAgentIds }),
     }
     const { ranked: all } = await this.#rank(query, { online: true })
-    const ranked = all.slice(0, input.limit ?? 5)
-    const capabilities = await this.#store.registry.capabilities(
-      ranked.map((r) => ({ agentId: r.match.agentId, capabilityId: r.match.capabilityId })),
-    )
-    return ranked.flatMap((r) => {
-      const capability = capabilities.get(`${r.match.agentId} ${r.match.capabilityId}`)
-      if (!capability) return [] // removed since it was matched
+    return all.slice(0, input.limit ?? 5).flatMap((r) => {
+      const { capability } = r.match
+      if (!capability) return []
       return [
         {
           agentId: r.match.agentId,

@@ -2,6 +2,8 @@ import type { Kysely, Transaction } from 'kysely'
 import type {
   AggregateKey,
   AggregateUpdate,
+  OutcomeClaim,
+  OutcomeUpdate,
   Presence,
   Rating,
   ReputationAggregate,
@@ -13,6 +15,9 @@ type Db = Kysely<Database> | Transaction<Database>
 
 /** Largest number of ids in one `in (…)` list. */
 const CHUNK = 500
+
+/** Most outcome claims one `insert` carries (three parameters each, below SQLite's 999). */
+const CLAIM_CHUNK = 250
 
 /**
  * Reputation's tables on Kysely. Read-modify-writes run in one transaction; on PostgreSQL they
@@ -46,21 +51,30 @@ export class KyselyReputationStore implements ReputationStore {
     return result
   }
 
-  recordOutcome(
-    claim: { taskId: string; agentId: string; atMs: number },
-    keys: AggregateKey[],
-    update: AggregateUpdate,
-  ): Promise<boolean> {
+  recordOutcomes(claims: OutcomeClaim[], update: OutcomeUpdate): Promise<boolean[]> {
+    if (claims.length === 0) return Promise.resolve([])
     return this.#db.transaction().execute(async (trx) => {
-      const claimed = await trx
-        .insertInto('reputation_outcomes')
-        .values({ task_id: claim.taskId, agent_id: claim.agentId, at: claim.atMs })
-        .onConflict((oc) => oc.columns(['task_id', 'agent_id']).doNothing())
-        .returning('task_id')
-        .executeTakeFirst()
-      if (!claimed) return false
-      await this.#rewrite(trx, keys, update)
-      return true
+      const claimed = await this.#claim(trx, claims)
+      // Each row once, with the newly claimed outcomes that touch it in batch order.
+      const touched = new Map<string, { key: AggregateKey; claimIndexes: number[] }>()
+      for (const [index, claim] of claims.entries()) {
+        if (!claimed[index]) continue
+        for (const key of claim.keys) {
+          const id = JSON.stringify([key.agentId, key.capabilityId])
+          let entry = touched.get(id)
+          if (!entry) touched.set(id, (entry = { key, claimIndexes: [] }))
+          if (entry.claimIndexes.at(-1) !== index) entry.claimIndexes.push(index)
+        }
+      }
+      const ordered = [...touched.values()].sort((a, b) => compareKeys(a.key, b.key))
+      for (const { key, claimIndexes } of ordered) {
+        await this.#rewrite(trx, key, (current) => {
+          let next = current
+          for (const index of claimIndexes) next = update(next, key, index)
+          return next!
+        })
+      }
+      return claimed
     })
   }
 
@@ -83,7 +97,8 @@ export class KyselyReputationStore implements ReputationStore {
         .returning('task_id')
         .executeTakeFirst()
       if (!inserted) return false
-      await this.#rewrite(trx, keys, update)
+      for (const key of [...keys].sort(compareKeys))
+        await this.#rewrite(trx, key, (c) => update(c, key))
       return true
     })
   }
@@ -140,35 +155,63 @@ export class KyselyReputationStore implements ReputationStore {
     })
   }
 
-  /** Locks (or creates) each row in key order and writes what `update` makes of it. */
+  /**
+   * Inserts the claims not yet recorded, in (task, agent) order so that two writers claiming the
+   * same pairs never deadlock; answers which claims were new (the first of a pair repeated within
+   * the batch only).
+   */
+  async #claim(trx: Transaction<Database>, claims: OutcomeClaim[]): Promise<boolean[]> {
+    const firstIndex = new Map<string, number>()
+    for (const [index, claim] of claims.entries()) {
+      const id = JSON.stringify([claim.taskId, claim.agentId])
+      if (!firstIndex.has(id)) firstIndex.set(id, index)
+    }
+    const rows = [...firstIndex.values()]
+      .map((index) => claims[index]!)
+      .sort((a, b) => compare(a.taskId, b.taskId) || compare(a.agentId, b.agentId))
+      .map((claim) => ({ task_id: claim.taskId, agent_id: claim.agentId, at: claim.atMs }))
+    const claimed = claims.map(() => false)
+    for (let i = 0; i < rows.length; i += CLAIM_CHUNK) {
+      const inserted = await trx
+        .insertInto('reputation_outcomes')
+        .values(rows.slice(i, i + CLAIM_CHUNK))
+        .onConflict((oc) => oc.columns(['task_id', 'agent_id']).doNothing())
+        .returning(['task_id', 'agent_id'])
+        .execute()
+      for (const row of inserted) {
+        const index = firstIndex.get(JSON.stringify([row.task_id, row.agent_id]))
+        if (index !== undefined) claimed[index] = true
+      }
+    }
+    return claimed
+  }
+
+  /** Locks (or creates) one row and writes what `update` makes of it. */
   async #rewrite(
     trx: Transaction<Database>,
-    keys: AggregateKey[],
-    update: AggregateUpdate,
+    key: AggregateKey,
+    update: (current: ReputationAggregate | undefined) => ReputationAggregate,
   ): Promise<void> {
-    const ordered = [...keys].sort(
-      (a, b) => compare(a.agentId, b.agentId) || compare(a.capabilityId, b.capabilityId),
-    )
-    for (const key of ordered) {
-      let current = await this.#selectAggregate(trx, key, true)
-      if (!current) {
-        const inserted = await trx
-          .insertInto('reputation_aggregates')
-          .values(toRow(update(undefined, key)))
-          .onConflict((oc) => oc.columns(['agent_id', 'capability_id']).doNothing())
-          .returning('agent_id')
-          .executeTakeFirst()
-        if (inserted) continue
-        current = await this.#selectAggregate(trx, key, true)
-      }
-      const { agent_id: _a, capability_id: _c, ...columns } = toRow(update(current, key))
-      await trx
-        .updateTable('reputation_aggregates')
-        .set(columns)
-        .where('agent_id', '=', key.agentId)
-        .where('capability_id', '=', key.capabilityId)
-        .execute()
+    let current = await this.#selectAggregate(trx, key, true)
+    if (!current) {
+      const created = update(undefined)
+      const inserted = await trx
+        .insertInto('reputation_aggregates')
+        .values(toRow(created))
+        .onConflict((oc) => oc.columns(['agent_id', 'capability_id']).doNothing())
+        .returning('agent_id')
+        .executeTakeFirst()
+      if (inserted) return
+      // Another writer created the row meanwhile: fold into theirs instead.
+      current = await this.#selectAggregate(trx, key, true)
     }
+    const { agent_id: _a, capability_id: _c, ...columns } = toRow(update(current))
+    await trx
+      .updateTable('reputation_aggregates')
+      .set(columns)
+      .where('agent_id', '=', key.agentId)
+      .where('capability_id', '=', key.capabilityId)
+      .execute()
   }
 
   async #selectAggregate(
@@ -208,6 +251,11 @@ export class KyselyReputationStore implements ReputationStore {
 /** Binary comparison, the same in every locale and on both databases' lock order. */
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0
+}
+
+/** The order every writer locks aggregate rows in, so that two writers never deadlock. */
+function compareKeys(a: AggregateKey, b: AggregateKey): number {
+  return compare(a.agentId, b.agentId) || compare(a.capabilityId, b.capabilityId)
 }
 
 function presenceColumns(p: Presence) {

@@ -62,6 +62,15 @@ export interface RateInput {
   stars: number
 }
 
+/** Most outcomes one store transaction counts. */
+const MAX_BATCH = 500
+
+interface PendingOutcome {
+  outcome: TaskOutcome
+  resolve: () => void
+  reject: (error: unknown) => void
+}
+
 /**
  * Reputation: consumes task outcomes and ratings, keeps per-agent and per-capability aggregates,
  * and scores them with a decaying Bayesian average (see `score.ts`). It is the node's
@@ -74,6 +83,8 @@ export class ReputationService implements OutcomeSink, ReputationSource {
   readonly #audit: AuditSink
   readonly #tasks: RatableTasks
   readonly #options: ScoringOptions
+  #pending: PendingOutcome[] = []
+  #writing = false
 
   constructor(
     deps: { store: ReputationStore; clock: Clock; audit: AuditSink; tasks: RatableTasks },
@@ -87,17 +98,50 @@ export class ReputationService implements OutcomeSink, ReputationSource {
   }
 
   /**
-   * Counts one task outcome for the agent and its capability. Idempotent per (task, agent): a
-   * redelivered outcome changes nothing.
+   * Counts one task outcome for the agent and its capability; resolves once it is committed.
+   * Idempotent per (task, agent): a redelivered outcome changes nothing. Outcomes that arrive while
+   * a batch is being written go together in the next one (one transaction, each row written once).
    */
-  async recordOutcome(outcome: TaskOutcome): Promise<void> {
-    const now = this.#clock.now()
-    await this.#store.recordOutcome(
-      { taskId: outcome.taskId, agentId: outcome.agentId, atMs: outcome.atMs },
-      keysOf(outcome.agentId, outcome.capabilityId),
-      (current, key) =>
-        applyOutcome(current ?? emptyAggregate(key, outcome.atMs), outcome, this.#options, now),
-    )
+  recordOutcome(outcome: TaskOutcome): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.#pending.push({ outcome, resolve, reject })
+      if (this.#pending.length === 1 && !this.#writing) void this.#writeOutcomes()
+    })
+  }
+
+  async #writeOutcomes(): Promise<void> {
+    this.#writing = true
+    try {
+      while (this.#pending.length > 0) {
+        const batch = this.#pending.splice(0, MAX_BATCH)
+        const outcomes = batch.map((entry) => entry.outcome)
+        try {
+          const now = this.#clock.now()
+          await this.#store.recordOutcomes(
+            outcomes.map(({ taskId, agentId, capabilityId, atMs }) => ({
+              taskId,
+              agentId,
+              atMs,
+              keys: keysOf(agentId, capabilityId),
+            })),
+            (current, key, index) => {
+              const outcome = outcomes[index]!
+              return applyOutcome(
+                current ?? emptyAggregate(key, outcome.atMs),
+                outcome,
+                this.#options,
+                now,
+              )
+            },
+          )
+          for (const entry of batch) entry.resolve()
+        } catch (error) {
+          for (const entry of batch) entry.reject(error)
+        }
+      }
+    } finally {
+      this.#writing = false
+    }
   }
 
   /**

@@ -68,6 +68,24 @@ export type AggregateUpdate = (
   key: AggregateKey,
 ) => ReputationAggregate
 
+/** One outcome to count, once per (task, agent), in the aggregate rows named by `keys`. */
+export interface OutcomeClaim {
+  taskId: string
+  agentId: string
+  atMs: number
+  keys: AggregateKey[]
+}
+
+/**
+ * Computes the value of an aggregate with the outcome of claim `claimIndex` folded in, from the
+ * stored one (`undefined` for a new row) or what the previous claim of the batch made of it.
+ */
+export type OutcomeUpdate = (
+  current: ReputationAggregate | undefined,
+  key: AggregateKey,
+  claimIndex: number,
+) => ReputationAggregate
+
 /**
  * Reputation's storage. Every write is a read-modify-write inside one transaction that locks the
  * rows it rewrites, so concurrent outcomes for one agent (from any node) are never lost; the
@@ -78,15 +96,12 @@ export interface ReputationStore {
   /** The aggregates of these agents for one capability id (`ALL_CAPABILITIES` for the whole agent). */
   listAggregates(agentIds: string[], capabilityId: string): Promise<ReputationAggregate[]>
   /**
-   * Records that the outcome of `taskId` for `agentId` was counted and rewrites the `keys` rows
-   * with `update`, in one transaction. Answers false, changing nothing, when that outcome was
-   * already recorded (a redelivered event).
+   * Counts a batch of outcomes in one transaction: claims each (task, agent) pair, then rewrites
+   * every row named by a newly claimed outcome once, folding those outcomes into it with `update`
+   * in batch order. Answers, per claim, whether it was newly claimed; a claim already recorded (a
+   * redelivered event, or an earlier claim of the same pair in this batch) changes nothing.
    */
-  recordOutcome(
-    claim: { taskId: string; agentId: string; atMs: number },
-    keys: AggregateKey[],
-    update: AggregateUpdate,
-  ): Promise<boolean>
+  recordOutcomes(claims: OutcomeClaim[], update: OutcomeUpdate): Promise<boolean[]>
   /**
    * Inserts the rating and rewrites the `keys` rows with `update`, in one transaction. Answers
    * false, changing nothing, when the task already has a rating.

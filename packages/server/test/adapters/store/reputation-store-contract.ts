@@ -4,6 +4,7 @@ import {
   ALL_CAPABILITIES,
   type AggregateKey,
   type AggregateUpdate,
+  type OutcomeClaim,
   type Presence,
   type ReputationAggregate,
 } from '../../../src/core/reputation/reputation-store.js'
@@ -77,15 +78,14 @@ export function reputationStoreContract(
         ]
         expect(await store.reputation.getAggregate(keys[0]!)).toBeUndefined()
         const seen: Array<ReputationAggregate | undefined> = []
-        const counted = await store.reputation.recordOutcome(
-          { taskId: 't1', agentId: agent, atMs: 1 },
-          keys,
+        const counted = await store.reputation.recordOutcomes(
+          [{ taskId: 't1', agentId: agent, atMs: 1, keys }],
           (current, key) => {
             seen.push(current)
             return aggregate(key, { calls: 2 ** 40, lastOutcomeAtMs: 1_800_000_000_999 })
           },
         )
-        expect(counted).toBe(true)
+        expect(counted).toEqual([true])
         expect(seen).toEqual([undefined, undefined])
         for (const key of keys) {
           expect(await store.reputation.getAggregate(key)).toEqual(
@@ -98,20 +98,23 @@ export function reputationStoreContract(
         const agent = agentId()
         const other = agentId()
         const keys = [{ agentId: agent, capabilityId: ALL_CAPABILITIES }]
-        const claim = { taskId: 'task-once', agentId: agent, atMs: 5 }
-        expect(await store.reputation.recordOutcome(claim, keys, countCall)).toBe(true)
+        const claim = { taskId: 'task-once', agentId: agent, atMs: 5, keys }
+        expect(await store.reputation.recordOutcomes([claim], countCall)).toEqual([true])
         let called = false
-        const again = await store.reputation.recordOutcome(claim, keys, (c, k) => {
+        const again = await store.reputation.recordOutcomes([claim], (c, k) => {
           called = true
           return countCall(c, k)
         })
-        expect(again).toBe(false)
+        expect(again).toEqual([false])
         expect(called).toBe(false)
         // The same task failed over to another agent is that agent's outcome.
         const otherKeys = [{ agentId: other, capabilityId: ALL_CAPABILITIES }]
         expect(
-          await store.reputation.recordOutcome({ ...claim, agentId: other }, otherKeys, countCall),
-        ).toBe(true)
+          await store.reputation.recordOutcomes(
+            [{ ...claim, agentId: other, keys: otherKeys }],
+            countCall,
+          ),
+        ).toEqual([true])
         expect((await store.reputation.getAggregate(keys[0]!))?.calls).toBe(1)
       })
 
@@ -123,9 +126,8 @@ export function reputationStoreContract(
         ]
         await Promise.all(
           Array.from({ length: 24 }, (_, i) =>
-            store.reputation.recordOutcome(
-              { taskId: `c${i}`, agentId: agent, atMs: i },
-              keys,
+            store.reputation.recordOutcomes(
+              [{ taskId: `c${i}`, agentId: agent, atMs: i, keys }],
               countCall,
             ),
           ),
@@ -133,14 +135,141 @@ export function reputationStoreContract(
         for (const key of keys) expect((await store.reputation.getAggregate(key))?.calls).toBe(24)
       })
 
+      it('counts a redelivered outcome once, within a batch and across batches', async () => {
+        const agent = agentId()
+        const keys = [{ agentId: agent, capabilityId: ALL_CAPABILITIES }]
+        const claim = (taskId: string): OutcomeClaim => ({ taskId, agentId: agent, atMs: 1, keys })
+        expect(await store.reputation.recordOutcomes([claim('r0')], countCall)).toEqual([true])
+        const folded: number[] = []
+        const claimed = await store.reputation.recordOutcomes(
+          [claim('r1'), claim('r0'), claim('r2'), claim('r1'), claim('r3')],
+          (current, key, claimIndex) => {
+            folded.push(claimIndex)
+            return countCall(current, key, claimIndex)
+          },
+        )
+        expect(claimed).toEqual([true, false, true, false, true])
+        expect(folded).toEqual([0, 2, 4])
+        expect((await store.reputation.getAggregate(keys[0]!))?.calls).toBe(4)
+      })
+
+      it('folds a batch into each row once, in batch order, from the stored value', async () => {
+        const [a, b] = [agentId(), agentId()]
+        const keyA = { agentId: a, capabilityId: ALL_CAPABILITIES }
+        const keyACap = { agentId: a, capabilityId: 'y.cap' }
+        const keyB = { agentId: b, capabilityId: ALL_CAPABILITIES }
+        await store.reputation.recordOutcomes(
+          [{ taskId: 'f0', agentId: a, atMs: 0, keys: [keyA] }],
+          countCall,
+        )
+        const claims: OutcomeClaim[] = [
+          { taskId: 'f1', agentId: b, atMs: 1, keys: [keyB] },
+          { taskId: 'f2', agentId: a, atMs: 2, keys: [keyACap, keyA] },
+          { taskId: 'f3', agentId: b, atMs: 3, keys: [keyB] },
+          { taskId: 'f4', agentId: a, atMs: 4, keys: [keyA, keyACap] },
+        ]
+        const steps: Array<{
+          key: AggregateKey
+          claimIndex: number
+          current: ReputationAggregate | undefined
+          next: ReputationAggregate
+        }> = []
+        const claimed = await store.reputation.recordOutcomes(
+          claims,
+          (current, key, claimIndex) => {
+            const next = current
+              ? { ...current, calls: current.calls + 1, lastOutcomeAtMs: claims[claimIndex]!.atMs }
+              : aggregate(key, { calls: 1, lastOutcomeAtMs: claims[claimIndex]!.atMs })
+            steps.push({ key, claimIndex, current, next })
+            return next
+          },
+        )
+        expect(claimed).toEqual([true, true, true, true])
+        const stepsOf = (key: AggregateKey) =>
+          steps.filter(
+            (s) => s.key.agentId === key.agentId && s.key.capabilityId === key.capabilityId,
+          )
+        for (const [key, order, calls] of [
+          [keyA, [1, 3], 3],
+          [keyACap, [1, 3], 2],
+          [keyB, [0, 2], 2],
+        ] as const) {
+          const folds = stepsOf(key)
+          expect(folds.map((s) => s.claimIndex)).toEqual(order)
+          // The second outcome is folded into what the first made, not into a fresh read.
+          expect(folds[1]!.current).toBe(folds[0]!.next)
+          expect(await store.reputation.getAggregate(key)).toMatchObject({
+            calls,
+            lastOutcomeAtMs: claims[order[1]]!.atMs,
+          })
+        }
+        expect(stepsOf(keyA)[0]!.current?.calls).toBe(1)
+        expect(stepsOf(keyB)[0]!.current).toBeUndefined()
+      })
+
+      it('claims a batch larger than one insert statement carries', async () => {
+        const agent = agentId()
+        const keys = [{ agentId: agent, capabilityId: ALL_CAPABILITIES }]
+        const claims = Array.from({ length: 1200 }, (_, i): OutcomeClaim => ({
+          taskId: `big${i}`,
+          agentId: agent,
+          atMs: i,
+          keys,
+        }))
+        await store.reputation.recordOutcomes(claims.slice(600, 700), countCall)
+        const claimed = await store.reputation.recordOutcomes(claims, countCall)
+        expect(claimed.filter(Boolean)).toHaveLength(1100)
+        expect(claimed.slice(598, 702)).toEqual([
+          true,
+          true,
+          ...Array<boolean>(100).fill(false),
+          true,
+          true,
+        ])
+        expect((await store.reputation.getAggregate(keys[0]!))?.calls).toBe(1200)
+      })
+
+      it('never deadlocks when concurrent batches touch the same rows in opposite orders', async () => {
+        const agents = [agentId(), agentId(), agentId()]
+        const keysOf = (agent: string) => [
+          { agentId: agent, capabilityId: ALL_CAPABILITIES },
+          { agentId: agent, capabilityId: 'z.cap' },
+        ]
+        await Promise.all(
+          Array.from({ length: 12 }, (_, i) => {
+            const order = i % 2 === 0 ? agents : [...agents].reverse()
+            return store.reputation.recordOutcomes(
+              order.map((agent) => ({
+                taskId: `d${i}`,
+                agentId: agent,
+                atMs: i,
+                keys: i % 3 === 0 ? keysOf(agent).reverse() : keysOf(agent),
+              })),
+              countCall,
+            )
+          }),
+        )
+        for (const agent of agents) {
+          for (const key of keysOf(agent)) {
+            expect((await store.reputation.getAggregate(key))?.calls).toBe(12)
+          }
+        }
+      })
+
       it('lists the aggregates of many agents for one capability id', async () => {
         const agents = [agentId(), agentId(), agentId()]
         for (const [i, agent] of agents.entries()) {
-          await store.reputation.recordOutcome(
-            { taskId: `l${i}`, agentId: agent, atMs: i },
+          await store.reputation.recordOutcomes(
             [
-              { agentId: agent, capabilityId: ALL_CAPABILITIES },
-              { agentId: agent, capabilityId: 'x.cap' },
+              {
+                taskId: `l${i}`,
+                agentId: agent,
+                atMs: i,
+                keys: [
+                  { agentId: agent, capabilityId: ALL_CAPABILITIES },
+                  { agentId: agent, capabilityId: 'x.cap' },
+                ],
+              },
             ],
             countCall,
           )

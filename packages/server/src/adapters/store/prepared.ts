@@ -11,7 +11,7 @@ export type Param<V> = <K extends keyof V & string>(name: K) => V[K]
  * runs a handful of the same statements per task. `build` writes the query with `param(name)`
  * where a value goes; values written in place stay as they are.
  */
-export class Prepared<V extends Record<string, unknown>, R> {
+export class Prepared<V extends object, R> {
   readonly #build: (param: Param<V>) => Compilable<R>
   #compiled: CompiledQuery<R> | undefined
   /** Per compiled parameter: the name of the value to pass, or the fixed value itself. */

@@ -10,8 +10,34 @@ import type {
   ReputationStore,
 } from '../../core/reputation/reputation-store.js'
 import { toMs, toMsOrNull, type Database, type ReputationAggregateRow } from './database.js'
+import { Prepared, type Param } from './prepared.js'
 
 type Db = Kysely<Database> | Transaction<Database>
+
+interface AggregateKeyParams {
+  agentId: string
+  capabilityId: string
+}
+type AggregateColumns = Omit<ReputationAggregateRow, 'agent_id' | 'capability_id'>
+/** The columns an aggregate's rewrite sets: every one but the key. */
+const AGGREGATE_COLUMNS = [
+  'calls',
+  'successes',
+  'failures',
+  'timeouts',
+  'canceled',
+  'disputed',
+  'ratings',
+  'rating_stars_total',
+  'decayed_successes',
+  'decayed_failures',
+  'decayed_rating_weight',
+  'decayed_rating_stars',
+  'decayed_at',
+  'latency',
+  'last_outcome_at',
+  'updated_at',
+] as const satisfies readonly (keyof AggregateColumns)[]
 
 /** Largest number of ids in one `in (…)` list. */
 const CHUNK = 500
@@ -27,6 +53,30 @@ const CLAIM_CHUNK = 250
 export class KyselyReputationStore implements ReputationStore {
   readonly #db: Kysely<Database>
   readonly #lock: boolean
+
+  // Every task outcome reads and rewrites two aggregates: those statements are built once.
+  readonly #select = new Prepared((p: Param<AggregateKeyParams>) =>
+    this.#db
+      .selectFrom('reputation_aggregates')
+      .selectAll()
+      .where('agent_id', '=', p('agentId'))
+      .where('capability_id', '=', p('capabilityId')),
+  )
+  readonly #selectForUpdate = new Prepared((p: Param<AggregateKeyParams>) =>
+    this.#db
+      .selectFrom('reputation_aggregates')
+      .selectAll()
+      .where('agent_id', '=', p('agentId'))
+      .where('capability_id', '=', p('capabilityId'))
+      .forUpdate(),
+  )
+  readonly #update = new Prepared((p: Param<AggregateColumns & AggregateKeyParams>) =>
+    this.#db
+      .updateTable('reputation_aggregates')
+      .set(Object.fromEntries(AGGREGATE_COLUMNS.map((c) => [c, p(c)])) as AggregateColumns)
+      .where('agent_id', '=', p('agentId'))
+      .where('capability_id', '=', p('capabilityId')),
+  )
 
   constructor(db: Kysely<Database>, dialect: 'sqlite' | 'postgres') {
     this.#db = db
@@ -206,12 +256,7 @@ export class KyselyReputationStore implements ReputationStore {
       current = await this.#selectAggregate(trx, key, true)
     }
     const { agent_id: _a, capability_id: _c, ...columns } = toRow(update(current))
-    await trx
-      .updateTable('reputation_aggregates')
-      .set(columns)
-      .where('agent_id', '=', key.agentId)
-      .where('capability_id', '=', key.capabilityId)
-      .execute()
+    await this.#update.run(trx, { ...columns, ...key })
   }
 
   async #selectAggregate(
@@ -219,13 +264,8 @@ export class KyselyReputationStore implements ReputationStore {
     key: AggregateKey,
     lock: boolean,
   ): Promise<ReputationAggregate | undefined> {
-    const row = await db
-      .selectFrom('reputation_aggregates')
-      .selectAll()
-      .where('agent_id', '=', key.agentId)
-      .where('capability_id', '=', key.capabilityId)
-      .$if(lock && this.#lock, (q) => q.forUpdate())
-      .executeTakeFirst()
+    const select = lock && this.#lock ? this.#selectForUpdate : this.#select
+    const row = await select.first(db, { agentId: key.agentId, capabilityId: key.capabilityId })
     return row && fromRow(row)
   }
 

@@ -145,7 +145,7 @@ export function reputationStoreContract(
           [claim('r1'), claim('r0'), claim('r2'), claim('r1'), claim('r3')],
           (current, key, claimIndex) => {
             folded.push(claimIndex)
-            return countCall(current, key, claimIndex)
+            return countCall(current, key)
           },
         )
         expect(claimed).toEqual([true, false, true, false, true])

@@ -9,6 +9,7 @@ import {
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http'
 import { resourceFromAttributes } from '@opentelemetry/resources'
 import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace'
+import { randomFillSync } from 'node:crypto'
 import type { Span, SpanAttributes, SpanParent, Tracer } from '../../core/ports.js'
 
 export interface OtelTracerOptions {
@@ -57,6 +58,32 @@ class OtelSpanAdapter implements Span {
   }
 }
 
+/** Random bytes as lowercase hex, drawn from a pool refilled 4 KiB at a time. */
+const pool = Buffer.alloc(4096)
+let poolAt = pool.length
+function randomHex(bytes: number): string {
+  if (poolAt + bytes > pool.length) {
+    randomFillSync(pool)
+    poolAt = 0
+  }
+  poolAt += bytes
+  return pool.toString('hex', poolAt - bytes, poolAt)
+}
+
+/**
+ * A span that only has ids: what a node that exports nowhere needs, for its logs and tasks. The
+ * OpenTelemetry SDK would build a whole span per call only to drop it.
+ */
+class IdOnlySpan implements Span {
+  readonly context: SpanParent
+  constructor(parent: SpanParent | undefined) {
+    this.context = { traceId: parent?.traceId ?? randomHex(16), spanId: randomHex(8) }
+  }
+  setAttributes(): void {}
+  fail(): void {}
+  end(): void {}
+}
+
 /**
  * The `Tracer` port on OpenTelemetry: a tracer provider of the node's own (no global
  * registration), exporting in batches over OTLP/HTTP (JSON) when given a URL. `stop()` flushes.
@@ -64,8 +91,10 @@ class OtelSpanAdapter implements Span {
 export class OtelTracer implements Tracer {
   readonly #provider: TracerProvider
   readonly #tracer: OtelApiTracer
+  readonly #exporting: boolean
 
   constructor(options: OtelTracerOptions) {
+    this.#exporting = options.otlpUrl !== undefined
     this.#provider = new TracerProvider({
       resource: resourceFromAttributes({
         'service.name': options.serviceName,
@@ -88,6 +117,7 @@ export class OtelTracer implements Tracer {
     name: string,
     options: { parent?: SpanParent; attributes?: SpanAttributes } = {},
   ): Span {
+    if (!this.#exporting) return new IdOnlySpan(options.parent)
     const context = options.parent
       ? trace.setSpanContext(ROOT_CONTEXT, {
           traceId: options.parent.traceId,

@@ -65,6 +65,13 @@ export interface RateInput {
 /** Most outcomes one store transaction counts. */
 const MAX_BATCH = 500
 
+/**
+ * How long a summary read for ranking serves again. Outcomes and ratings this node writes drop
+ * their agent's summary at once; this bounds how stale another node's writes can look.
+ */
+const SUMMARY_TTL_MS = 1000
+const MAX_SUMMARIES = 10_000
+
 interface PendingOutcome {
   outcome: TaskOutcome
   resolve: () => void
@@ -85,6 +92,7 @@ export class ReputationService implements OutcomeSink, ReputationSource {
   readonly #options: ScoringOptions
   #pending: PendingOutcome[] = []
   #writing = false
+  readonly #summaries = new Map<string, { summary: ReputationSummary; atMs: number }>()
 
   constructor(
     deps: { store: ReputationStore; clock: Clock; audit: AuditSink; tasks: RatableTasks },
@@ -134,6 +142,7 @@ export class ReputationService implements OutcomeSink, ReputationSource {
               )
             },
           )
+          for (const { agentId } of outcomes) this.#summaries.delete(agentId)
           for (const entry of batch) entry.resolve()
         } catch (error) {
           for (const entry of batch) entry.reject(error)
@@ -208,6 +217,7 @@ export class ReputationService implements OutcomeSink, ReputationSource {
       (current, key) =>
         applyRating(current ?? emptyAggregate(key, rating.atMs), rating, this.#options),
     )
+    this.#summaries.delete(task.agentId)
     if (!inserted) throw new MeshError('ALREADY_RATED', `Task "${taskId}" has already been rated`)
     return rating
   }
@@ -263,24 +273,35 @@ export class ReputationService implements OutcomeSink, ReputationSource {
 
   /**
    * Scores and headline figures of many agents at once, for ranking. Every requested id gets an
-   * entry; an agent without evidence has the prior's score and no calls.
+   * entry; an agent without evidence has the prior's score and no calls. Summaries are kept for
+   * up to `SUMMARY_TTL_MS` (ranking runs on every task) and dropped when this node writes.
    */
   async summaries(agentIds: string[]): Promise<Map<string, ReputationSummary>> {
-    const ids = [...new Set(agentIds)]
-    const rows = ids.length > 0 ? await this.#store.listAggregates(ids, ALL_CAPABILITIES) : []
-    const byAgent = new Map(rows.map((row) => [row.agentId, row]))
     const now = this.#clock.now()
     const result = new Map<string, ReputationSummary>()
-    for (const agentId of ids) {
+    const missing: string[] = []
+    for (const agentId of new Set(agentIds)) {
+      const cached = this.#summaries.get(agentId)
+      if (cached && now >= cached.atMs && now - cached.atMs < SUMMARY_TTL_MS)
+        result.set(agentId, cached.summary)
+      else missing.push(agentId)
+    }
+    if (missing.length === 0) return result
+    const rows = await this.#store.listAggregates(missing, ALL_CAPABILITIES)
+    const byAgent = new Map(rows.map((row) => [row.agentId, row]))
+    if (this.#summaries.size + missing.length > MAX_SUMMARIES) this.#summaries.clear()
+    for (const agentId of missing) {
       const row = byAgent.get(agentId)
       const evidence = evidenceAt(row, now, this.#options.halfLifeMs)
-      result.set(agentId, {
+      const summary: ReputationSummary = {
         agentId,
         score: scoreOf(evidence, this.#options).score,
         calls: row?.calls ?? 0,
         successRate: row ? successRate(row) : null,
         p95LatencyMs: row ? P2Quantile.fromJSON(row.latency.p95).estimate() : null,
-      })
+      }
+      result.set(agentId, summary)
+      this.#summaries.set(agentId, { summary, atMs: now })
     }
     return result
   }

@@ -24,6 +24,8 @@ describe('OtelTracer', () => {
     child.fail('TIMEOUT', 'Provider did not answer')
     child.end()
     root.end()
+    const ids = new Set(Array.from({ length: 5000 }, () => tracer.startSpan('s').context!.spanId))
+    expect(ids.size).toBe(5000)
     await tracer.stop()
   })
 })

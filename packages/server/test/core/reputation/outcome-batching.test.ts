@@ -113,6 +113,27 @@ for (const backend of backends) {
         }
       })
 
+      it('ranks with summaries this node refreshes on its own writes and another node’s within a second', async () => {
+        let now = NOW_MS
+        const clock = { now: () => now }
+        const deps = {
+          store: store.reputation,
+          clock,
+          audit: { record: () => Promise.resolve() },
+          tasks: { get: () => Promise.resolve(undefined) },
+        }
+        const here = new ReputationService(deps, defaultScoring)
+        const elsewhere = new ReputationService(deps, defaultScoring)
+        const agent = agentId()
+        expect((await here.summaries([agent])).get(agent)?.calls).toBe(0)
+        await here.recordOutcome(outcome(agent, 's1'))
+        expect((await here.summaries([agent])).get(agent)?.calls).toBe(1)
+        await elsewhere.recordOutcome(outcome(agent, 's2'))
+        expect((await here.summaries([agent])).get(agent)?.calls).toBe(1)
+        now += 1000
+        expect((await here.summaries([agent])).get(agent)?.calls).toBe(2)
+      })
+
       it('counts an outcome redelivered within one batch once', async () => {
         const batches = watchBatches(store.reputation)
         const reputation = serviceOn(store.reputation)

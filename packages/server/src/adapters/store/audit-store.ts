@@ -2,9 +2,11 @@ import { canonicalize } from '@agentmesh/protocol'
 import { sql, type Kysely, type Selectable } from 'kysely'
 import type { AuditHeadRecord, AuditQuery, AuditRecord, AuditStore } from '../../core/ports.js'
 import { toMs, type Database } from './database.js'
-import { Prepared, type Param } from './prepared.js'
+import { Prepared, PreparedList, type ItemParam, type Param } from './prepared.js'
 
 type EntryRow = Selectable<Database['audit_entries']>
+/** A record as written: its details as canonical JSON text. */
+type StoredRecord = AuditRecord & { detailsText: string }
 
 /** Parses stored details; a value that is not JSON (a damaged row) comes back as its raw text. */
 function parseDetails(text: string): unknown {
@@ -53,6 +55,22 @@ export class KyselyAuditStore implements AuditStore {
       .where('id', '=', 1),
   )
 
+  readonly #insert = new PreparedList(16, (size, item: ItemParam<StoredRecord>) =>
+    this.db.insertInto('audit_entries').values(
+      Array.from({ length: size }, (_, i) => ({
+        seq: item(i, 'seq'),
+        time_ms: item(i, 'timeMs'),
+        actor: item(i, 'actor'),
+        action: item(i, 'action'),
+        resource: item(i, 'resource'),
+        result: item(i, 'result'),
+        details: item(i, 'detailsText'),
+        leaf_hash: item(i, 'leafHash'),
+        chain_hash: item(i, 'chainHash'),
+      })),
+    ),
+  )
+
   constructor(readonly db: Kysely<Database>) {}
 
   append(
@@ -70,25 +88,10 @@ export class KyselyAuditStore implements AuditStore {
       })
       if (records.length !== count)
         throw new Error(`Audit append built ${records.length} entries, expected ${count}`)
-      // Nine values a row: 200 rows stay far below either database's parameter limit.
-      for (let i = 0; i < records.length; i += 200) {
-        await trx
-          .insertInto('audit_entries')
-          .values(
-            records.slice(i, i + 200).map((record) => ({
-              seq: record.seq,
-              time_ms: record.timeMs,
-              actor: record.actor,
-              action: record.action,
-              resource: record.resource,
-              result: record.result,
-              details: canonicalize(record.details),
-              leaf_hash: record.leafHash,
-              chain_hash: record.chainHash,
-            })),
-          )
-          .execute()
-      }
+      await this.#insert.run(
+        trx,
+        records.map((record) => ({ ...record, detailsText: canonicalize(record.details) })),
+      )
       await this.#setTailHash.run(trx, { chainHash: records.at(-1)!.chainHash })
       return records
     })

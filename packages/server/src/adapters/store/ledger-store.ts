@@ -2,7 +2,7 @@ import type { Kysely, Transaction } from 'kysely'
 import type { Account, PendingState, Transfer } from '../../core/ledger/types.js'
 import type { LedgerStore, LedgerTransaction } from '../../core/ports.js'
 import type { Database } from './database.js'
-import { Prepared, type Param } from './prepared.js'
+import { Prepared, PreparedList, type ItemParam, type Param } from './prepared.js'
 import { accountFromRow, accountToRow, transferFromRow, transferToRow } from './ledger-rows.js'
 
 const CHUNK = 200
@@ -17,71 +17,141 @@ function chunks<T>(items: T[], size = CHUNK): T[][] {
   return out
 }
 
-class KyselyLedgerTransaction implements LedgerTransaction {
+type AccountColumns = ReturnType<typeof accountToRow>
+type TransferColumns = ReturnType<typeof transferToRow>
+/** What a transaction's write changes on an account: the balances and the budget. */
+const ACCOUNT_UPDATE = [
+  'no_overdraft',
+  'debits_posted',
+  'credits_posted',
+  'debits_pending',
+  'credits_pending',
+  'budget_limit',
+  'budget_period',
+  'budget_spent',
+  'budget_period_start',
+] as const satisfies readonly (keyof AccountColumns)[]
+const ACCOUNT_COLUMNS = [...ACCOUNT_UPDATE, 'id', 'owner', 'currency', 'created_at'] as const
+const TRANSFER_COLUMNS = [
+  'id',
+  'kind',
+  'debit_account',
+  'credit_account',
+  'amount',
+  'currency',
+  'code',
+  'reference',
+  'pending_id',
+  'timeout_ms',
+  'expires_at',
+  'state',
+  'created_at',
+] as const satisfies readonly (keyof TransferColumns)[]
+
+/** Picks `columns` of item `index` as parameters. */
+function rowOf<T extends object, K extends keyof T & string>(
+  item: ItemParam<T>,
+  index: number,
+  columns: readonly K[],
+): Pick<T, K> {
+  return Object.fromEntries(columns.map((c) => [c, item(index, c)])) as Pick<T, K>
+}
+
+/** The statements of a ledger transaction, built once per store (see Prepared). */
+class LedgerStatements {
   constructor(
-    readonly trx: Transaction<Database>,
+    readonly db: Kysely<Database>,
     readonly dialect: 'sqlite' | 'postgres',
   ) {}
 
+  readonly transfers = new PreparedList(CHUNK, (size, item: ItemParam<{ id: string }>) =>
+    this.db
+      .selectFrom('ledger_transfers')
+      .selectAll()
+      .where(
+        'id',
+        'in',
+        Array.from({ length: size }, (_, i) => item(i, 'id')),
+      ),
+  )
+  readonly createAccounts = new PreparedList(CHUNK, (size, item: ItemParam<AccountColumns>) =>
+    this.db
+      .insertInto('ledger_accounts')
+      .values(Array.from({ length: size }, (_, i) => rowOf(item, i, ACCOUNT_COLUMNS)))
+      .onConflict((oc) => oc.column('id').doNothing()),
+  )
+  readonly lockAccounts = new PreparedList(CHUNK, (size, item: ItemParam<{ id: string }>) => {
+    const query = this.db
+      .selectFrom('ledger_accounts')
+      .selectAll()
+      .where(
+        'id',
+        'in',
+        Array.from({ length: size }, (_, i) => item(i, 'id')),
+      )
+      .orderBy('id')
+    return this.dialect === 'postgres' ? query.forUpdate() : query
+  })
+  readonly saveAccount = new Prepared((p: Param<AccountColumns>) =>
+    this.db
+      .updateTable('ledger_accounts')
+      .set(Object.fromEntries(ACCOUNT_UPDATE.map((c) => [c, p(c)])))
+      .where('id', '=', p('id')),
+  )
+  readonly insertTransfers = new PreparedList(100, (size, item: ItemParam<TransferColumns>) =>
+    this.db
+      .insertInto('ledger_transfers')
+      .values(Array.from({ length: size }, (_, i) => rowOf(item, i, TRANSFER_COLUMNS))),
+  )
+  readonly setPendingState = new Prepared((p: Param<{ id: string; state: PendingState }>) =>
+    this.db
+      .updateTable('ledger_transfers')
+      .set({ state: p('state') })
+      .where('id', '=', p('id')),
+  )
+}
+
+class KyselyLedgerTransaction implements LedgerTransaction {
+  constructor(
+    readonly trx: Transaction<Database>,
+    readonly statements: LedgerStatements,
+  ) {}
+
   async transfers(ids: string[]): Promise<Map<string, Transfer>> {
-    const found = new Map<string, Transfer>()
-    for (const part of chunks(ids)) {
-      const rows = await this.trx
-        .selectFrom('ledger_transfers')
-        .selectAll()
-        .where('id', 'in', part)
-        .execute()
-      for (const row of rows) found.set(row.id, transferFromRow(row))
-    }
-    return found
+    const rows = await this.statements.transfers.run(
+      this.trx,
+      ids.map((id) => ({ id })),
+    )
+    return new Map(rows.map((row) => [row.id, transferFromRow(row)]))
   }
 
   async lockAccounts(accounts: Account[]): Promise<Map<string, Account>> {
     const sorted = [...accounts].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
     const locked = new Map<string, Account>()
     for (const part of chunks(sorted)) {
-      await this.trx
-        .insertInto('ledger_accounts')
-        .values(part.map(accountToRow))
-        .onConflict((oc) => oc.column('id').doNothing())
-        .execute()
-      let query = this.trx
-        .selectFrom('ledger_accounts')
-        .selectAll()
-        .where(
-          'id',
-          'in',
-          part.map((a) => a.id),
-        )
-        .orderBy('id')
-      if (this.dialect === 'postgres') query = query.forUpdate()
-      for (const row of await query.execute()) locked.set(row.id, accountFromRow(row))
+      await this.statements.createAccounts.run(this.trx, part.map(accountToRow))
+      const rows = await this.statements.lockAccounts.run(
+        this.trx,
+        part.map((a) => ({ id: a.id })),
+      )
+      for (const row of rows) locked.set(row.id, accountFromRow(row))
     }
     return locked
   }
 
   async saveAccounts(accounts: Account[]): Promise<void> {
     for (const account of accounts) {
-      const {
-        id: _id,
-        owner: _owner,
-        currency: _currency,
-        created_at: _created,
-        ...row
-      } = accountToRow(account)
-      await this.trx.updateTable('ledger_accounts').set(row).where('id', '=', account.id).execute()
+      await this.statements.saveAccount.run(this.trx, accountToRow(account))
     }
   }
 
   async insertTransfers(transfers: Transfer[]): Promise<void> {
-    for (const part of chunks(transfers, 100)) {
-      await this.trx.insertInto('ledger_transfers').values(part.map(transferToRow)).execute()
-    }
+    await this.statements.insertTransfers.run(this.trx, transfers.map(transferToRow))
   }
 
   async setPendingStates(states: Map<string, PendingState>): Promise<void> {
     for (const [id, state] of states) {
-      await this.trx.updateTable('ledger_transfers').set({ state }).where('id', '=', id).execute()
+      await this.statements.setPendingState.run(this.trx, { id, state })
     }
   }
 }
@@ -97,6 +167,7 @@ function isRetryable(error: unknown): boolean {
  * transfer id, or deadlocks, runs again and then finds the winner's transfer.
  */
 export class KyselyLedgerStore implements LedgerStore {
+  readonly #statements: LedgerStatements
   // Read when every task settles.
   readonly #transfer = new Prepared((p: Param<{ id: string }>) =>
     this.db.selectFrom('ledger_transfers').selectAll().where('id', '=', p('id')),
@@ -105,14 +176,16 @@ export class KyselyLedgerStore implements LedgerStore {
   constructor(
     readonly db: Kysely<Database>,
     readonly dialect: 'sqlite' | 'postgres',
-  ) {}
+  ) {
+    this.#statements = new LedgerStatements(db, dialect)
+  }
 
   async transaction<T>(work: (tx: LedgerTransaction) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.db
           .transaction()
-          .execute((trx) => work(new KyselyLedgerTransaction(trx, this.dialect)))
+          .execute((trx) => work(new KyselyLedgerTransaction(trx, this.#statements)))
       } catch (error) {
         if (attempt >= MAX_ATTEMPTS || !isRetryable(error)) throw error
       }

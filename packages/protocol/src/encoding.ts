@@ -42,6 +42,8 @@ export function fromHex(text: string): Uint8Array {
 
 export { base58 }
 
+const encoder = new TextEncoder()
+
 export function utf8(text: string): Uint8Array {
-  return new TextEncoder().encode(text)
+  return encoder.encode(text)
 }

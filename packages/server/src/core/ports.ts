@@ -100,6 +100,8 @@ export interface AuditRecord {
   result: AuditEvent['result']
   /** Parsed details; a stored value that is not JSON comes back as its raw text. */
   details: unknown
+  /** The canonical JSON of `details`, when the writer has it at hand. */
+  detailsText?: string
   leafHash: string
   chainHash: string
 }

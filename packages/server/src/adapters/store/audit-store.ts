@@ -90,7 +90,10 @@ export class KyselyAuditStore implements AuditStore {
         throw new Error(`Audit append built ${records.length} entries, expected ${count}`)
       await this.#insert.run(
         trx,
-        records.map((record) => ({ ...record, detailsText: canonicalize(record.details) })),
+        records.map((record) => ({
+          ...record,
+          detailsText: record.detailsText ?? canonicalize(record.details),
+        })),
       )
       await this.#setTailHash.run(trx, { chainHash: records.at(-1)!.chainHash })
       return records

@@ -1,10 +1,11 @@
 import {
   auditEntryBytes,
-  canonicalBytes,
+  canonicalize,
   fromHex,
   leafHash,
   sha256,
   toHex,
+  utf8,
   type AuditEntry as AuditEntryWire,
   type MeshError,
 } from '@agentmesh/protocol'
@@ -66,8 +67,8 @@ export function wireOf(record: AuditRecord): AuditEntryWire {
  * and message; undefined fields go. Oversized details are replaced by a note of their size, so a
  * careless caller can never stop the log.
  */
-export function normalizeDetails(details: Record<string, unknown> | undefined): unknown {
-  if (details === undefined) return {}
+export function normalizeDetails(details: Record<string, unknown> | undefined): Details {
+  if (details === undefined) return { value: {}, text: '{}' }
   const seen = new WeakSet<object>()
   const text = JSON.stringify(details, function (this: unknown, _key, value: unknown) {
     if (typeof value === 'bigint') return value.toString()
@@ -83,27 +84,50 @@ export function normalizeDetails(details: Record<string, unknown> | undefined): 
     return value
   })
   const parsed = JSON.parse(text) as unknown
-  const size = canonicalBytes(parsed).length
-  return size > MAX_DETAILS_BYTES ? { truncated: true, sizeBytes: size } : parsed
+  const canonical = canonicalize(parsed)
+  const size = utf8(canonical).length
+  if (size <= MAX_DETAILS_BYTES) return { value: parsed, text: canonical }
+  const note = { sizeBytes: size, truncated: true }
+  return { value: note, text: canonicalize(note) }
+}
+
+/** Event details made JSON, and their canonical text. */
+export interface Details {
+  value: unknown
+  text: string
+}
+
+/**
+ * The canonical JSON of an entry, put together from canonical parts: the seven keys in RFC 8785
+ * order (`action` < `actor` < `details` < `resource` < `result` < `seq` < `time`), strings and
+ * the integer seq as JSON.stringify writes them, which is what RFC 8785 prescribes. Equal to
+ * `entryBytes` of the same entry; spares serializing the details a second time.
+ */
+function entryText(entry: Omit<AuditEntry, 'details'>, detailsText: string): string {
+  const str = JSON.stringify
+  return (
+    `{"action":${str(entry.action)},"actor":${str(entry.actor)},"details":${detailsText},` +
+    `"resource":${str(entry.resource)},"result":${str(entry.result)},"seq":${entry.seq},` +
+    `"time":${str(entry.time)}}`
+  )
 }
 
 /** Builds the record for `event` after the tail. */
 export function recordAfter(
   tail: { seq: number; chainHash: string },
   event: AuditEvent,
-  details: unknown,
+  details: Details,
   timeMs: number,
 ): AuditRecord {
-  const entry: AuditEntry = {
+  const entry = {
     seq: tail.seq + 1,
     time: isoTime(timeMs),
     actor: event.actor,
     action: event.action,
     resource: event.resource,
     result: event.result,
-    details,
   }
-  const bytes = entryBytes(entry)
+  const bytes = utf8(entryText(entry, details.text))
   return {
     seq: entry.seq,
     timeMs,
@@ -111,7 +135,8 @@ export function recordAfter(
     action: entry.action,
     resource: entry.resource,
     result: entry.result,
-    details,
+    details: details.value,
+    detailsText: details.text,
     leafHash: toHex(leafHash(bytes)),
     chainHash: chainHash(tail.chainHash, bytes),
   }

@@ -12,6 +12,7 @@ import {
   isoTime,
   normalizeDetails,
   recordAfter,
+  type Details,
   wireOf,
   type AuditEntryWire,
 } from './audit-entry.js'
@@ -54,7 +55,7 @@ const MAX_BATCH = 500
 
 interface PendingEntry {
   event: AuditEvent
-  details: unknown
+  details: Details
   resolve: () => void
   reject: (error: unknown) => void
 }

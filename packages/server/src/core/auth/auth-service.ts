@@ -37,6 +37,14 @@ export interface IssuedToken {
 const TOKEN_PREFIX = 'amt_'
 
 /** Hashes a bearer token for storage; the token itself is never stored. */
+/**
+ * How long a token, once looked up, is trusted without the database: every request authenticates.
+ * Revocations and role changes made through this node apply at once; through another node on the
+ * same database, within this time.
+ */
+export const CALLER_CACHE_MS = 1000
+const MAX_CACHED_CALLERS = 10_000
+
 export function hashToken(token: string): string {
   return toHex(sha256(utf8(token)))
 }
@@ -54,6 +62,11 @@ export class AuthService {
   readonly #audit: AuditSink | undefined
 
   readonly #onRegistered: ((did: string) => Promise<void>) | undefined
+  /** Recently authenticated tokens by hash: the caller, the token's expiry, when looked up. */
+  readonly #callers = new Map<
+    string,
+    { caller: Caller; expiresAtMs: number | null; atMs: number }
+  >()
 
   /** With `audit`, every sign-in (granted or denied) and every change of roles is recorded. */
   constructor(
@@ -173,6 +186,7 @@ export class AuthService {
       roles,
       createdAtMs: existing?.createdAtMs ?? this.#clock.now(),
     })
+    this.#forget(did)
     await this.#recordRoles(did, did, existing?.roles ?? [], roles)
     if (!existing) await this.#onRegistered?.(did)
     return roles
@@ -200,22 +214,43 @@ export class AuthService {
   /** Resolves a bearer token to its caller, or throws 401. */
   async authenticate(token: string | undefined): Promise<Caller> {
     if (!token) throw new MeshError('UNAUTHENTICATED', 'A bearer token is required')
-    const session = token.startsWith(TOKEN_PREFIX)
-      ? await this.#store.sessions.get(hashToken(token))
-      : undefined
+    if (!token.startsWith(TOKEN_PREFIX))
+      throw new MeshError('TOKEN_INVALID', 'Token is not known to this node')
+    const hash = hashToken(token)
+    const now = this.#clock.now()
+    const cached = this.#callers.get(hash)
+    if (cached && now >= cached.atMs && now - cached.atMs < CALLER_CACHE_MS) {
+      if (cached.expiresAtMs !== null && cached.expiresAtMs <= now) {
+        throw new MeshError('TOKEN_EXPIRED', 'Token has expired: sign in again')
+      }
+      return { did: cached.caller.did, roles: [...cached.caller.roles] }
+    }
+    const session = await this.#store.sessions.get(hash)
     if (!session) throw new MeshError('TOKEN_INVALID', 'Token is not known to this node')
     if (session.revokedAtMs !== null) throw new MeshError('TOKEN_INVALID', 'Token has been revoked')
-    if (session.expiresAtMs !== null && session.expiresAtMs <= this.#clock.now()) {
+    if (session.expiresAtMs !== null && session.expiresAtMs <= now) {
       throw new MeshError('TOKEN_EXPIRED', 'Token has expired: sign in again')
     }
     const principal = await this.#store.principals.get(session.did)
     if (!principal) throw new MeshError('TOKEN_INVALID', 'Token belongs to a removed principal')
-    return { did: principal.did, roles: principal.roles }
+    const caller = { did: principal.did, roles: principal.roles }
+    if (this.#callers.size >= MAX_CACHED_CALLERS) this.#callers.clear()
+    this.#callers.set(hash, { caller, expiresAtMs: session.expiresAtMs, atMs: now })
+    return { did: caller.did, roles: [...caller.roles] }
+  }
+
+  /** Drops the cached callers of `did`, whose roles just changed. */
+  #forget(did: string): void {
+    for (const [hash, entry] of this.#callers)
+      if (entry.caller.did === did) this.#callers.delete(hash)
   }
 
   /** Revokes a token; later requests with it get 401. */
   async revoke(token: string): Promise<boolean> {
-    return this.#store.sessions.revoke(hashToken(token), this.#clock.now())
+    const hash = hashToken(token)
+    const revoked = await this.#store.sessions.revoke(hash, this.#clock.now())
+    this.#callers.delete(hash)
+    return revoked
   }
 
   /** Makes sure a principal exists with at least these roles (used for the node's admin). */
@@ -240,6 +275,7 @@ export class AuthService {
       createdAtMs: existing?.createdAtMs ?? this.#clock.now(),
     }
     await this.#store.principals.put(principal)
+    this.#forget(did)
     await this.#recordRoles(actor, did, existing?.roles ?? [], principal.roles)
     return principal
   }

@@ -8,7 +8,7 @@ import {
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { openStore } from '../../../src/adapters/store/open-store.js'
 import { systemRandom } from '../../../src/adapters/system/system-random.js'
-import { AuthService, hashToken } from '../../../src/core/auth/auth-service.js'
+import { AuthService, CALLER_CACHE_MS, hashToken } from '../../../src/core/auth/auth-service.js'
 import type { Store } from '../../../src/core/ports.js'
 
 const node = generateKeyPair()
@@ -151,5 +151,31 @@ describe('AuthService', () => {
     ).resolves.toMatchObject({
       roles: ['client'],
     })
+  })
+
+  it('trusts a looked-up token for a second, but sees its own revocations and role changes at once', async () => {
+    const key = generateKeyPair()
+    const issued = await auth.login({ did: key.did, ...(await signIn(key)) })
+    const elsewhere = make() // another node on the same database
+    expect(await elsewhere.authenticate(issued.token)).toEqual({ did: key.did, roles: ['client'] })
+    await auth.setRoles(key.did, ['client', 'provider'])
+    expect((await auth.authenticate(issued.token)).roles).toEqual(['client', 'provider'])
+    expect((await elsewhere.authenticate(issued.token)).roles).toEqual(['client'])
+    clock.nowMs += CALLER_CACHE_MS
+    expect((await elsewhere.authenticate(issued.token)).roles).toEqual(['client', 'provider'])
+    await auth.revoke(issued.token)
+    await expect(auth.authenticate(issued.token)).rejects.toMatchObject({ code: 'TOKEN_INVALID' })
+    clock.nowMs += CALLER_CACHE_MS
+    await expect(elsewhere.authenticate(issued.token)).rejects.toMatchObject({
+      code: 'TOKEN_INVALID',
+    })
+  })
+
+  it('refuses a cached token once it expires, without waiting for the cache', async () => {
+    const key = generateKeyPair()
+    const issued = await auth.login({ did: key.did, ...(await signIn(key)) })
+    await auth.authenticate(issued.token)
+    clock.nowMs = issued.expiresAtMs! // the same millisecond the token expires
+    await expect(auth.authenticate(issued.token)).rejects.toMatchObject({ code: 'TOKEN_EXPIRED' })
   })
 })

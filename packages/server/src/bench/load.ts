@@ -18,12 +18,17 @@ function summarize(latencies: number[], errors: number, elapsedMs: number): Load
   }
 }
 
-/** Closed loop: `concurrency` workers call `fn` back to back for `durationMs`. */
-export async function closedLoop(
+interface RawRun {
+  latencies: number[]
+  errors: number
+  elapsedMs: number
+}
+
+async function closedLoopRun(
   fn: () => Promise<unknown>,
   concurrency: number,
   durationMs: number,
-): Promise<LoadResult> {
+): Promise<RawRun> {
   const latencies: number[] = []
   let errors = 0
   const until = performance.now() + durationMs
@@ -41,7 +46,40 @@ export async function closedLoop(
       }
     }),
   )
-  return summarize(latencies, errors, performance.now() - started)
+  return { latencies, errors, elapsedMs: performance.now() - started }
+}
+
+/** Closed loop: `concurrency` workers call `fn` back to back for `durationMs`. */
+export async function closedLoop(
+  fn: () => Promise<unknown>,
+  concurrency: number,
+  durationMs: number,
+): Promise<LoadResult> {
+  const run = await closedLoopRun(fn, concurrency, durationMs)
+  return summarize(run.latencies, run.errors, run.elapsedMs)
+}
+
+/**
+ * Closed loops of each function in turn, `rounds` times over (a, b, a, b, …), each summarized over
+ * all its rounds: on a noisy machine a slow spell then weighs on both sides alike.
+ */
+export async function alternatingClosedLoops(
+  fns: (() => Promise<unknown>)[],
+  concurrency: number,
+  roundMs: number,
+  rounds: number,
+): Promise<LoadResult[]> {
+  const runs = fns.map((): RawRun => ({ latencies: [], errors: 0, elapsedMs: 0 }))
+  for (let round = 0; round < rounds; round++) {
+    for (const [i, fn] of fns.entries()) {
+      const run = await closedLoopRun(fn, concurrency, roundMs)
+      const total = runs[i]!
+      for (const latency of run.latencies) total.latencies.push(latency)
+      total.errors += run.errors
+      total.elapsedMs += run.elapsedMs
+    }
+  }
+  return runs.map((run) => summarize(run.latencies, run.errors, run.elapsedMs))
 }
 
 /** Open loop: starts `fn` at a fixed rate for `durationMs`, whatever the answers do; latency per call. */

@@ -270,7 +270,7 @@ export async function startNode(config: NodeConfig): Promise<RunningNode> {
       logger,
     })
     const discovery = new DiscoveryService(
-      { store, presence, reputation },
+      { store, presence, reputation, bus, clock: systemClock },
       { weights: config.rankingWeights, defaultCurrency: 'USD' },
     )
     const marketplace = new MarketplaceService({

@@ -64,7 +64,7 @@ export async function registryFixture(
     audit: { record: (event) => Promise.resolve(void audit.push(event)) },
   })
   const discovery = new DiscoveryService(
-    { store, presence, reputation },
+    { store, presence, reputation, bus, clock },
     { defaultCurrency: 'USD', ...(options.weights ? { weights: options.weights } : {}) },
   )
   const callerOf = (key: KeyPair): Caller => ({ did: key.did, roles: ['agent'] })

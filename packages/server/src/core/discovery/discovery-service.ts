@@ -9,8 +9,16 @@ import {
   type Capability,
   type Money,
 } from '@agentmesh/protocol'
-import type { CapabilityMatch, CapabilityQuery, ReputationSource, Store } from '../ports.js'
+import type {
+  Bus,
+  CapabilityMatch,
+  CapabilityQuery,
+  Clock,
+  ReputationSource,
+  Store,
+} from '../ports.js'
 import type { Presence } from '../registry/presence.js'
+import { REGISTRY_CHANGED } from '../registry/registry-service.js'
 import {
   explainScore,
   normalizeWeights,
@@ -23,6 +31,10 @@ import {
   type RankSignals,
 } from './ranking.js'
 import { queryTerms } from './search-words.js'
+
+/** How long the task flow reuses a query's matches, at most (see `DiscoveryService`). */
+export const MATCH_CACHE_MS = 1000
+const MAX_CACHED_QUERIES = 1000
 
 /** A search as `GET /v1/agents` and `mesh.search` take it. */
 export interface SearchInput {
@@ -153,14 +165,32 @@ export class DiscoveryService {
   readonly #reputation: ReputationSource
   readonly #candidateLimit: number
   readonly #defaultCurrency: string
+  readonly #clock: Clock | undefined
+  /** The task flow's recent matches by query; dropped on any registry change. */
+  readonly #matches = new Map<string, { matches: CapabilityMatch[]; atMs: number }>()
 
+  /**
+   * With `bus` and `clock`, the matches behind `candidates` are kept for `MATCH_CACHE_MS` (every
+   * task asks) and dropped whenever the registry changes; liveness, load and reputation are
+   * read afresh each time.
+   */
   constructor(
-    deps: { store: Store; presence: Presence; reputation: ReputationSource },
+    deps: {
+      store: Store
+      presence: Presence
+      reputation: ReputationSource
+      bus?: Bus
+      clock?: Clock
+    },
     options: DiscoveryOptions,
   ) {
     this.#store = deps.store
     this.#presence = deps.presence
     this.#reputation = deps.reputation
+    if (deps.bus && deps.clock) {
+      this.#clock = deps.clock
+      deps.bus.subscribe(REGISTRY_CHANGED, () => this.#matches.clear())
+    }
     this.weights = normalizeWeights(options.weights ?? {})
     this.#candidateLimit = options.candidateLimit ?? 200
     this.#defaultCurrency = options.defaultCurrency
@@ -237,7 +267,7 @@ export class DiscoveryService {
       ...(input.agentId === undefined ? {} : { agentIds: [input.agentId] }),
       ...(input.excludeAgentIds === undefined ? {} : { excludeAgentIds: input.excludeAgentIds }),
     }
-    const { ranked: all } = await this.#rank(query, { online: true })
+    const { ranked: all } = await this.#rank(query, { online: true }, true)
     return all.slice(0, input.limit ?? 5).flatMap((r) => {
       const { capability } = r.match
       if (!capability) return []
@@ -252,9 +282,24 @@ export class DiscoveryService {
     })
   }
 
+  async #cachedMatch(query: CapabilityQuery): Promise<CapabilityMatch[]> {
+    if (!this.#clock) return this.#store.registry.match(query)
+    const key = JSON.stringify(query, (_key, value: unknown) =>
+      typeof value === 'bigint' ? value.toString() : value,
+    )
+    const now = this.#clock.now()
+    const hit = this.#matches.get(key)
+    if (hit && now >= hit.atMs && now - hit.atMs < MATCH_CACHE_MS) return hit.matches
+    const matches = await this.#store.registry.match(query)
+    if (this.#matches.size >= MAX_CACHED_QUERIES) this.#matches.clear()
+    this.#matches.set(key, { matches, atMs: now })
+    return matches
+  }
+
   async #rank(
     query: CapabilityQuery,
     filters: RankFilters,
+    cached = false,
   ): Promise<{ ranked: Ranked[]; ctx: RankContext }> {
     if (filters.online) {
       const online = this.#presence.onlineAgents()
@@ -263,7 +308,9 @@ export class DiscoveryService {
         query.agentIds = query.agentIds ? query.agentIds.filter((id) => live.has(id)) : online
       }
     }
-    const matches = await this.#store.registry.match(query)
+    const matches = cached
+      ? await this.#cachedMatch(query)
+      : await this.#store.registry.match(query)
     const summaries = await this.#reputation.summaries([...new Set(matches.map((m) => m.agentId))])
     const kept = matches.flatMap((match) => {
       const reputation = summaries.get(match.agentId)

@@ -8,6 +8,8 @@ import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js'
 export class SchemaValidator {
   readonly #ajv = new Ajv2020({ allErrors: false, strict: false, validateFormats: false })
   readonly #cache = new Map<string, ValidateFunction>()
+  /** By the schema object itself: the task flow passes the same capability objects again. */
+  readonly #byObject = new WeakMap<object, ValidateFunction>()
   readonly #maxCached: number
 
   constructor(maxCached = 2048) {
@@ -30,6 +32,8 @@ export class SchemaValidator {
   }
 
   #compiled(schema: object): ValidateFunction {
+    const known = this.#byObject.get(schema)
+    if (known) return known
     // Keyed by a hash of the schema's text: the same schema stored twice compiles twice, harmless.
     const key = toHex(sha256(utf8(JSON.stringify(schema))))
     let validate = this.#cache.get(key)
@@ -38,6 +42,7 @@ export class SchemaValidator {
       if (this.#cache.size >= this.#maxCached) this.#cache.clear()
       this.#cache.set(key, validate)
     }
+    this.#byObject.set(schema, validate)
     return validate
   }
 }

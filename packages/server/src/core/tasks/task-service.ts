@@ -67,6 +67,8 @@ export class TaskService {
   readonly #runner: TaskRunner
   readonly #tracer: Tracer
   readonly #running = new Map<string, { controller: AbortController; done: Promise<Task> }>()
+  /** The recovery after a restart, while it registers the unfinished tasks. */
+  #recovery: Promise<void> | undefined
 
   constructor(
     deps: TaskRunnerDeps & {
@@ -319,6 +321,8 @@ export class TaskService {
 
   /** Resolves with the task once it is final, or as it is after `waitMs`. */
   async waitFor(id: string, waitMs: number): Promise<Task> {
+    // A task a restart left unfinished may not be running again yet: wait for the recovery.
+    if (!this.#running.has(id) && this.#recovery) await this.#recovery
     const running = this.#running.get(id)
     if (!running) return (await this.#deps.tasks.get(id))!
     const finished = await within(running.done, waitMs, this.#deps.timers)
@@ -334,7 +338,16 @@ export class TaskService {
    * After a restart: resumes each unfinished task within its deadline (its provider may see it
    * twice; payment stays exactly once), or times it out and releases its reservation.
    */
-  async recover(): Promise<number> {
+  recover(): Promise<number> {
+    const recovery = this.#recover()
+    this.#recovery = recovery.then(
+      () => undefined,
+      () => undefined,
+    )
+    return recovery
+  }
+
+  async #recover(): Promise<number> {
     const unfinished = await this.#deps.tasks.listUnfinished(10_000)
     for (const task of unfinished) {
       if (this.#running.has(task.id)) continue

@@ -158,11 +158,11 @@ describe('AuthService', () => {
     const issued = await auth.login({ did: key.did, ...(await signIn(key)) })
     const elsewhere = make() // another node on the same database
     expect(await elsewhere.authenticate(issued.token)).toEqual({ did: key.did, roles: ['client'] })
-    await auth.setRoles(key.did, ['client', 'provider'])
-    expect((await auth.authenticate(issued.token)).roles).toEqual(['client', 'provider'])
+    await auth.setRoles(key.did, ['client', 'agent'])
+    expect((await auth.authenticate(issued.token)).roles).toEqual(['client', 'agent'])
     expect((await elsewhere.authenticate(issued.token)).roles).toEqual(['client'])
     clock.nowMs += CALLER_CACHE_MS
-    expect((await elsewhere.authenticate(issued.token)).roles).toEqual(['client', 'provider'])
+    expect((await elsewhere.authenticate(issued.token)).roles).toEqual(['client', 'agent'])
     await auth.revoke(issued.token)
     await expect(auth.authenticate(issued.token)).rejects.toMatchObject({ code: 'TOKEN_INVALID' })
     clock.nowMs += CALLER_CACHE_MS

@@ -1,5 +1,7 @@
 import { generateKeyPair } from '@agentmesh/protocol'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { MATCH_CACHE_MS } from '../../../src/core/discovery/discovery-service.js'
+import { REGISTRY_CHANGED } from '../../../src/core/registry/registry-service.js'
 import { agentCard, capability } from '../../helpers/agent-cards.js'
 import { registryFixture } from '../../helpers/registry-fixture.js'
 
@@ -120,6 +122,42 @@ describe('DiscoveryService', () => {
         agentId: generateKeyPair().did,
       }),
     ).toEqual([])
+  })
+
+  it('reuses the task flow’s matches until the registry changes or a second passes', async () => {
+    const first = await f.add((k) => agentCard(k, { capabilities: [priced('0.001')] }))
+    f.presence.connected(first.did)
+    const match = vi.spyOn(f.store.registry, 'match')
+    const ids = async () =>
+      (await f.discovery.candidates({ capabilityId: 'text.sentiment' })).map((c) => c.agentId)
+    expect(await ids()).toEqual([first.did])
+    expect(await ids()).toEqual([first.did])
+    expect(match).toHaveBeenCalledTimes(1)
+    // A registration through this node's registry drops the cached matches at once.
+    const second = await f.add((k) => agentCard(k, { capabilities: [priced('0.002')] }))
+    const online = new Promise<void>((resolve) => {
+      const stop = f.bus.subscribe(REGISTRY_CHANGED, ({ body }) => {
+        const event = body as { type: string; agentId: string }
+        if (event.type === 'online' && event.agentId === second.did) resolve(stop())
+      })
+    })
+    f.presence.connected(second.did)
+    await online // its announcement, too, drops the cache
+    expect(await ids()).toEqual([first.did, second.did])
+    // A change the bus does not carry (another node's, say) shows once the second has passed.
+    await f.store.registry.remove(second.did, f.clock.now(), {
+      type: 'removed',
+      agentId: second.did,
+      atMs: f.clock.now(),
+      data: {},
+    })
+    expect(await ids()).toEqual([first.did, second.did])
+    f.clock.nowMs += MATCH_CACHE_MS
+    expect(await ids()).toEqual([first.did])
+    // Searches never use the cache.
+    const calls = match.mock.calls.length
+    await f.discovery.search({ capability: 'text.sentiment' })
+    expect(match.mock.calls.length).toBe(calls + 1)
   })
 
   it('finds a capability by a word of its dotted id, its tags and the agent description', async () => {

@@ -10,10 +10,15 @@ import type {
   ReputationStore,
 } from '../../core/reputation/reputation-store.js'
 import { toMs, toMsOrNull, type Database, type ReputationAggregateRow } from './database.js'
-import { Prepared, type Param } from './prepared.js'
+import { Prepared, PreparedList, type ItemParam, type Param } from './prepared.js'
 
 type Db = Kysely<Database> | Transaction<Database>
 
+interface ClaimRow {
+  task_id: string
+  agent_id: string
+  at: number
+}
 interface AggregateKeyParams {
   agentId: string
   capabilityId: string
@@ -76,6 +81,20 @@ export class KyselyReputationStore implements ReputationStore {
       .set(Object.fromEntries(AGGREGATE_COLUMNS.map((c) => [c, p(c)])) as AggregateColumns)
       .where('agent_id', '=', p('agentId'))
       .where('capability_id', '=', p('capabilityId')),
+  )
+
+  readonly #insertClaims = new PreparedList(CLAIM_CHUNK, (size, item: ItemParam<ClaimRow>) =>
+    this.#db
+      .insertInto('reputation_outcomes')
+      .values(
+        Array.from({ length: size }, (_, i) => ({
+          task_id: item(i, 'task_id'),
+          agent_id: item(i, 'agent_id'),
+          at: item(i, 'at'),
+        })),
+      )
+      .onConflict((oc) => oc.columns(['task_id', 'agent_id']).doNothing())
+      .returning(['task_id', 'agent_id']),
   )
 
   constructor(db: Kysely<Database>, dialect: 'sqlite' | 'postgres') {
@@ -221,17 +240,9 @@ export class KyselyReputationStore implements ReputationStore {
       .sort((a, b) => compare(a.taskId, b.taskId) || compare(a.agentId, b.agentId))
       .map((claim) => ({ task_id: claim.taskId, agent_id: claim.agentId, at: claim.atMs }))
     const claimed = claims.map(() => false)
-    for (let i = 0; i < rows.length; i += CLAIM_CHUNK) {
-      const inserted = await trx
-        .insertInto('reputation_outcomes')
-        .values(rows.slice(i, i + CLAIM_CHUNK))
-        .onConflict((oc) => oc.columns(['task_id', 'agent_id']).doNothing())
-        .returning(['task_id', 'agent_id'])
-        .execute()
-      for (const row of inserted) {
-        const index = firstIndex.get(JSON.stringify([row.task_id, row.agent_id]))
-        if (index !== undefined) claimed[index] = true
-      }
+    for (const row of await this.#insertClaims.run(trx, rows)) {
+      const index = firstIndex.get(JSON.stringify([row.task_id, row.agent_id]))
+      if (index !== undefined) claimed[index] = true
     }
     return claimed
   }

@@ -17,8 +17,6 @@ const env = {
 const flags = ['--port', '0', '--no-dashboard', '--log-level', 'error']
 afterAll(() => rmSync(home, { recursive: true, force: true }))
 
-const terminal = ['completed', 'failed', 'timed_out', 'canceled', 'disputed']
-
 async function echoAgent(url: string, key: KeyPair): Promise<Agent> {
   const agent = defineAgent({
     name: 'kill-echo',
@@ -52,7 +50,7 @@ function submit(url: string, token: string, i: number, wait?: number) {
 }
 
 describe('kill -9 of the node under load', () => {
-  it('after a restart, every acknowledged task exists exactly once, finishes, settles once, and the ledger and audit log verify', async () => {
+  it('after a restart, every acknowledged task exists exactly once, completes once its provider is back, settles once, and the ledger and audit log verify', async () => {
     const data = join(home, 'node')
     const agentKey = generateKeyPair()
     const clientKey = generateKeyPair()
@@ -96,8 +94,9 @@ describe('kill -9 of the node under load', () => {
           settlement?: { state: string }
         }
         expect(task.id, `task ${i}`).toBe(id)
-        expect(terminal, `task ${i} is ${task.state}`).toContain(task.state)
-        expect(['posted', 'voided', 'refunded']).toContain(task.settlement?.state)
+        // Its provider reconnects to the restarted node, within every task's deadline.
+        expect(task.state, `task ${i}`).toBe('completed')
+        expect(task.settlement?.state).toBe('posted')
       }
       const ledger = await runCli(
         ['ledger', 'verify', '--url', second.url, '--token', second.token],

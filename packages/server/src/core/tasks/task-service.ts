@@ -2,6 +2,7 @@ import { canonicalize, formatAmount, MeshError, sha256, toHex, utf8 } from '@age
 import type { Caller } from '../auth/auth-service.js'
 import { newId } from '../ids.js'
 import { within } from '../within.js'
+import { nextOnline } from './provider-wait.js'
 import type { ProviderDirectory, Random, Span, TaskQuery, Tracer } from '../ports.js'
 import { inSpan, noopTracer } from '../tracing.js'
 import { defaultRetryPolicy } from './retry-policy.js'
@@ -51,6 +52,8 @@ export interface TaskServiceOptions {
   maxCandidates: number
   /** How deep agent-to-agent calls may nest. */
   maxDepth: number
+  /** After a restart, how long a resumed task waits for a provider to reconnect (default 10 s). */
+  recoveryGraceMs?: number
 }
 
 /**
@@ -267,14 +270,21 @@ export class TaskService {
     })
   }
 
-  #start(task: Task, candidates: Candidate[], resumed = false): void {
+  /** Runs the task on `candidates`, or on those `find` answers once it is running. */
+  #start(
+    task: Task,
+    candidates: Candidate[] | ((signal: AbortSignal) => Promise<Candidate[]>),
+    resumed = false,
+  ): void {
     const controller = new AbortController()
+    const { signal } = controller
     const done = this.#runner.spans
-      .dispatch(task, resumed, () =>
-        task.verify
-          ? runVerified(this.#runner, this.#deps, task, candidates, controller.signal)
-          : this.#runner.run(task, candidates, controller.signal),
-      )
+      .dispatch(task, resumed, async () => {
+        const found = typeof candidates === 'function' ? await candidates(signal) : candidates
+        return task.verify
+          ? runVerified(this.#runner, this.#deps, task, found, signal)
+          : this.#runner.run(task, found, signal)
+      })
       .finally(() => this.#running.delete(task.id))
     this.#running.set(task.id, { controller, done })
     done.catch(() => {})
@@ -351,22 +361,39 @@ export class TaskService {
     const unfinished = await this.#deps.tasks.listUnfinished(10_000)
     for (const task of unfinished) {
       if (this.#running.has(task.id)) continue
-      const remaining = task.deadlineAtMs - this.#deps.clock.now()
-      const candidates =
-        remaining > 0
-          ? await this.#deps.directory
-              .candidates({
-                capabilityId: task.capabilityId,
-                maxPriceMicros: task.maxPriceMicros,
-                currency: task.currency,
-                ...(task.agentId ? { agentId: task.agentId } : {}),
-                limit: this.#options.maxCandidates,
-              })
-              .catch(() => [])
-          : []
-      this.#start(task, candidates, true)
+      this.#start(task, (signal) => this.#recoveryCandidates(task, signal), true)
     }
     return unfinished.length
+  }
+
+  /**
+   * The providers of a task resumed after a restart. Its agents reconnect after the node is up,
+   * so while none is online the task waits for them, until its deadline or `recoveryGraceMs`.
+   */
+  async #recoveryCandidates(task: Task, signal: AbortSignal): Promise<Candidate[]> {
+    const { clock } = this.#deps
+    const grace = this.#options.recoveryGraceMs ?? 10_000
+    const until = Math.min(task.deadlineAtMs, clock.now() + grace)
+    for (;;) {
+      if (clock.now() >= task.deadlineAtMs) return []
+      // Listen before looking, so that an agent coming online in between is not missed.
+      const found = new AbortController()
+      const online = nextOnline(this.#deps, until - clock.now(), signal, found.signal)
+      const candidates = await this.#deps.directory
+        .candidates({
+          capabilityId: task.capabilityId,
+          maxPriceMicros: task.maxPriceMicros,
+          currency: task.currency,
+          ...(task.agentId ? { agentId: task.agentId } : {}),
+          limit: this.#options.maxCandidates,
+        })
+        .catch(() => [])
+      if (candidates.length > 0 || signal.aborted || clock.now() >= until) {
+        found.abort()
+        return candidates
+      }
+      await online
+    }
   }
 
   /** Stops the runners without finishing their tasks, which resume after a restart. */

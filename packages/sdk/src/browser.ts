@@ -17,15 +17,10 @@ export {
 } from '@agentmesh/protocol'
 export type { AuditQuery } from './audit-query.js'
 export type { AgentReputation } from './agent-reputation.js'
-export {
-  Mesh,
-  type AccountBalance,
-  type LedgerTransfer,
-  type MeshOptions,
-  type NodeInfo,
-  type NodeStats,
-  type StreamEvent,
-} from './mesh.js'
+export type { AccountBalance, LedgerTransfer } from './ledger-types.js'
+export { Mesh } from './mesh.js'
+export type { StreamEvent } from './mesh-streams.js'
+export type { MeshOptions, NodeInfo, NodeStats } from './mesh-types.js'
 export type {
   AgentInfo,
   RegistryChange,

@@ -24,15 +24,10 @@ export {
 export type { AgentReputation } from './agent-reputation.js'
 export type { AlertView, AlertsView } from './alert-types.js'
 export { generateKey, keyPath, loadKey, saveKey } from './keys.js'
-export {
-  Mesh,
-  type AccountBalance,
-  type LedgerTransfer,
-  type MeshOptions,
-  type NodeInfo,
-  type NodeStats,
-  type StreamEvent,
-} from './mesh.js'
+export type { AccountBalance, LedgerTransfer } from './ledger-types.js'
+export { Mesh } from './mesh.js'
+export type { StreamEvent } from './mesh-streams.js'
+export type { MeshOptions, NodeInfo, NodeStats } from './mesh-types.js'
 export type {
   AgentInfo,
   CapabilityListing,

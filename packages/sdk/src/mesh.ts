@@ -1,13 +1,9 @@
 import {
-  authChallengeBytes,
+  signJws,
   type AuditConsistencyProof,
   type AuditInclusionProof,
   type AuditPage,
   type AuditTreeHead,
-  MeshError,
-  signBytes,
-  signJws,
-  toBase64url,
   type AgentCard,
   type KeyPair,
   type Money,
@@ -16,146 +12,56 @@ import {
 import type { AgentReputation } from './agent-reputation.js'
 import type { AlertsView } from './alert-types.js'
 import type { AuditQuery } from './audit-query.js'
-import { SdkError } from './sdk-error.js'
-import { readSse } from './sse.js'
-import {
-  finalStates,
-  type ContractView,
-  type IntentView,
-  type PipelineRunView,
-  type SubmitOptions,
-  type TaskView,
-} from './task-types.js'
+import type { AccountBalance, LedgerTransfer } from './ledger-types.js'
+import { streamEvents, watchRegistry, type StreamEvent } from './mesh-streams.js'
+import { MeshTransport, type Query } from './mesh-transport.js'
+import type { MeshOptions, NodeInfo, NodeStats } from './mesh-types.js'
 import type {
   AgentInfo,
   CapabilityListOptions,
   CapabilityPage,
   RegistryChange,
-  RegistryChangeType,
   SearchOptions,
   SearchPage,
 } from './registry-types.js'
-
-export interface MeshOptions {
-  /** Sign in with this key (challenge → signature → session token). */
-  key?: KeyPair
-  /** Or use an existing session token, such as the admin token. */
-  token?: string
-  /** Roles a new key asks for when it registers itself (default: client). */
-  roles?: Role[]
-  /** Per-request time limit. */
-  requestTimeoutMs?: number
-}
-
-export interface NodeInfo {
-  did: string
-  version: string
-  mode: 'embedded' | 'cluster'
-  store: 'sqlite' | 'postgres'
-  currencies: string[]
-}
-
-/** An account's balances, as money. */
-export interface AccountBalance {
-  id: string
-  owner: string
-  currency: string
-  posted: Money
-  pending: Money
-  incoming: Money
-  available: Money
-}
-
-/** A ledger transfer as the node reports it. */
-export interface LedgerTransfer {
-  id: string
-  kind: 'posted' | 'pending' | 'post' | 'void'
-  debitAccount: string
-  creditAccount: string
-  amount: Money
-  code: string
-  reference?: string
-  pendingId?: string
-  state?: 'pending' | 'posted' | 'voided' | 'expired'
-  expiresAt?: string
-  createdAt: string
-}
-
-/** The node's task figures over the last minute (`GET /v1/stats`). */
-export interface NodeStats {
-  at: string
-  windowMs: number
-  tasksPerSecond: number
-  finished: number
-  errors: number
-  errorRate: number | null
-  latencyMs: { p50: number | null; p95: number | null; p99: number | null }
-  inFlight: number
-  agentsOnline: number
-  /** One point per second of the window, oldest first. */
-  series: { at: string; finished: number; errors: number; p95LatencyMs: number | null }[]
-}
-
-type Query = Record<string, string | number | boolean | undefined>
-
-/** One event of a stream, its data parsed as JSON. */
-export interface StreamEvent {
-  id?: string
-  event: string
-  data: unknown
-}
+import { SdkError } from './sdk-error.js'
+import { taskOutput } from './task-outcome.js'
+import type {
+  ContractView,
+  IntentView,
+  PipelineRunView,
+  SubmitOptions,
+  TaskView,
+} from './task-types.js'
 
 /** A client of one agentmesh node, over its REST API. */
 export class Mesh {
   readonly url: string
-  #token: string
+  readonly #transport: MeshTransport
   readonly #ownsToken: boolean
-  readonly #timeoutMs: number
-  #key: KeyPair | undefined
+  readonly #key: KeyPair | undefined
 
-  private constructor(url: string, token: string, ownsToken: boolean, timeoutMs: number) {
-    this.url = url
-    this.#token = token
+  private constructor(transport: MeshTransport, ownsToken: boolean, key?: KeyPair) {
+    this.url = transport.url
+    this.#transport = transport
     this.#ownsToken = ownsToken
-    this.#timeoutMs = timeoutMs
+    this.#key = key
   }
 
   /** Connects to a node, signing in with `key` or adopting `token`. */
   static async connect(url: string, options: MeshOptions): Promise<Mesh> {
     const base = url.replace(/\/+$/, '')
     const timeoutMs = options.requestTimeoutMs ?? 30_000
-    if (options.token) return new Mesh(base, options.token, false, timeoutMs)
+    if (options.token) return new Mesh(new MeshTransport(base, options.token, timeoutMs), false)
     if (!options.key) throw new SdkError('BAD_OPTIONS', 'Mesh.connect needs a key or a token')
-    const anonymous = new Mesh(base, '', false, timeoutMs)
-    const token = await anonymous.#signIn(options.key, options.roles)
-    const mesh = new Mesh(base, token, true, timeoutMs)
-    mesh.#key = options.key
-    return mesh
-  }
-
-  async #signIn(key: KeyPair, roles: Role[] | undefined): Promise<string> {
-    const challenge = await this.request<{ nonce: string; node: string }>(
-      'POST',
-      '/v1/auth/challenge',
-      {
-        did: key.did,
-      },
-    )
-    const signature = toBase64url(
-      signBytes(authChallengeBytes(challenge.node, challenge.nonce), key),
-    )
-    const issued = await this.request<{ token: string }>('POST', '/v1/auth/token', {
-      did: key.did,
-      nonce: challenge.nonce,
-      signature,
-      ...(roles ? { roles } : {}),
-    })
-    return issued.token
+    const anonymous = new MeshTransport(base, '', timeoutMs)
+    const token = await anonymous.signIn(options.key, options.roles)
+    return new Mesh(new MeshTransport(base, token, timeoutMs), true, options.key)
   }
 
   /** The session token, for curl and friends. */
   get token(): string {
-    return this.#token
+    return this.#transport.token
   }
 
   /** The node's DID, version and mode. */
@@ -304,120 +210,18 @@ export class Mesh {
    * resumes after that event; when the stream drops it reconnects from the last event it saw.
    * Leaving the loop (or aborting `signal`) closes the stream.
    */
-  async *watch(
+  watch(
     options: { lastEventId?: number; signal?: AbortSignal } = {},
   ): AsyncGenerator<RegistryChange> {
-    const controller = new AbortController()
-    const abort = () => controller.abort()
-    options.signal?.addEventListener('abort', abort, { once: true })
-    let lastEventId = options.lastEventId
-    let retryMs = 500
-    try {
-      while (!controller.signal.aborted) {
-        const body = await this.#openStream('/v1/agents/watch', lastEventId, controller.signal)
-        if (!body) return
-        retryMs = 500
-        try {
-          for await (const message of readSse(body)) {
-            if (message.id === undefined) continue
-            const { agentId, at, ...data } = JSON.parse(message.data) as Record<string, unknown>
-            lastEventId = Number(message.id)
-            yield {
-              id: lastEventId,
-              type: message.event as RegistryChangeType,
-              agentId: String(agentId),
-              at: String(at),
-              data,
-            }
-          }
-        } catch (error) {
-          if (controller.signal.aborted) return
-          if (!(error instanceof TypeError)) throw error // a dropped connection is a TypeError
-        }
-        await new Promise((resolve) => setTimeout(resolve, retryMs))
-        retryMs = Math.min(retryMs * 2, 10_000)
-      }
-    } finally {
-      options.signal?.removeEventListener('abort', abort)
-      controller.abort()
-    }
-  }
-
-  async #openStream(
-    path: string,
-    lastEventId: number | undefined,
-    signal: AbortSignal,
-  ): Promise<ReadableStream<Uint8Array> | undefined> {
-    const headers: Record<string, string> = {
-      accept: 'text/event-stream',
-      authorization: `Bearer ${this.#token}`,
-    }
-    if (lastEventId !== undefined) headers['last-event-id'] = String(lastEventId)
-    let response: Response
-    try {
-      response = await fetch(this.url + path, { headers, signal })
-    } catch (cause) {
-      if (signal.aborted) return undefined
-      throw new SdkError('NETWORK', `Cannot reach ${this.url}: ${(cause as Error).message}`, {
-        cause,
-      })
-    }
-    if (!response.ok || !response.body) {
-      const text = await response.text()
-      let wire: unknown
-      try {
-        wire = (JSON.parse(text) as { error?: unknown }).error
-      } catch {
-        wire = undefined
-      }
-      throw MeshError.fromWire(wire, `GET ${path} failed with ${response.status}`)
-    }
-    return response.body
+    return watchRegistry(this.#transport, options)
   }
 
   /**
    * Sends one request to the node. Answers the parsed body; throws a `MeshError` for an error the
    * node reports and an `SdkError` when there is no usable answer.
    */
-  async request<T>(method: string, path: string, body?: unknown, query?: Query): Promise<T> {
-    const url = new URL(this.url + path)
-    for (const [name, value] of Object.entries(query ?? {})) {
-      if (value !== undefined) url.searchParams.set(name, String(value))
-    }
-    const headers: Record<string, string> = {}
-    if (this.#token) headers.authorization = `Bearer ${this.#token}`
-    if (body !== undefined) headers['content-type'] = 'application/json'
-    let response: Response
-    try {
-      response = await fetch(url, {
-        method,
-        headers,
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        signal: AbortSignal.timeout(this.#timeoutMs),
-      })
-    } catch (cause) {
-      throw new SdkError('NETWORK', `Cannot reach ${url.origin}: ${(cause as Error).message}`, {
-        cause,
-      })
-    }
-    const text = await response.text()
-    let parsed: unknown
-    try {
-      parsed = text ? JSON.parse(text) : undefined
-    } catch (cause) {
-      throw new SdkError(
-        'BAD_RESPONSE',
-        `${method} ${path} answered ${response.status} with non-JSON`,
-        { cause },
-      )
-    }
-    if (!response.ok) {
-      throw MeshError.fromWire(
-        (parsed as { error?: unknown } | undefined)?.error,
-        `${method} ${path} failed`,
-      )
-    }
-    return parsed as T
+  request<T>(method: string, path: string, body?: unknown, query?: Query): Promise<T> {
+    return this.#transport.request<T>(method, path, body, query)
   }
 
   /**
@@ -450,14 +254,7 @@ export class Mesh {
       timeoutMs,
       wait: timeoutMs + 1000,
     })
-    if (task.state === 'completed') return task.output as T
-    if (!finalStates.includes(task.state)) {
-      throw new MeshError('TIMEOUT', `Task ${task.id} is still ${task.state} after ${timeoutMs} ms`)
-    }
-    throw MeshError.fromWire(
-      task.error ?? { code: 'INTERNAL', message: `Task ${task.id} ended ${task.state}` },
-      `Task ${task.id} ended ${task.state}`,
-    )
+    return taskOutput<T>(task, timeoutMs)
   }
 
   /** Reads a task. */
@@ -474,30 +271,8 @@ export class Mesh {
    * Opens an SSE stream on the node (task events, pipeline events…) and yields its events, data
    * parsed as JSON, until the node ends it or `signal` aborts.
    */
-  async *stream(path: string, options: { signal?: AbortSignal } = {}): AsyncGenerator<StreamEvent> {
-    const controller = new AbortController()
-    const abort = () => controller.abort()
-    options.signal?.addEventListener('abort', abort, { once: true })
-    try {
-      const body = await this.#openStream(path, undefined, controller.signal)
-      if (!body) return
-      for await (const message of readSse(body)) {
-        let data: unknown = message.data
-        try {
-          data = JSON.parse(message.data)
-        } catch {
-          // Not JSON: hand over the text.
-        }
-        yield {
-          ...(message.id === undefined ? {} : { id: message.id }),
-          event: message.event,
-          data,
-        }
-      }
-    } finally {
-      options.signal?.removeEventListener('abort', abort)
-      controller.abort()
-    }
+  stream(path: string, options: { signal?: AbortSignal } = {}): AsyncGenerator<StreamEvent> {
+    return streamEvents(this.#transport, path, options)
   }
 
   /** Follows a task: its states so far, then live states and progress, until it is final. */
@@ -584,9 +359,9 @@ export class Mesh {
 
   /** Ends the session this client opened (a token passed in stays valid). */
   async close(): Promise<void> {
-    if (this.#ownsToken && this.#token) {
+    if (this.#ownsToken && this.#transport.token) {
       await this.request('POST', '/v1/auth/revoke').catch(() => {})
     }
-    this.#token = ''
+    this.#transport.token = ''
   }
 }

@@ -69,12 +69,12 @@ export class Mesh {
     return this.request('GET', '/v1/info')
   }
 
-  /** Who this client is signed in as. */
   /** Tasks per second, latency percentiles, error rate and agents online over the last minute. */
   stats(): Promise<NodeStats> {
     return this.request('GET', '/v1/stats')
   }
 
+  /** Who this client is signed in as. */
   whoami(): Promise<{ did: string; roles: Role[] }> {
     return this.request('GET', '/v1/auth/whoami')
   }

@@ -1,5 +1,5 @@
 import type { Bus, Logger } from '../ports.js'
-import { TASK_EVENTS, type TaskEvent } from './task-runner.js'
+import { TASK_EVENTS, type TaskEvent } from './task-events.js'
 import { isTerminal } from './task-types.js'
 
 /**

@@ -14,8 +14,15 @@ import { noopTracer } from '../tracing.js'
 import { callPriceMicros } from './price.js'
 import { backoffMs, isRetryable } from './retry-policy.js'
 import type { SchemaValidator } from './schema-validator.js'
+import { nodeStopping, runAttempt, type AttemptDeps, type AttemptResult } from './task-attempt.js'
+import { transitionTask, type TransitionExtra } from './task-events.js'
+import { TaskSettlement, type Payment } from './task-settlement.js'
 import { TaskSpans } from './task-spans.js'
-import type { Attempt, Candidate, Task, TaskState } from './task-types.js'
+import type { Candidate, Task, TaskState } from './task-types.js'
+
+export { nodeStopping, type AttemptResult } from './task-attempt.js'
+export { TASK_EVENTS, taskTopic, type TaskEvent } from './task-events.js'
+export type { Payment } from './task-settlement.js'
 
 export interface TaskRunnerDeps {
   tasks: TaskStore
@@ -32,49 +39,6 @@ export interface TaskRunnerDeps {
   tracer?: Tracer
 }
 
-/** The topic every task transition also travels on (metrics, alerts, the dashboard). */
-export const TASK_EVENTS = 'tasks.events'
-
-/** A task transition on `TASK_EVENTS`; money as micro-units in a string. */
-export interface TaskEvent {
-  taskId: string
-  capabilityId: string
-  requester: string
-  providerId: string | null
-  state: TaskState
-  atMs: number
-  createdAtMs: number
-  paidMicros: string
-  currency: string
-  errorCode?: string
-  /** The task's trace, so that logs and alerts can point at it. */
-  traceId?: string
-}
-
-/** The topic a task's events travel on. */
-export const taskTopic = (taskId: string): string => `task.${taskId}`
-
-/** The abort reason of a node that stops: its tasks stay unfinished, to resume after a restart. */
-export const nodeStopping = new MeshError('UNAVAILABLE', 'Node is stopping')
-
-/** A payment to one provider. */
-export interface Payment {
-  payee: string
-  priceMicros: bigint
-}
-
-/** What one attempt came to. */
-export type AttemptResult =
-  | { ok: true; output: unknown; units: number | undefined }
-  | { ok: false; error: MeshError; outcome: NonNullable<Attempt['outcome']> }
-
-function asMeshError(error: unknown): MeshError {
-  if (error instanceof MeshError) return error
-  return new MeshError('PROVIDER_ERROR', (error as Error)?.message ?? 'Provider failed', {
-    cause: error,
-  })
-}
-
 /**
  * Runs one task to a final state: attempts with a deadline each, retries with backoff for
  * retryable codes, failover down the ranked candidates, output validation, then settlement —
@@ -82,46 +46,24 @@ function asMeshError(error: unknown): MeshError {
  */
 export class TaskRunner {
   readonly #deps: TaskRunnerDeps
+  readonly #attemptDeps: AttemptDeps
+  readonly #settlement: TaskSettlement
   /** The task's spans (none without a tracer). */
   readonly spans: TaskSpans
 
   constructor(deps: TaskRunnerDeps) {
     this.#deps = deps
+    this.#attemptDeps = {
+      ...deps,
+      transition: (task, state, extra) => this.transition(task, state, extra),
+    }
+    this.#settlement = new TaskSettlement(deps)
     this.spans = new TaskSpans(deps.tracer ?? noopTracer)
   }
 
   /** Moves the task to `state`, stores it and announces it. */
-  async transition(
-    task: Task,
-    state: TaskState,
-    extra: { agentId?: string; attempt?: number; message?: string } = {},
-  ) {
-    const atMs = this.#deps.clock.now()
-    task.state = state
-    task.updatedAtMs = atMs
-    task.history.push({ state, atMs, ...extra })
-    await this.#deps.tasks.save(task)
-    await this.#deps.bus.publish(taskTopic(task.id), {
-      type: 'state',
-      seq: task.history.length - 1,
-      state,
-      at: new Date(atMs).toISOString(),
-      ...extra,
-    })
-    const event: TaskEvent = {
-      taskId: task.id,
-      capabilityId: task.capabilityId,
-      requester: task.requester,
-      providerId: task.providerId,
-      state,
-      atMs,
-      createdAtMs: task.createdAtMs,
-      paidMicros: task.settlement.paidMicros.toString(),
-      currency: task.currency,
-      ...(task.error ? { errorCode: task.error.code } : {}),
-      ...(task.traceId ? { traceId: task.traceId } : {}),
-    }
-    await this.#deps.bus.publish(TASK_EVENTS, event)
+  transition(task: Task, state: TaskState, extra: TransitionExtra = {}): Promise<void> {
+    return transitionTask(this.#deps, task, state, extra)
   }
 
   /** Runs the task on the candidates (best first); `signal` aborts it as canceled. */
@@ -204,121 +146,10 @@ export class TaskRunner {
       'agentmesh.attempt': task.attempts.length + 1,
     }
     return this.spans.run(task, 'task.attempt', attributes, async (span) => {
-      const result = await this.#attempt(task, candidate, taskSignal)
+      const result = await runAttempt(this.#attemptDeps, task, candidate, taskSignal)
       if (!result.ok) span.fail(result.error.code, result.error.message)
       return result
     })
-  }
-
-  async #attempt(
-    task: Task,
-    candidate: Candidate,
-    taskSignal: AbortSignal,
-  ): Promise<AttemptResult> {
-    const now = this.#deps.clock.now()
-    const attempt: Attempt = {
-      n: task.attempts.length + 1,
-      agentId: candidate.agentId,
-      startedAtMs: now,
-      endedAtMs: null,
-      outcome: null,
-      error: null,
-    }
-    task.attempts.push(attempt)
-    task.providerId = candidate.agentId
-    const timeoutMs = Math.max(
-      1,
-      Math.min(candidate.capability.sla.timeoutMs, task.deadlineAtMs - now),
-    )
-    const controller = new AbortController()
-    const cancelTimer = this.#deps.timers.setTimeout(
-      () =>
-        controller.abort(
-          new MeshError('TIMEOUT', `Provider did not answer within ${timeoutMs} ms`),
-        ),
-      timeoutMs,
-    )
-    const onCancel = () =>
-      controller.abort(
-        taskSignal.reason === nodeStopping
-          ? nodeStopping
-          : new MeshError('TASK_CANCELED', 'Task was canceled'),
-      )
-    taskSignal.addEventListener('abort', onCancel, { once: true })
-    await this.transition(task, 'assigned', { agentId: candidate.agentId, attempt: attempt.n })
-    let result: AttemptResult
-    try {
-      const answer = await this.#deps.transport.dispatch(
-        candidate.agentId,
-        {
-          taskId: task.id,
-          attempt: attempt.n,
-          capabilityId: task.capabilityId,
-          input: task.input,
-          deadlineAtMs: now + timeoutMs,
-          depth: task.depth,
-          budgetMicros: task.maxPriceMicros,
-          currency: task.currency,
-        },
-        {
-          signal: controller.signal,
-          onEvent: (event) => {
-            if (event.type === 'accepted' && task.state === 'assigned') {
-              void this.transition(task, 'running', {
-                agentId: candidate.agentId,
-                attempt: attempt.n,
-              })
-            } else if (event.type === 'progress') {
-              void this.#deps.bus.publish(taskTopic(task.id), {
-                ...event,
-                agentId: candidate.agentId,
-                attempt: attempt.n,
-              })
-            }
-          },
-        },
-      )
-      result = this.#checkOutput(candidate, answer.output, answer.units)
-    } catch (error) {
-      const reason: unknown = controller.signal.aborted ? controller.signal.reason : error
-      const meshError = asMeshError(reason)
-      const outcome =
-        meshError.code === 'TIMEOUT'
-          ? 'timeout'
-          : meshError.code === 'TASK_CANCELED'
-            ? 'canceled'
-            : meshError.code === 'PROVIDER_DISCONNECTED'
-              ? 'disconnected'
-              : 'error'
-      result = { ok: false, error: meshError, outcome }
-    } finally {
-      cancelTimer()
-      taskSignal.removeEventListener('abort', onCancel)
-    }
-    attempt.endedAtMs = this.#deps.clock.now()
-    attempt.outcome = result.ok ? 'completed' : result.outcome
-    attempt.error = result.ok ? null : result.error.toWire()
-    return result
-  }
-
-  #checkOutput(candidate: Candidate, output: unknown, units: number | undefined): AttemptResult {
-    try {
-      this.#deps.validator.validate(candidate.capability.output, output, 'output')
-      return { ok: true, output, units }
-    } catch (error) {
-      const mismatch = error as MeshError
-      return {
-        ok: false,
-        outcome: 'invalid_output',
-        error: new MeshError(
-          'INVALID_OUTPUT',
-          `Provider output does not match the schema: ${mismatch.message}`,
-          {
-            ...(mismatch.details ? { details: mismatch.details } : {}),
-          },
-        ),
-      }
-    }
   }
 
   #sleep(ms: number, signal: AbortSignal): Promise<void> {
@@ -370,38 +201,7 @@ export class TaskRunner {
       })
     })
     await this.transition(task, state, error ? { message: error.message } : {})
-    await this.#deps.audit.record({
-      actor: task.providerId ?? this.#deps.nodeDid,
-      action: `task.${state}`,
-      resource: `task:${task.id}`,
-      result: state === 'completed' ? 'ok' : 'error',
-      details: { capability: task.capabilityId, paid: task.settlement.paidMicros.toString() },
-    })
-    if (task.providerId) {
-      const lastAttempt = task.attempts.at(-1)
-      await this.#deps.outcomes.recordOutcome({
-        taskId: task.id,
-        agentId: task.providerId,
-        capabilityId: task.capabilityId,
-        requester: task.requester,
-        result:
-          state === 'completed'
-            ? 'completed'
-            : state === 'timed_out'
-              ? 'timed_out'
-              : state === 'canceled'
-                ? 'canceled'
-                : state === 'disputed'
-                  ? 'disputed'
-                  : 'failed',
-        latencyMs: lastAttempt
-          ? (lastAttempt.endedAtMs ?? this.#deps.clock.now()) - lastAttempt.startedAtMs
-          : 0,
-        paidMicros: task.settlement.paidMicros,
-        currency: task.currency,
-        atMs: this.#deps.clock.now(),
-      })
-    }
+    await this.#settlement.record(task, state)
     return task
   }
 
@@ -409,40 +209,7 @@ export class TaskRunner {
    * Posts the payment to the provider or voids the reservation; a settled task is left alone. Several
    * payees (a quorum) each get a reservation of their own, moved from the task's.
    */
-  async settle(task: Task, payments: Payment[] | null): Promise<void> {
-    if (task.settlement.state !== 'reserved') return
-    const { escrow } = this.#deps
-    const [first] = payments ?? []
-    if (!payments || !first) {
-      await escrow.release(task.id)
-      task.settlement = { state: 'voided', paidMicros: 0n, payee: null }
-    } else if (payments.length === 1) {
-      await escrow.settle({
-        reservationId: task.id,
-        payee: first.payee,
-        amountMicros: first.priceMicros,
-      })
-      task.settlement = { state: 'posted', paidMicros: first.priceMicros, payee: first.payee }
-    } else {
-      await escrow.release(task.id)
-      for (const [i, payment] of payments.entries()) {
-        const reservationId = `${task.id}:${i + 1}`
-        await escrow.reserve({
-          reservationId,
-          payer: task.requester,
-          currency: task.currency,
-          amountMicros: payment.priceMicros,
-          timeoutMs: 60_000,
-          reference: task.id,
-        })
-        await escrow.settle({
-          reservationId,
-          payee: payment.payee,
-          amountMicros: payment.priceMicros,
-        })
-      }
-      const paid = payments.reduce((sum, p) => sum + p.priceMicros, 0n)
-      task.settlement = { state: 'posted', paidMicros: paid, payee: first.payee }
-    }
+  settle(task: Task, payments: Payment[] | null): Promise<void> {
+    return this.#settlement.settle(task, payments)
   }
 }

@@ -1,7 +1,8 @@
 import { canonicalize, MeshError } from '@agentmesh/protocol'
 import type { Clock, Escrow, ProviderDirectory, TaskTransport } from '../ports.js'
 import { callPriceMicros } from './price.js'
-import { nodeStopping, type AttemptResult, type TaskRunner } from './task-runner.js'
+import { nodeStopping, type AttemptResult } from './task-attempt.js'
+import type { TaskRunner } from './task-runner.js'
 import type { Candidate, Task } from './task-types.js'
 
 interface VerifyDeps {

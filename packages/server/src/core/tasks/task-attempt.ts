@@ -1,0 +1,152 @@
+import { MeshError } from '@agentmesh/protocol'
+import type { Bus, Clock, TaskTransport, Timers } from '../ports.js'
+import { taskTopic, type TransitionExtra } from './task-events.js'
+import type { SchemaValidator } from './schema-validator.js'
+import type { Attempt, Candidate, Task, TaskState } from './task-types.js'
+
+/** The abort reason of a node that stops: its tasks stay unfinished, to resume after a restart. */
+export const nodeStopping = new MeshError('UNAVAILABLE', 'Node is stopping')
+
+/** What one attempt came to. */
+export type AttemptResult =
+  | { ok: true; output: unknown; units: number | undefined }
+  | { ok: false; error: MeshError; outcome: NonNullable<Attempt['outcome']> }
+
+/**
+ * What one attempt needs: the provider's transport, the output's schema check, time, and the
+ * runner's own `transition`, so that the task's states move as the runner moves them.
+ */
+export interface AttemptDeps {
+  transport: TaskTransport
+  bus: Bus
+  clock: Clock
+  timers: Timers
+  validator: SchemaValidator
+  transition: (task: Task, state: TaskState, extra?: TransitionExtra) => Promise<void>
+}
+
+function asMeshError(error: unknown): MeshError {
+  if (error instanceof MeshError) return error
+  return new MeshError('PROVIDER_ERROR', (error as Error)?.message ?? 'Provider failed', {
+    cause: error,
+  })
+}
+
+/**
+ * One attempt on one provider, with its own deadline (the capability's SLA, within the task's);
+ * `taskSignal` cancels it. The attempt is recorded on the task, whatever it comes to.
+ */
+export async function runAttempt(
+  deps: AttemptDeps,
+  task: Task,
+  candidate: Candidate,
+  taskSignal: AbortSignal,
+): Promise<AttemptResult> {
+  const now = deps.clock.now()
+  const attempt: Attempt = {
+    n: task.attempts.length + 1,
+    agentId: candidate.agentId,
+    startedAtMs: now,
+    endedAtMs: null,
+    outcome: null,
+    error: null,
+  }
+  task.attempts.push(attempt)
+  task.providerId = candidate.agentId
+  const timeoutMs = Math.max(
+    1,
+    Math.min(candidate.capability.sla.timeoutMs, task.deadlineAtMs - now),
+  )
+  const controller = new AbortController()
+  const cancelTimer = deps.timers.setTimeout(
+    () =>
+      controller.abort(new MeshError('TIMEOUT', `Provider did not answer within ${timeoutMs} ms`)),
+    timeoutMs,
+  )
+  const onCancel = () =>
+    controller.abort(
+      taskSignal.reason === nodeStopping
+        ? nodeStopping
+        : new MeshError('TASK_CANCELED', 'Task was canceled'),
+    )
+  taskSignal.addEventListener('abort', onCancel, { once: true })
+  await deps.transition(task, 'assigned', { agentId: candidate.agentId, attempt: attempt.n })
+  let result: AttemptResult
+  try {
+    const answer = await deps.transport.dispatch(
+      candidate.agentId,
+      {
+        taskId: task.id,
+        attempt: attempt.n,
+        capabilityId: task.capabilityId,
+        input: task.input,
+        deadlineAtMs: now + timeoutMs,
+        depth: task.depth,
+        budgetMicros: task.maxPriceMicros,
+        currency: task.currency,
+      },
+      {
+        signal: controller.signal,
+        onEvent: (event) => {
+          if (event.type === 'accepted' && task.state === 'assigned') {
+            void deps.transition(task, 'running', {
+              agentId: candidate.agentId,
+              attempt: attempt.n,
+            })
+          } else if (event.type === 'progress') {
+            void deps.bus.publish(taskTopic(task.id), {
+              ...event,
+              agentId: candidate.agentId,
+              attempt: attempt.n,
+            })
+          }
+        },
+      },
+    )
+    result = checkOutput(deps.validator, candidate, answer.output, answer.units)
+  } catch (error) {
+    const reason: unknown = controller.signal.aborted ? controller.signal.reason : error
+    const meshError = asMeshError(reason)
+    const outcome =
+      meshError.code === 'TIMEOUT'
+        ? 'timeout'
+        : meshError.code === 'TASK_CANCELED'
+          ? 'canceled'
+          : meshError.code === 'PROVIDER_DISCONNECTED'
+            ? 'disconnected'
+            : 'error'
+    result = { ok: false, error: meshError, outcome }
+  } finally {
+    cancelTimer()
+    taskSignal.removeEventListener('abort', onCancel)
+  }
+  attempt.endedAtMs = deps.clock.now()
+  attempt.outcome = result.ok ? 'completed' : result.outcome
+  attempt.error = result.ok ? null : result.error.toWire()
+  return result
+}
+
+function checkOutput(
+  validator: SchemaValidator,
+  candidate: Candidate,
+  output: unknown,
+  units: number | undefined,
+): AttemptResult {
+  try {
+    validator.validate(candidate.capability.output, output, 'output')
+    return { ok: true, output, units }
+  } catch (error) {
+    const mismatch = error as MeshError
+    return {
+      ok: false,
+      outcome: 'invalid_output',
+      error: new MeshError(
+        'INVALID_OUTPUT',
+        `Provider output does not match the schema: ${mismatch.message}`,
+        {
+          ...(mismatch.details ? { details: mismatch.details } : {}),
+        },
+      ),
+    }
+  }
+}

@@ -1,0 +1,266 @@
+import { canonicalize, formatAmount, MeshError, sha256, toHex, utf8 } from '@agentmesh/protocol'
+import type { Caller } from '../auth/auth-service.js'
+import { newId } from '../ids.js'
+import type {
+  AuditSink,
+  Clock,
+  Escrow,
+  ProviderDirectory,
+  Random,
+  Span,
+  TaskStore,
+  Tracer,
+} from '../ports.js'
+import { inSpan } from '../tracing.js'
+import { defaultRetryPolicy } from './retry-policy.js'
+import type { SchemaValidator } from './schema-validator.js'
+import {
+  isTerminal,
+  type Candidate,
+  type RetryPolicy,
+  type Task,
+  type VerifyPolicy,
+} from './task-types.js'
+
+/** What a requester submits (already validated at the edge; money already parsed). */
+export interface SubmitRequest {
+  capability: string
+  agentId?: string
+  input: unknown
+  maxPriceMicros: bigint
+  currency: string
+  timeoutMs?: number
+  retry?: Partial<RetryPolicy>
+  idempotencyKey?: string
+  verify?: VerifyPolicy
+  /** Set when an agent calls another capability on a task's behalf. */
+  parentTaskId?: string
+  /** Run under this contract: its provider, at its price. */
+  contractId?: string
+}
+
+/** Contracts as the task flow uses them. */
+export interface ContractSource {
+  usable(
+    caller: Caller,
+    contractId: string,
+  ): Promise<{
+    contract: {
+      terms: { provider: string; capability: string; price: { amount: string; currency: string } }
+    }
+    priceMicros: bigint
+  }>
+}
+
+/** What a submission needs: the stores and the escrow it writes, the directory it asks. */
+export interface TaskSubmissionDeps {
+  tasks: TaskStore
+  escrow: Escrow
+  audit: AuditSink
+  clock: Clock
+  random: Random
+  validator: SchemaValidator
+  directory: ProviderDirectory
+  contracts?: ContractSource
+}
+
+/** The limits a submission holds a request to. */
+export interface TaskSubmissionOptions {
+  defaultTimeoutMs: number
+  /** How many providers a task may fail over across. */
+  maxCandidates: number
+  /** How deep agent-to-agent calls may nest. */
+  maxDepth: number
+}
+
+/**
+ * Turns a request into a stored task with its funds reserved: the contract's terms, idempotency,
+ * the nesting limits of a call on a task's behalf, the providers to try. A new task is handed to
+ * `start`, which runs it.
+ */
+export class TaskSubmission {
+  readonly #deps: TaskSubmissionDeps
+  readonly #options: TaskSubmissionOptions
+  readonly #tracer: Tracer
+  readonly #start: (task: Task, candidates: Candidate[]) => void
+
+  constructor(
+    deps: TaskSubmissionDeps,
+    options: TaskSubmissionOptions,
+    tracer: Tracer,
+    start: (task: Task, candidates: Candidate[]) => void,
+  ) {
+    this.#deps = deps
+    this.#options = options
+    this.#tracer = tracer
+    this.#start = start
+  }
+
+  /** Submits a task within `span`. A repeat with the same idempotency key answers the first task. */
+  async submit(
+    caller: Caller,
+    submitted: SubmitRequest,
+    span: Span,
+  ): Promise<{ task: Task; created: boolean }> {
+    const request = submitted.contractId ? await this.#underContract(caller, submitted) : submitted
+    const { idempotencyKey, ...rest } = request
+    const requestHash = toHex(
+      sha256(utf8(canonicalize({ ...rest, maxPriceMicros: rest.maxPriceMicros.toString() }))),
+    )
+    if (idempotencyKey) {
+      const existing = await this.#deps.tasks.findByKey(caller.did, idempotencyKey)
+      if (existing) return { task: this.#sameRequest(existing, requestHash), created: false }
+    }
+    const now = this.#deps.clock.now()
+    let deadlineAtMs = now + (request.timeoutMs ?? this.#options.defaultTimeoutMs)
+    let depth = 0
+    if (request.parentTaskId) {
+      const parent = await this.#deps.tasks.get(request.parentTaskId)
+      if (!parent || parent.providerId !== caller.did || isTerminal(parent.state)) {
+        throw new MeshError(
+          'FORBIDDEN',
+          `Task "${request.parentTaskId}" is not a running task of the caller`,
+        )
+      }
+      depth = parent.depth + 1
+      if (depth > this.#options.maxDepth) {
+        throw new MeshError(
+          'DEPTH_EXCEEDED',
+          `Calls nest deeper than ${this.#options.maxDepth}: stopping a loop`,
+        )
+      }
+      if (request.maxPriceMicros > parent.maxPriceMicros) {
+        throw new MeshError(
+          'BUDGET_EXCEEDED',
+          "A call on a task's behalf may not spend more than the task's budget",
+        )
+      }
+      deadlineAtMs = Math.min(deadlineAtMs, parent.deadlineAtMs)
+    }
+    const candidates = await this.#candidates(request)
+    this.#deps.validator.validate(candidates[0]!.capability.input, request.input, 'input')
+
+    const task: Task = {
+      id: newId('task', this.#deps.clock, this.#deps.random),
+      requester: caller.did,
+      capabilityId: request.capability,
+      agentId: request.agentId ?? null,
+      input: request.input,
+      requestHash,
+      idempotencyKey: idempotencyKey ?? null,
+      maxPriceMicros: request.maxPriceMicros,
+      currency: request.currency,
+      timeoutMs: deadlineAtMs - now,
+      retry: { ...defaultRetryPolicy, ...request.retry },
+      verify: request.verify ?? null,
+      parentTaskId: request.parentTaskId ?? null,
+      depth,
+      state: 'pending',
+      providerId: null,
+      output: null,
+      error: null,
+      attempts: [],
+      history: [{ state: 'pending', atMs: now }],
+      settlement: { state: 'reserved', paidMicros: 0n, payee: null },
+      createdAtMs: now,
+      updatedAtMs: now,
+      deadlineAtMs,
+      ...(span.context ? { traceId: span.context.traceId, traceSpanId: span.context.spanId } : {}),
+    }
+    // No funds, no task: the reservation comes first, and is released if the task is a duplicate.
+    const reserve = { parent: span.context, attributes: { 'agentmesh.task.id': task.id } }
+    await inSpan(this.#tracer, 'task.reserve', reserve, () =>
+      this.#deps.escrow.reserve({
+        reservationId: task.id,
+        payer: caller.did,
+        currency: task.currency,
+        amountMicros: task.maxPriceMicros,
+        timeoutMs: task.timeoutMs + 60_000,
+        reference: task.id,
+      }),
+    )
+    const inserted = await this.#deps.tasks.insert(task)
+    if (!inserted.created) {
+      await this.#deps.escrow.release(task.id)
+      return { task: this.#sameRequest(inserted.task, requestHash), created: false }
+    }
+    await this.#deps.audit.record({
+      actor: caller.did,
+      action: 'task.submitted',
+      resource: `task:${task.id}`,
+      result: 'ok',
+      details: {
+        capability: task.capabilityId,
+        maxPrice: task.maxPriceMicros.toString(),
+        currency: task.currency,
+      },
+    })
+    this.#start(task, candidates)
+    return { task, created: true }
+  }
+
+  /** A task under a contract goes to the contract's provider, for the contract's capability and price. */
+  async #underContract(caller: Caller, request: SubmitRequest): Promise<SubmitRequest> {
+    if (!this.#deps.contracts) throw new MeshError('NOT_FOUND', 'This node has no contracts')
+    const { contract, priceMicros } = await this.#deps.contracts.usable(caller, request.contractId!)
+    if (request.capability && request.capability !== contract.terms.capability) {
+      throw new MeshError(
+        'INVALID_INPUT',
+        `Contract "${request.contractId}" is for "${contract.terms.capability}"`,
+      )
+    }
+    return {
+      ...request,
+      capability: contract.terms.capability,
+      agentId: contract.terms.provider,
+      maxPriceMicros: priceMicros,
+      currency: contract.terms.price.currency,
+    }
+  }
+
+  #sameRequest(existing: Task, requestHash: string): Task {
+    if (existing.requestHash !== requestHash) {
+      throw new MeshError(
+        'IDEMPOTENCY_MISMATCH',
+        `Idempotency key "${existing.idempotencyKey}" was used for another request`,
+      )
+    }
+    return existing
+  }
+
+  async #candidates(request: SubmitRequest): Promise<Candidate[]> {
+    const candidates = await this.#deps.directory.candidates({
+      capabilityId: request.capability,
+      maxPriceMicros: request.maxPriceMicros,
+      currency: request.currency,
+      ...(request.agentId ? { agentId: request.agentId } : {}),
+      limit: Math.max(
+        this.#options.maxCandidates,
+        request.verify?.mode === 'quorum' ? request.verify.n : 0,
+      ),
+    })
+    if (candidates.length > 0) {
+      if (!request.contractId) return candidates
+      // Under a contract the agreed price is the price, whatever the card lists.
+      const amount = formatAmount(request.maxPriceMicros)
+      return candidates.map((c) => ({
+        ...c,
+        capability: {
+          ...c.capability,
+          pricing: { ...c.capability.pricing, model: 'per_call' as const, amount },
+        },
+      }))
+    }
+    const query = request.agentId
+      ? `"${request.capability}" from "${request.agentId}"`
+      : `"${request.capability}"`
+    if (!(await this.#deps.directory.knows(request.capability))) {
+      throw new MeshError('CAPABILITY_NOT_FOUND', `No agent offers the capability ${query}`, {
+        details: { capability: request.capability },
+      })
+    }
+    throw new MeshError('NO_PROVIDER', `No online provider of ${query} within the price`, {
+      details: { capability: request.capability },
+    })
+  }
+}

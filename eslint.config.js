@@ -65,6 +65,11 @@ export default tseslint.config(
               message:
                 'The core never imports the edge: adapters, api, cli and node.ts import the core.',
             },
+            {
+              regex: '^(?!\\.{1,2}/|@agentmesh/protocol$)',
+              message:
+                'The core imports only protocol and its own files: put a library behind a port.',
+            },
           ],
         },
       ],

@@ -9,6 +9,7 @@ import { pino, type Logger } from 'pino'
 import pinoPretty from 'pino-pretty'
 import { MemoryBus } from './adapters/bus/memory-bus.js'
 import { GroupCommit } from './adapters/store/group-commit.js'
+import { AjvTaskValidator } from './adapters/schema/task-schema-validator.js'
 import { AjvSchemaChecker } from './adapters/schema/ajv-schema-checker.js'
 import { openStore } from './adapters/store/open-store.js'
 import { systemClock } from './adapters/system/system-clock.js'
@@ -39,7 +40,6 @@ import { ReputationService } from './core/reputation/reputation-service.js'
 import { defaultScoring } from './core/reputation/score.js'
 import { TaskStats } from './core/stats/task-stats.js'
 import { ratableTasks } from './core/tasks/ratable-tasks.js'
-import { SchemaValidator } from './core/tasks/schema-validator.js'
 import { TaskService } from './core/tasks/task-service.js'
 import { DiscoveryService } from './core/discovery/discovery-service.js'
 import type { RunningDemo } from './demo/demo.js'
@@ -334,7 +334,7 @@ export async function startNode(config: NodeConfig): Promise<RunningNode> {
         bus,
         clock: systemClock,
         timers: systemTimers,
-        validator: new SchemaValidator(),
+        validator: new AjvTaskValidator(),
         nodeDid: key.did,
         directory,
         random: systemRandom,

@@ -376,6 +376,15 @@ export interface SchemaChecker {
   validationProblem(schema: object, value: unknown): SchemaProblem | undefined
 }
 
+/**
+ * Checks task inputs and outputs against a capability's schemas (JSON Schema 2020-12, already
+ * compile-checked at registration).
+ */
+export interface TaskValidator {
+  /** Throws 422 SCHEMA_MISMATCH naming the first failing path. */
+  validate(schema: object, value: unknown, what: 'input' | 'output'): void
+}
+
 /** The node's storage. Opened and migrated by the composition root. */
 export interface Store {
   readonly dialect: 'sqlite' | 'postgres'

@@ -13,7 +13,7 @@ import { LedgerService } from '../../src/core/ledger/ledger-service.js'
 import { accountId, SYSTEM } from '../../src/core/ledger/types.js'
 import type { Store, Timers } from '../../src/core/ports.js'
 import { Presence } from '../../src/core/registry/presence.js'
-import { SchemaValidator } from '../../src/core/tasks/schema-validator.js'
+import { AjvTaskValidator } from '../../src/adapters/schema/task-schema-validator.js'
 import { TaskService } from '../../src/core/tasks/task-service.js'
 import { ManualClock, MemoryAudit } from '../helpers/ledger.js'
 import {
@@ -173,7 +173,7 @@ describe('clock jumps', () => {
           bus: new MemoryBus(),
           clock,
           timers,
-          validator: new SchemaValidator(),
+          validator: new AjvTaskValidator(),
           nodeDid: 'did:node',
           directory: new ListDirectory([candidate('did:a')]),
           random: systemRandom,

@@ -1,7 +1,6 @@
 import { MeshError } from '@agentmesh/protocol'
-import type { Bus, Clock, TaskTransport, Timers } from '../ports.js'
+import type { Bus, Clock, TaskTransport, TaskValidator, Timers } from '../ports.js'
 import { taskTopic, type TransitionExtra } from './task-events.js'
-import type { SchemaValidator } from './schema-validator.js'
 import type { Attempt, Candidate, Task, TaskState } from './task-types.js'
 
 /** The abort reason of a node that stops: its tasks stay unfinished, to resume after a restart. */
@@ -21,7 +20,7 @@ export interface AttemptDeps {
   bus: Bus
   clock: Clock
   timers: Timers
-  validator: SchemaValidator
+  validator: TaskValidator
   transition: (task: Task, state: TaskState, extra?: TransitionExtra) => Promise<void>
 }
 
@@ -127,7 +126,7 @@ export async function runAttempt(
 }
 
 function checkOutput(
-  validator: SchemaValidator,
+  validator: TaskValidator,
   candidate: Candidate,
   output: unknown,
   units: number | undefined,

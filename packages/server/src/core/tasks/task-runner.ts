@@ -7,13 +7,13 @@ import type {
   OutcomeSink,
   TaskStore,
   TaskTransport,
+  TaskValidator,
   Timers,
   Tracer,
 } from '../ports.js'
 import { noopTracer } from '../tracing.js'
 import { callPriceMicros } from './price.js'
 import { backoffMs, isRetryable } from './retry-policy.js'
-import type { SchemaValidator } from './schema-validator.js'
 import { nodeStopping, runAttempt, type AttemptDeps, type AttemptResult } from './task-attempt.js'
 import { transitionTask, type TransitionExtra } from './task-events.js'
 import { TaskSettlement, type Payment } from './task-settlement.js'
@@ -33,7 +33,7 @@ export interface TaskRunnerDeps {
   bus: Bus
   clock: Clock
   timers: Timers
-  validator: SchemaValidator
+  validator: TaskValidator
   nodeDid: string
   /** Spans for the task's life (dispatch, attempt, verify, settle); none without one. */
   tracer?: Tracer

@@ -9,11 +9,11 @@ import type {
   Random,
   Span,
   TaskStore,
+  TaskValidator,
   Tracer,
 } from '../ports.js'
 import { inSpan } from '../tracing.js'
 import { defaultRetryPolicy } from './retry-policy.js'
-import type { SchemaValidator } from './schema-validator.js'
 import {
   isTerminal,
   type Candidate,
@@ -59,7 +59,7 @@ export interface TaskSubmissionDeps {
   audit: AuditSink
   clock: Clock
   random: Random
-  validator: SchemaValidator
+  validator: TaskValidator
   directory: ProviderDirectory
   contracts?: ContractSource
 }

@@ -12,7 +12,7 @@ import {
 } from '../../../src/core/pipelines/pipeline-definition.js'
 import { PipelineService } from '../../../src/core/pipelines/pipeline-service.js'
 import type { Store } from '../../../src/core/ports.js'
-import { SchemaValidator } from '../../../src/core/tasks/schema-validator.js'
+import { AjvTaskValidator } from '../../../src/adapters/schema/task-schema-validator.js'
 import { TaskService } from '../../../src/core/tasks/task-service.js'
 import {
   candidate,
@@ -66,7 +66,7 @@ describe('PipelineService', () => {
       bus,
       clock: systemClock,
       timers: systemTimers,
-      validator: new SchemaValidator(),
+      validator: new AjvTaskValidator(),
       nodeDid: 'did:node',
       directory,
       random: systemRandom,

@@ -7,7 +7,7 @@ import { systemRandom } from '../../../src/adapters/system/system-random.js'
 import { systemTimers } from '../../../src/adapters/system/system-timers.js'
 import type { Caller } from '../../../src/core/auth/auth-service.js'
 import type { Store } from '../../../src/core/ports.js'
-import { SchemaValidator } from '../../../src/core/tasks/schema-validator.js'
+import { AjvTaskValidator } from '../../../src/adapters/schema/task-schema-validator.js'
 import { TaskService, type SubmitRequest } from '../../../src/core/tasks/task-service.js'
 import {
   candidate,
@@ -57,7 +57,7 @@ describe('TaskService', () => {
         bus: new MemoryBus(),
         clock: systemClock,
         timers: systemTimers,
-        validator: new SchemaValidator(),
+        validator: new AjvTaskValidator(),
         nodeDid: 'did:node',
         directory,
         random: systemRandom,

@@ -1,11 +1,12 @@
 import { MeshError, sha256, toHex, utf8 } from '@agentmesh/protocol'
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js'
+import type { TaskValidator } from '../../core/ports.js'
 
 /**
  * Validates task inputs and outputs against capability schemas (JSON Schema 2020-12). Compiled
  * validators are cached by a hash of the schema, so a schema compiles once per node.
  */
-export class SchemaValidator {
+export class AjvTaskValidator implements TaskValidator {
   readonly #ajv = new Ajv2020({ allErrors: false, strict: false, validateFormats: false })
   readonly #cache = new Map<string, ValidateFunction>()
   /** By the schema object itself: the task flow passes the same capability objects again. */

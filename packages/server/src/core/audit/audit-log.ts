@@ -64,9 +64,9 @@ const isAdmin = (caller: Caller): boolean => caller.roles.includes('admin')
 
 /**
  * The audit log: every service reports through `record` (the `AuditSink` port); entries are
- * appended in call order (batched while a write is in flight), chained by hash and leaves of an RFC 9162 Merkle tree whose heads the
- * node signs. Reading is authorized here: an admin reads everything, anyone else only the entries
- * where they are the actor.
+ * appended in call order (batched while a write is in flight), chained by hash and leaves of an
+ * RFC 9162 Merkle tree whose heads the node signs. Reading is authorized here: an admin reads
+ * everything, anyone else only the entries where they are the actor.
  */
 export class AuditLog implements AuditSink {
   readonly #store: AuditStore
@@ -97,7 +97,12 @@ export class AuditLog implements AuditSink {
    * arrive while a batch is being written go together in the next one (one transaction).
    */
   record(event: AuditEvent): Promise<void> {
-    const details = normalizeDetails(event.details)
+    let details: Details
+    try {
+      details = normalizeDetails(event.details)
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)))
+    }
     return new Promise<void>((resolve, reject) => {
       this.#pending.push({ event, details, resolve, reject })
       if (this.#pending.length === 1 && !this.#writing) this.#drain = this.#write()

@@ -37,6 +37,8 @@ export type {
   ContractTermsView,
   ContractView,
   IntentView,
+  PipelineRunListOptions,
+  PipelineRunPage,
   PipelineRunView,
   SubmitOptions,
   TaskState,

@@ -47,6 +47,8 @@ export type {
   ContractTermsView,
   ContractView,
   IntentView,
+  PipelineRunListOptions,
+  PipelineRunPage,
   PipelineRunView,
   SubmitOptions,
   TaskState,

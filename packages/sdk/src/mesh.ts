@@ -29,6 +29,8 @@ import { taskOutput } from './task-outcome.js'
 import type {
   ContractView,
   IntentView,
+  PipelineRunListOptions,
+  PipelineRunPage,
   PipelineRunView,
   SubmitOptions,
   TaskView,
@@ -297,6 +299,11 @@ export class Mesh {
   /** Reads a pipeline run. */
   pipelineRun(id: string): Promise<PipelineRunView> {
     return this.request('GET', `/v1/pipelines/runs/${encodeURIComponent(id)}`)
+  }
+
+  /** Lists pipeline runs newest first: your own, or everyone's for an admin. */
+  pipelineRuns(options: PipelineRunListOptions = {}): Promise<PipelineRunPage> {
+    return this.request('GET', '/v1/pipelines/runs', undefined, { ...options })
   }
 
   /** Follows a pipeline run: a snapshot, then step and run events, until it ends. */

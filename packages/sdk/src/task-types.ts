@@ -99,6 +99,20 @@ export interface PipelineRunView {
   updatedAt: string
 }
 
+/** What `Mesh.pipelineRuns` asks for: a page size (1–100, default 20), a state, a cursor. */
+export interface PipelineRunListOptions {
+  limit?: number
+  state?: PipelineRunView['state']
+  /** The `nextCursor` of the previous page. */
+  cursor?: string
+}
+
+/** A page of pipeline runs, newest first; `nextCursor` is absent on the last page. */
+export interface PipelineRunPage {
+  results: PipelineRunView[]
+  nextCursor?: string
+}
+
 /** The terms both sides of a contract sign. */
 export interface ContractTermsView {
   contract: string

@@ -7,18 +7,9 @@ import { money, time } from '../format.js'
 import { useLoad, useStream } from '../hooks.js'
 import { href, navigate } from '../router.js'
 import type { Session } from '../session.js'
+import { PipelineRunList } from './pipeline-run-list.js'
 
-const RECENT = 'agentmesh.recentRuns'
-
-function recentRuns(): string[] {
-  try {
-    return (JSON.parse(localStorage.getItem(RECENT) ?? '[]') as string[]).slice(0, 10)
-  } catch {
-    return []
-  }
-}
-
-/** Write a definition (JSON) and run it. */
+/** Write a definition (JSON) and run it; the runs so far, newest first. */
 export function PipelinesPage({ session }: { session: Session }) {
   const [definition, setDefinition] = useState(() => JSON.stringify(examplePipeline, null, 2))
   const [input, setInput] = useState(() => JSON.stringify(exampleInput, null, 2))
@@ -31,7 +22,6 @@ export function PipelinesPage({ session }: { session: Session }) {
     try {
       const parsedInput = input.trim() === '' ? undefined : (JSON.parse(input) as unknown)
       const started = await session.mesh.runPipeline(JSON.parse(definition), parsedInput)
-      localStorage.setItem(RECENT, JSON.stringify([started.id, ...recentRuns()].slice(0, 10)))
       navigate(['pipelines', started.id])
     } catch (caught) {
       setError(caught)
@@ -39,7 +29,6 @@ export function PipelinesPage({ session }: { session: Session }) {
       setBusy(false)
     }
   }
-  const recent = recentRuns()
   return (
     <>
       <div className="page-head">
@@ -71,17 +60,7 @@ export function PipelinesPage({ session }: { session: Session }) {
           {busy ? 'Starting…' : 'Run pipeline'}
         </button>
       </form>
-      {recent.length > 0 ? (
-        <Section title="Recent runs (this browser)">
-          <ul className="plain">
-            {recent.map((id) => (
-              <li key={id}>
-                <a href={href(['pipelines', id])}>{id}</a>
-              </li>
-            ))}
-          </ul>
-        </Section>
-      ) : null}
+      <PipelineRunList session={session} />
     </>
   )
 }

@@ -80,6 +80,24 @@ describe.skipIf(skip !== undefined)(
       await page.setViewportSize(DESKTOP)
     })
 
+    it('lists the run on the pipelines page and opens it from there', async () => {
+      const runId = decodeURIComponent(page.url().split('#/pipelines/')[1]!)
+      await page.getByRole('link', { name: 'Pipelines' }).click()
+      const row = page.locator(`[data-testid=pipeline-runs] tr[data-run="${runId}"]`)
+      await row.locator('.badge[data-state=completed]').waitFor()
+      expect(await attributes(page, '[data-testid=pipeline-runs] tbody tr', 'data-run')).toEqual([
+        runId,
+      ])
+      await screenshot(page, 'pipelines-desktop')
+      await page.setViewportSize(PHONE)
+      await row.getByRole('link').waitFor()
+      await screenshot(page, 'pipelines-phone')
+      await row.getByRole('link').click()
+      await page.waitForURL(new RegExp(`#/pipelines/${runId}$`))
+      await page.setViewportSize(DESKTOP)
+      await page.locator('.page-head .badge[data-state=completed]').waitFor()
+    })
+
     it("finds the run's transfers in the ledger", async () => {
       await page.getByRole('link', { name: /transfers in the ledger/ }).click()
       await page.locator('[data-testid=transfers] tbody tr').first().waitFor()

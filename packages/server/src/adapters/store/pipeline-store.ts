@@ -1,5 +1,9 @@
 import type { Kysely } from 'kysely'
-import type { PipelineRun, PipelineStore } from '../../core/pipelines/pipeline-service.js'
+import type {
+  PipelineRun,
+  PipelineRunQuery,
+  PipelineStore,
+} from '../../core/pipelines/pipeline-service.js'
 import type { Database } from './database.js'
 import { fromDocument, toDocument } from './json-document.js'
 
@@ -36,5 +40,17 @@ export class KyselyPipelineStore implements PipelineStore {
       .where('id', '=', id)
       .executeTakeFirst()
     return row && fromDocument<PipelineRun>(row.document)
+  }
+
+  async list(query: PipelineRunQuery): Promise<PipelineRun[]> {
+    let select = this.db
+      .selectFrom('pipeline_runs')
+      .select('document')
+      .orderBy('id', 'desc')
+      .limit(query.limit)
+    if (query.requester) select = select.where('requester', '=', query.requester)
+    if (query.state) select = select.where('state', '=', query.state)
+    if (query.cursor) select = select.where('id', '<', query.cursor)
+    return (await select.execute()).map((row) => fromDocument<PipelineRun>(row.document))
   }
 }

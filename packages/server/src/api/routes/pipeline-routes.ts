@@ -4,7 +4,12 @@ import {
   pipelineDefinitionSchema,
   type PipelineDefinition,
 } from '../../core/pipelines/pipeline-definition.js'
-import type { PipelineRun, PipelineService } from '../../core/pipelines/pipeline-service.js'
+import {
+  runStates,
+  type PipelineRun,
+  type PipelineService,
+  type RunState,
+} from '../../core/pipelines/pipeline-service.js'
 import { callerOf } from '../auth-hook.js'
 import { sseStreams } from '../sse.js'
 
@@ -46,7 +51,17 @@ const idParams = {
   properties: { id: { type: 'string', maxLength: 200 } },
 } as const
 
-/** Pipelines: run a definition, read the run, follow it. */
+const listQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    state: { type: 'string', enum: [...runStates] },
+    limit: { type: 'integer', minimum: 1, maximum: 100, default: 20 },
+    cursor: { type: 'string', maxLength: 200 },
+  },
+} as const
+
+/** Pipelines: run a definition, list, read and follow runs. */
 export function pipelineRoutes(app: FastifyInstance, pipelines: PipelineService): void {
   const openSse = sseStreams(app)
   app.post<{
@@ -83,6 +98,32 @@ export function pipelineRoutes(app: FastifyInstance, pipelines: PipelineService)
       const wait = request.query.wait
       const current = wait ? ((await pipelines.waitFor(run.id, wait)) ?? run) : run
       return reply.status(current.state === 'running' ? 202 : 200).send(runView(current))
+    },
+  )
+
+  app.get<{ Querystring: { state?: RunState; limit: number; cursor?: string } }>(
+    '/v1/pipelines/runs',
+    {
+      schema: {
+        tags: ['pipelines'],
+        summary: "List your pipeline runs (an admin: everyone's), newest first",
+        description:
+          'Pages of at most `limit` runs; pass `nextCursor` back as `cursor` for the next page. It is absent on a short page.',
+        querystring: listQuery,
+      },
+    },
+    async (request) => {
+      const { state, limit, cursor } = request.query
+      const page = await pipelines.list(callerOf(request), {
+        limit,
+        ...(state ? { state } : {}),
+        ...(cursor ? { cursor } : {}),
+      })
+      const last = page.at(-1)
+      return {
+        results: page.map(runView),
+        ...(page.length === limit && last ? { nextCursor: last.id } : {}),
+      }
     },
   )
 

@@ -12,7 +12,9 @@ import {
 } from './pipeline-definition.js'
 
 export type StepState = 'pending' | 'running' | 'completed' | 'failed' | 'skipped' | 'canceled'
-export type RunState = 'running' | 'completed' | 'failed'
+/** The states of a run; the last two are final. */
+export const runStates = ['running', 'completed', 'failed'] as const
+export type RunState = (typeof runStates)[number]
 
 export interface StepRun {
   state: StepState
@@ -37,10 +39,20 @@ export interface PipelineRun {
   updatedAtMs: number
 }
 
+/** A query for pipeline runs; `cursor` is the id of the last run of the previous page. */
+export interface PipelineRunQuery {
+  requester?: string
+  state?: RunState
+  limit: number
+  cursor?: string
+}
+
 export interface PipelineStore {
   insert(run: PipelineRun): Promise<void>
   save(run: PipelineRun): Promise<void>
   get(id: string): Promise<PipelineRun | undefined>
+  /** Runs newest first (ids sort by creation), at most `limit`, those before `cursor`. */
+  list(query: PipelineRunQuery): Promise<PipelineRun[]>
 }
 
 export interface PipelineDeps {
@@ -123,6 +135,12 @@ export class PipelineService {
       throw new MeshError('NOT_FOUND', `Pipeline run "${id}" does not exist or is not yours`)
     }
     return run
+  }
+
+  /** Lists runs newest first: the caller's own, or everyone's for an admin. */
+  list(caller: Caller, query: PipelineRunQuery): Promise<PipelineRun[]> {
+    const admin = caller.roles.includes('admin')
+    return this.#deps.runs.list(admin ? query : { ...query, requester: caller.did })
   }
 
   subscribe(id: string, handler: (event: unknown) => void): () => void {

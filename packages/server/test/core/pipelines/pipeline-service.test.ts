@@ -185,6 +185,32 @@ describe('PipelineService', () => {
     expect(done.state).toBe('failed')
   })
 
+  it("lists only the caller's runs, newest first, and everyone's for an admin", async () => {
+    const bob: Caller = { did: generateKeyPair().did, roles: ['client'] }
+    const admin: Caller = { did: generateKeyPair().did, roles: ['admin'] }
+    escrow.balances.set(bob.did, 10_000_000n)
+    const definition: PipelineDefinition = {
+      budget,
+      steps: [{ id: 'a', capability: 'text.echo', input: { text: 'x' } }],
+    }
+    const started = []
+    for (const caller of [alice, bob, alice]) {
+      const r = await pipelines.start(caller, definition, null)
+      await pipelines.waitFor(r.id, 10_000)
+      started.push(r)
+    }
+    const [a1, b1, a2] = started.map((r) => r.id)
+    const ids = async (caller: Caller, query = {}) =>
+      (await pipelines.list(caller, { limit: 10, ...query })).map((r) => r.id)
+    expect(await ids(alice)).toEqual([a1, a2].sort().reverse())
+    expect(await ids(bob)).toEqual([b1])
+    // A requester named in the query does not widen what a non-admin sees.
+    expect(await ids(bob, { requester: alice.did })).toEqual([b1])
+    expect((await ids(admin)).sort()).toEqual([a1, b1, a2].sort())
+    expect(await ids(admin, { requester: bob.did })).toEqual([b1])
+    expect(await ids(alice, { state: 'running' })).toEqual([])
+  })
+
   describe('definition checks', () => {
     const step = (id: string, needs: string[] = [], input: unknown = {}) => ({
       id,

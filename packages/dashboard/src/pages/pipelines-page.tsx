@@ -36,7 +36,9 @@ export function PipelinesPage({ session }: { session: Session }) {
       </div>
       <form className="card pipeline-form" onSubmit={(e) => void run(e)}>
         <label>
-          Definition (steps, <code>needs</code>, input templates with <code>$ref</code>)
+          <span>
+            Definition (steps, <code>needs</code>, input templates with <code>$ref</code>)
+          </span>
           <textarea
             name="definition"
             rows={16}

@@ -57,7 +57,11 @@ export async function buildApi(ctx: ApiContext, options: ApiOptions): Promise<Fa
   app.removeContentTypeParser('text/plain')
   installErrorHandlers(app)
   installMetricsHooks(app, ctx.metrics)
-  installAuthHook(app, ctx)
+  installAuthHook(
+    app,
+    ctx,
+    options.rateLimit && { max: options.rateLimit.ipMax, windowMs: options.rateLimit.windowMs },
+  )
   if (options.rateLimit) await installRateLimit(app, options.rateLimit)
 
   await app.register(fastifySwagger, {

@@ -160,6 +160,22 @@ describe('API4 rate limits', () => {
     expect((await get(`${node.url}/v1/auth/whoami`, bob)).status).toBe(200)
   })
 
+  it('limits failed authentications per address, while a good token from it still passes', async () => {
+    const good = await token()
+    const statuses: number[] = []
+    for (let i = 0; i < 9; i++)
+      statuses.push((await get(`${node.url}/v1/auth/whoami`, `amt_${'x'.repeat(43)}`)).status)
+    expect(statuses.slice(0, 8)).toEqual(Array(8).fill(401))
+    const limited = await fetch(`${node.url}/v1/auth/whoami`, {
+      headers: { authorization: 'Bearer not-a-token' },
+    })
+    expect(limited.status).toBe(429)
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0)
+    expect(await limited.json()).toMatchObject({ error: { code: 'RATE_LIMITED' } })
+    expect(statuses[8]).toBe(429)
+    expect((await get(`${node.url}/v1/auth/whoami`, good)).status).toBe(200)
+  })
+
   it('limits public routes per address', async () => {
     const statuses: number[] = []
     for (let i = 0; i < 9; i++) statuses.push((await get(`${node.url}/v1/info`)).status)

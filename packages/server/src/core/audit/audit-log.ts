@@ -7,7 +7,15 @@ import {
   type KeyPair,
 } from '@agentmesh/protocol'
 import type { Caller } from '../auth/auth-service.js'
-import type { AuditEvent, AuditHeadRecord, AuditSink, AuditStore, Clock } from '../ports.js'
+import { DrainBatcher } from '../drain-batcher.js'
+import type {
+  AuditEvent,
+  AuditHeadRecord,
+  AuditRecord,
+  AuditSink,
+  AuditStore,
+  Clock,
+} from '../ports.js'
 import {
   isoTime,
   normalizeDetails,
@@ -56,8 +64,6 @@ const MAX_BATCH = 500
 interface PendingEntry {
   event: AuditEvent
   details: Details
-  resolve: () => void
-  reject: (error: unknown) => void
 }
 
 const isAdmin = (caller: Caller): boolean => caller.roles.includes('admin')
@@ -74,9 +80,10 @@ export class AuditLog implements AuditSink {
   readonly #key: KeyPair
   readonly #options: AuditLogOptions
   readonly #tree: TreeReader
-  #pending: PendingEntry[] = []
-  #writing = false
-  #drain: Promise<void> = Promise.resolve()
+  /** Appends entries in call order, those that arrive during a write together in the next. */
+  readonly #append: (entries: PendingEntry[]) => Promise<AuditRecord[]>
+  /** The latest record's commit: batches commit in order, so the others came before it. */
+  #last: Promise<unknown> = Promise.resolve()
   #lastHead: AuditHeadRecord | null | undefined
   #signing: Promise<SignedTreeHead | undefined> | undefined
 
@@ -89,6 +96,15 @@ export class AuditLog implements AuditSink {
       async (start, end) =>
         (await deps.store.leafHashes(start + 1, end + 1)).map((hash) => fromHex(hash)),
       { chunkLeaves: 1024, cacheEntries: 65_536 },
+    )
+    this.#append = new DrainBatcher(MAX_BATCH).wrap((entries: PendingEntry[]) =>
+      deps.store.append(entries.length, (tail) => {
+        const timeMs = this.#clock.now()
+        let last = tail
+        return entries.map(
+          ({ event, details }) => (last = recordAfter(last, event, details, timeMs)),
+        )
+      }),
     )
   }
 
@@ -103,40 +119,14 @@ export class AuditLog implements AuditSink {
     } catch (error) {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)))
     }
-    return new Promise<void>((resolve, reject) => {
-      this.#pending.push({ event, details, resolve, reject })
-      if (this.#pending.length === 1 && !this.#writing) this.#drain = this.#write()
-    })
+    const committed = this.#append([{ event, details }]).then(() => undefined)
+    this.#last = committed.catch(() => undefined)
+    return committed
   }
 
   /** Waits for every append recorded so far. */
   async flush(): Promise<void> {
-    while (this.#writing || this.#pending.length > 0) await this.#drain
-  }
-
-  async #write(): Promise<void> {
-    this.#writing = true
-    try {
-      while (this.#pending.length > 0) {
-        const batch = this.#pending.splice(0, MAX_BATCH)
-        try {
-          await this.#store.append(batch.length, (tail) => {
-            const timeMs = this.#clock.now()
-            let last = tail
-            return batch.map(({ event, details }) => {
-              const record = recordAfter(last, event, details, timeMs)
-              last = record
-              return record
-            })
-          })
-          for (const entry of batch) entry.resolve()
-        } catch (error) {
-          for (const entry of batch) entry.reject(error)
-        }
-      }
-    } finally {
-      this.#writing = false
-    }
+    await this.#last
   }
 
   /**

@@ -12,6 +12,7 @@ import {
   type Role,
 } from '@agentmesh/protocol'
 import type { AuditSink, Clock, Principal, Random, Store } from '../ports.js'
+import { RecentCache } from '../recent-cache.js'
 
 export interface AuthOptions {
   /** The node's own DID: challenges are bound to it. */
@@ -63,10 +64,10 @@ export class AuthService {
 
   readonly #onRegistered: ((did: string) => Promise<void>) | undefined
   /** Recently authenticated tokens by hash: the caller, the token's expiry, when looked up. */
-  readonly #callers = new Map<
-    string,
-    { caller: Caller; expiresAtMs: number | null; atMs: number }
-  >()
+  readonly #callers = new RecentCache<string, { caller: Caller; expiresAtMs: number | null }>(
+    CALLER_CACHE_MS,
+    MAX_CACHED_CALLERS,
+  )
 
   /** With `audit`, every sign-in (granted or denied) and every change of roles is recorded. */
   constructor(
@@ -218,8 +219,8 @@ export class AuthService {
       throw new MeshError('TOKEN_INVALID', 'Token is not known to this node')
     const hash = hashToken(token)
     const now = this.#clock.now()
-    const cached = this.#callers.get(hash)
-    if (cached && now >= cached.atMs && now - cached.atMs < CALLER_CACHE_MS) {
+    const cached = this.#callers.get(hash, now)
+    if (cached) {
       if (cached.expiresAtMs !== null && cached.expiresAtMs <= now) {
         throw new MeshError('TOKEN_EXPIRED', 'Token has expired: sign in again')
       }
@@ -234,15 +235,13 @@ export class AuthService {
     const principal = await this.#store.principals.get(session.did)
     if (!principal) throw new MeshError('TOKEN_INVALID', 'Token belongs to a removed principal')
     const caller = { did: principal.did, roles: principal.roles }
-    if (this.#callers.size >= MAX_CACHED_CALLERS) this.#callers.clear()
-    this.#callers.set(hash, { caller, expiresAtMs: session.expiresAtMs, atMs: now })
+    this.#callers.set(hash, { caller, expiresAtMs: session.expiresAtMs }, now)
     return { did: caller.did, roles: [...caller.roles] }
   }
 
   /** Drops the cached callers of `did`, whose roles just changed. */
   #forget(did: string): void {
-    for (const [hash, entry] of this.#callers)
-      if (entry.caller.did === did) this.#callers.delete(hash)
+    this.#callers.deleteWhere((entry) => entry.caller.did === did)
   }
 
   /** Revokes a token; later requests with it get 401. */

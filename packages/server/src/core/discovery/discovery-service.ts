@@ -18,6 +18,7 @@ import type {
   Store,
 } from '../ports.js'
 import type { Presence } from '../registry/presence.js'
+import { RecentCache } from '../recent-cache.js'
 import { REGISTRY_CHANGED } from '../registry/registry-service.js'
 import {
   explainScore,
@@ -167,7 +168,7 @@ export class DiscoveryService {
   readonly #defaultCurrency: string
   readonly #clock: Clock | undefined
   /** The task flow's recent matches by query; dropped on any registry change. */
-  readonly #matches = new Map<string, { matches: CapabilityMatch[]; atMs: number }>()
+  readonly #matches = new RecentCache<string, CapabilityMatch[]>(MATCH_CACHE_MS, MAX_CACHED_QUERIES)
 
   /**
    * With `bus` and `clock`, the matches behind `candidates` are kept for `MATCH_CACHE_MS` (every
@@ -288,11 +289,10 @@ export class DiscoveryService {
       typeof value === 'bigint' ? value.toString() : value,
     )
     const now = this.#clock.now()
-    const hit = this.#matches.get(key)
-    if (hit && now >= hit.atMs && now - hit.atMs < MATCH_CACHE_MS) return hit.matches
+    const hit = this.#matches.get(key, now)
+    if (hit) return hit
     const matches = await this.#store.registry.match(query)
-    if (this.#matches.size >= MAX_CACHED_QUERIES) this.#matches.clear()
-    this.#matches.set(key, { matches, atMs: now })
+    this.#matches.set(key, matches, now)
     return matches
   }
 

@@ -7,6 +7,8 @@ import type {
   ReputationSummary,
   TaskOutcome,
 } from '../ports.js'
+import { DrainBatcher } from '../drain-batcher.js'
+import { RecentCache } from '../recent-cache.js'
 import {
   applyOutcome,
   applyPresence,
@@ -72,12 +74,6 @@ const MAX_BATCH = 500
 const SUMMARY_TTL_MS = 1000
 const MAX_SUMMARIES = 10_000
 
-interface PendingOutcome {
-  outcome: TaskOutcome
-  resolve: () => void
-  reject: (error: unknown) => void
-}
-
 /**
  * Reputation: consumes task outcomes and ratings, keeps per-agent and per-capability aggregates,
  * and scores them with a decaying Bayesian average (see `score.ts`). It is the node's
@@ -90,9 +86,14 @@ export class ReputationService implements OutcomeSink, ReputationSource {
   readonly #audit: AuditSink
   readonly #tasks: RatableTasks
   readonly #options: ScoringOptions
-  #pending: PendingOutcome[] = []
-  #writing = false
-  readonly #summaries = new Map<string, { summary: ReputationSummary; atMs: number }>()
+  /**
+   * Outcomes that arrive while a batch is being written go together in the next one (one
+   * transaction, each row written once).
+   */
+  readonly #record = new DrainBatcher(MAX_BATCH).wrap((outcomes: TaskOutcome[]) =>
+    this.#writeOutcomes(outcomes),
+  )
+  readonly #summaries = new RecentCache<string, ReputationSummary>(SUMMARY_TTL_MS, MAX_SUMMARIES)
 
   constructor(
     deps: { store: ReputationStore; clock: Clock; audit: AuditSink; tasks: RatableTasks },
@@ -110,47 +111,32 @@ export class ReputationService implements OutcomeSink, ReputationSource {
    * Idempotent per (task, agent): a redelivered outcome changes nothing. Outcomes that arrive while
    * a batch is being written go together in the next one (one transaction, each row written once).
    */
-  recordOutcome(outcome: TaskOutcome): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      this.#pending.push({ outcome, resolve, reject })
-      if (this.#pending.length === 1 && !this.#writing) void this.#writeOutcomes()
-    })
+  async recordOutcome(outcome: TaskOutcome): Promise<void> {
+    await this.#record([outcome])
   }
 
-  async #writeOutcomes(): Promise<void> {
-    this.#writing = true
-    try {
-      while (this.#pending.length > 0) {
-        const batch = this.#pending.splice(0, MAX_BATCH)
-        const outcomes = batch.map((entry) => entry.outcome)
-        try {
-          const now = this.#clock.now()
-          await this.#store.recordOutcomes(
-            outcomes.map(({ taskId, agentId, capabilityId, atMs }) => ({
-              taskId,
-              agentId,
-              atMs,
-              keys: keysOf(agentId, capabilityId),
-            })),
-            (current, key, index) => {
-              const outcome = outcomes[index]!
-              return applyOutcome(
-                current ?? emptyAggregate(key, outcome.atMs),
-                outcome,
-                this.#options,
-                now,
-              )
-            },
-          )
-          for (const { agentId } of outcomes) this.#summaries.delete(agentId)
-          for (const entry of batch) entry.resolve()
-        } catch (error) {
-          for (const entry of batch) entry.reject(error)
-        }
-      }
-    } finally {
-      this.#writing = false
-    }
+  /** One batch of outcomes in one store transaction (see `recordOutcome`). */
+  async #writeOutcomes(outcomes: TaskOutcome[]): Promise<boolean[]> {
+    const now = this.#clock.now()
+    const claimed = await this.#store.recordOutcomes(
+      outcomes.map(({ taskId, agentId, capabilityId, atMs }) => ({
+        taskId,
+        agentId,
+        atMs,
+        keys: keysOf(agentId, capabilityId),
+      })),
+      (current, key, index) => {
+        const outcome = outcomes[index]!
+        return applyOutcome(
+          current ?? emptyAggregate(key, outcome.atMs),
+          outcome,
+          this.#options,
+          now,
+        )
+      },
+    )
+    for (const { agentId } of outcomes) this.#summaries.delete(agentId)
+    return claimed
   }
 
   /**
@@ -281,15 +267,13 @@ export class ReputationService implements OutcomeSink, ReputationSource {
     const result = new Map<string, ReputationSummary>()
     const missing: string[] = []
     for (const agentId of new Set(agentIds)) {
-      const cached = this.#summaries.get(agentId)
-      if (cached && now >= cached.atMs && now - cached.atMs < SUMMARY_TTL_MS)
-        result.set(agentId, cached.summary)
+      const cached = this.#summaries.get(agentId, now)
+      if (cached) result.set(agentId, cached)
       else missing.push(agentId)
     }
     if (missing.length === 0) return result
     const rows = await this.#store.listAggregates(missing, ALL_CAPABILITIES)
     const byAgent = new Map(rows.map((row) => [row.agentId, row]))
-    if (this.#summaries.size + missing.length > MAX_SUMMARIES) this.#summaries.clear()
     for (const agentId of missing) {
       const row = byAgent.get(agentId)
       const evidence = evidenceAt(row, now, this.#options.halfLifeMs)
@@ -301,7 +285,7 @@ export class ReputationService implements OutcomeSink, ReputationSource {
         p95LatencyMs: row ? P2Quantile.fromJSON(row.latency.p95).estimate() : null,
       }
       result.set(agentId, summary)
-      this.#summaries.set(agentId, { summary, atMs: now })
+      this.#summaries.set(agentId, summary, now)
     }
     return result
   }

@@ -8,7 +8,7 @@ import { a2aRoutes } from './a2a/a2a-routes.js'
 import { importRoutes } from './a2a/import-routes.js'
 import { mcpRoutes } from './mcp/mcp-routes.js'
 import { agentGateway } from './agent-gateway.js'
-import { installAuthHook } from './auth-hook.js'
+import { installAuthFailureHook, installAuthHook } from './auth-hook.js'
 import type { ApiContext } from './context.js'
 import { installErrorHandlers } from './errors.js'
 import { installMetricsHooks } from './metrics-hooks.js'
@@ -57,12 +57,9 @@ export async function buildApi(ctx: ApiContext, options: ApiOptions): Promise<Fa
   app.removeContentTypeParser('text/plain')
   installErrorHandlers(app)
   installMetricsHooks(app, ctx.metrics)
-  installAuthHook(
-    app,
-    ctx,
-    options.rateLimit && { max: options.rateLimit.ipMax, windowMs: options.rateLimit.windowMs },
-  )
+  installAuthHook(app, ctx)
   if (options.rateLimit) await installRateLimit(app, options.rateLimit)
+  installAuthFailureHook(app)
 
   await app.register(fastifySwagger, {
     openapi: {

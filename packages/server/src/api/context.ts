@@ -67,5 +67,7 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     caller: Caller | undefined
+    /** Why the request's token did not authenticate; answered after the rate limit counted it. */
+    authFailure: Error | undefined
   }
 }

@@ -19,6 +19,7 @@ export class MemoryBus implements Bus {
     const message = { topic, body }
     for (const handler of [...handlers]) {
       queueMicrotask(() => {
+        if (!this.#handlers.get(topic)?.has(handler)) return // unsubscribed or stopped since
         try {
           handler(message)
         } catch (error) {

@@ -151,10 +151,16 @@ export interface AuditStore {
 
 /**
  * Escrow, as the task flow sees the ledger: reserve before dispatch, then settle or release
- * exactly once. Every call is idempotent per `reservationId`.
+ * exactly once. Every call is idempotent per `reservationId`: repeating it (also concurrently)
+ * moves no more money. Settling after a release, or releasing after a settle, moves no money and
+ * throws PENDING_ALREADY_RESOLVED. `test/core/ledger/escrow-contract.ts` checks every
+ * implementation against these promises.
  */
 export interface Escrow {
-  /** Moves `amountMicros` from the payer into a pending transfer; throws INSUFFICIENT_FUNDS or BUDGET_EXCEEDED. */
+  /**
+   * Moves `amountMicros` from the payer into a pending transfer that lapses after `timeoutMs`;
+   * throws INSUFFICIENT_FUNDS or BUDGET_EXCEEDED, and then holds nothing.
+   */
   reserve(input: {
     reservationId: string
     payer: string
@@ -164,9 +170,13 @@ export interface Escrow {
     /** What the money is for, e.g. the task id. */
     reference: string
   }): Promise<void>
-  /** Pays `amountMicros` (at most the reservation) to the payee and returns the rest to the payer. */
+  /**
+   * Pays `amountMicros` to the payee (less the platform fee, if any) and returns the rest of the
+   * reservation to the payer. More than the reservation throws AMOUNT_EXCEEDS_PENDING, an unknown
+   * reservation TRANSFER_NOT_FOUND, one past its timeout PENDING_EXPIRED; none of them moves money.
+   */
   settle(input: { reservationId: string; payee: string; amountMicros: bigint }): Promise<void>
-  /** Returns the whole reservation to the payer. */
+  /** Returns the whole reservation to the payer; an unknown or lapsed one is left as it is. */
   release(reservationId: string): Promise<void>
 }
 

@@ -1,4 +1,4 @@
-import { MeshError, type Capability } from '@agentmesh/protocol'
+import { MeshError, type Capability, type ErrorCode } from '@agentmesh/protocol'
 import type {
   AuditEvent,
   Dispatch,
@@ -89,22 +89,35 @@ export class ScriptedTransport implements TaskTransport {
   }
 }
 
-/** Escrow with balances in memory, refusing a second settle or release of one reservation. */
+/**
+ * Escrow with balances in memory, keeping the `Escrow` port's promises (the contract in
+ * test/core/ledger/escrow-contract.ts checks it): a repeated call moves no more money, settling
+ * after a release (or the reverse) throws PENDING_ALREADY_RESOLVED. It keeps no clock, so
+ * reservations never lapse. Payees are paid into `paid`, apart from `balances`.
+ */
 export class MemoryEscrow implements Escrow {
   readonly balances = new Map<string, bigint>()
   readonly reservations = new Map<
     string,
-    { payer: string; amount: bigint; state: 'pending' | 'posted' | 'voided' }
+    {
+      payer: string
+      amount: bigint
+      state: 'pending' | 'posted' | 'voided'
+      settled?: { payee: string; amount: bigint }
+    }
   >()
   readonly paid = new Map<string, bigint>()
 
   reserve(input: { reservationId: string; payer: string; amountMicros: bigint }): Promise<void> {
-    if (this.reservations.has(input.reservationId)) return Promise.resolve()
+    const known = this.reservations.get(input.reservationId)
+    if (known) {
+      return known.payer === input.payer && known.amount === input.amountMicros
+        ? Promise.resolve()
+        : this.#fail('TRANSFER_CONFLICT', `Reservation "${input.reservationId}" exists`)
+    }
     const balance = this.balances.get(input.payer) ?? 0n
     if (balance < input.amountMicros) {
-      return Promise.reject(
-        new MeshError('INSUFFICIENT_FUNDS', `Balance ${balance} < ${input.amountMicros}`),
-      )
+      return this.#fail('INSUFFICIENT_FUNDS', `Balance ${balance} < ${input.amountMicros}`)
     }
     this.balances.set(input.payer, balance - input.amountMicros)
     this.reservations.set(input.reservationId, {
@@ -116,25 +129,38 @@ export class MemoryEscrow implements Escrow {
   }
 
   settle(input: { reservationId: string; payee: string; amountMicros: bigint }): Promise<void> {
-    const r = this.#pending(input.reservationId)
+    const r = this.reservations.get(input.reservationId)
+    const id = input.reservationId
+    if (!r) return this.#fail('TRANSFER_NOT_FOUND', `Reservation "${id}" does not exist`)
+    if (r.state === 'posted') {
+      const same = r.settled?.payee === input.payee && r.settled.amount === input.amountMicros
+      return same
+        ? Promise.resolve()
+        : this.#fail('TRANSFER_CONFLICT', `Reservation "${id}" was settled otherwise`)
+    }
+    if (r.state === 'voided')
+      return this.#fail('PENDING_ALREADY_RESOLVED', `Reservation "${id}" was released`)
+    if (input.amountMicros > r.amount)
+      return this.#fail('AMOUNT_EXCEEDS_PENDING', `${input.amountMicros} > ${r.amount} reserved`)
     r.state = 'posted'
+    r.settled = { payee: input.payee, amount: input.amountMicros }
     this.paid.set(input.payee, (this.paid.get(input.payee) ?? 0n) + input.amountMicros)
     this.balances.set(r.payer, (this.balances.get(r.payer) ?? 0n) + r.amount - input.amountMicros)
     return Promise.resolve()
   }
 
   release(reservationId: string): Promise<void> {
-    const r = this.#pending(reservationId)
+    const r = this.reservations.get(reservationId)
+    if (!r || r.state === 'voided') return Promise.resolve()
+    if (r.state === 'posted')
+      return this.#fail('PENDING_ALREADY_RESOLVED', `Reservation "${reservationId}" was settled`)
     r.state = 'voided'
     this.balances.set(r.payer, (this.balances.get(r.payer) ?? 0n) + r.amount)
     return Promise.resolve()
   }
 
-  #pending(id: string) {
-    const r = this.reservations.get(id)
-    if (!r || r.state !== 'pending')
-      throw new MeshError('PENDING_ALREADY_RESOLVED', `Reservation ${id} is not pending`)
-    return r
+  #fail(code: ErrorCode, message: string): Promise<never> {
+    return Promise.reject(new MeshError(code, message))
   }
 }
 

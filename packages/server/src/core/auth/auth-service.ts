@@ -12,6 +12,7 @@ import {
 } from '@agentmesh/protocol'
 import type { AuditSink, Clock, Principal, Random, Store } from '../ports.js'
 import { RecentCache } from '../recent-cache.js'
+import { removePrincipal } from './principal-removal.js'
 import { rolesToAdd } from './sign-in-roles.js'
 
 export interface AuthOptions {
@@ -275,24 +276,10 @@ export class AuthService {
 
   /** Removes a principal (admin): its sessions end at once, cached ones too; its permissions go. */
   async remove(did: string, actor: string): Promise<void> {
-    if (did === this.#options.nodeDid) {
-      throw new MeshError('FORBIDDEN', `The node's own key "${did}" cannot be removed`)
-    }
-    const existing = await this.#store.principals.get(did)
-    if (!existing)
-      throw new MeshError('PRINCIPAL_NOT_FOUND', `Principal "${did}" is not registered`)
-    await this.#store.principals.delete(did)
-    const sessions = await this.#store.sessions.revokeAll(did, this.#clock.now())
-    await this.#store.permissions.deleteAll(did)
+    const deps = { store: this.#store, clock: this.#clock, audit: this.#audit }
+    await removePrincipal({ ...deps, nodeDid: this.#options.nodeDid }, did, actor)
     this.#forget(did)
     this.#onRemoved?.(did)
-    await this.#audit?.record({
-      actor,
-      action: 'principal.remove',
-      resource: `principal:${did}`,
-      result: 'ok',
-      details: { roles: existing.roles, sessions },
-    })
   }
 
   async #recordRoles(actor: string, did: string, from: Role[], to: Role[]): Promise<void> {

@@ -43,7 +43,7 @@ const PERMISSION_CACHE_MS = 1000
 const MAX_PERMISSIONS = 100
 
 /** Whether `pattern` (an id, `prefix.*`, `*`, or none) covers the capability `id`. */
-export function capabilityMatches(pattern: string | undefined, id: string): boolean {
+function capabilityMatches(pattern: string | undefined, id: string): boolean {
   if (pattern === undefined || pattern === '*') return true
   if (pattern.endsWith('.*')) return id.startsWith(pattern.slice(0, -1))
   return pattern === id

@@ -69,6 +69,14 @@ describe('permissions over HTTP', () => {
       ['principal.permission.grant', node.did, id],
       ['principal.permission.revoke', node.did, id],
     ])
+    const openapi = await get(`${node.url}/openapi.json`)
+    expect(Object.keys(openapi.body.paths)).toEqual(
+      expect.arrayContaining([
+        '/v1/principals/{did}/permissions',
+        '/v1/principals/{did}/permissions/{permissionId}',
+      ]),
+    )
+    expect(Object.keys(openapi.body.paths['/v1/principals/{did}'])).toContain('delete')
     await alice.close()
   })
 

@@ -23,6 +23,7 @@ export const errorCatalogue = {
   REGISTRATION_CLOSED: { status: 403, retryable: false },
   NOT_FOUND: { status: 404, retryable: false },
   PRINCIPAL_NOT_FOUND: { status: 404, retryable: false },
+  PERMISSION_NOT_FOUND: { status: 404, retryable: false },
   AGENT_NOT_FOUND: { status: 404, retryable: false },
   CAPABILITY_NOT_FOUND: { status: 404, retryable: false },
   TASK_NOT_FOUND: { status: 404, retryable: false },
@@ -58,6 +59,7 @@ export const errorCatalogue = {
   PROVIDER_BUSY: { status: 503, retryable: true },
   UNAVAILABLE: { status: 503, retryable: true },
   NO_PROVIDER: { status: 503, retryable: true },
+  NO_VALIDATOR: { status: 503, retryable: true },
   TIMEOUT: { status: 504, retryable: true },
 } as const satisfies Record<string, { status: number; retryable: boolean }>
 

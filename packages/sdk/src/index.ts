@@ -41,6 +41,7 @@ export type {
   SearchPage,
   SearchResult,
 } from './registry-types.js'
+export type { PermissionGrant, PermissionView, PrincipalView } from './principal-types.js'
 export { SdkError } from './sdk-error.js'
 export { readSse, type SseMessage } from './sse.js'
 export type {

@@ -5,7 +5,10 @@ export interface MeshOptions {
   key?: KeyPair
   /** Or use an existing session token, such as the admin token. */
   token?: string
-  /** Roles a new key asks for when it registers itself (default: client). */
+  /**
+   * Roles to sign in with (default: client). A known key must hold them (on an open node it may add
+   * client and agent itself); a new key registers itself with them, client and agent only.
+   */
   roles?: Role[]
   /** Per-request time limit. */
   requestTimeoutMs?: number

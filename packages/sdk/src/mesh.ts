@@ -16,6 +16,7 @@ import type { AccountBalance, LedgerTransfer } from './ledger-types.js'
 import { streamEvents, watchRegistry, type StreamEvent } from './mesh-streams.js'
 import { MeshTransport, type Query } from './mesh-transport.js'
 import type { MeshOptions, NodeInfo, NodeStats } from './mesh-types.js'
+import type { PermissionGrant, PermissionView, PrincipalView } from './principal-types.js'
 import type {
   AgentInfo,
   CapabilityListOptions,
@@ -79,6 +80,36 @@ export class Mesh {
   /** Who this client is signed in as. */
   whoami(): Promise<{ did: string; roles: Role[] }> {
     return this.request('GET', '/v1/auth/whoami')
+  }
+
+  /** Registers a key or replaces its roles (admin). */
+  setRoles(did: string, roles: Role[]): Promise<PrincipalView> {
+    return this.request('PUT', `/v1/principals/${encodeURIComponent(did)}`, { roles })
+  }
+
+  /** Removes a principal (admin): its sessions end at once. */
+  async removePrincipal(did: string): Promise<void> {
+    await this.request('DELETE', `/v1/principals/${encodeURIComponent(did)}`)
+  }
+
+  /** Grants a principal a scoped, optionally expiring permission (admin). */
+  grantPermission(did: string, grant: PermissionGrant): Promise<PermissionView> {
+    return this.request('POST', `/v1/principals/${encodeURIComponent(did)}/permissions`, grant)
+  }
+
+  /** A principal's permissions, expired ones included (admin). */
+  async permissions(did: string): Promise<PermissionView[]> {
+    const page = await this.request<{ permissions: PermissionView[] }>(
+      'GET',
+      `/v1/principals/${encodeURIComponent(did)}/permissions`,
+    )
+    return page.permissions
+  }
+
+  /** Takes a permission back (admin). */
+  async revokePermission(did: string, permissionId: string): Promise<void> {
+    const path = `/v1/principals/${encodeURIComponent(did)}/permissions/${encodeURIComponent(permissionId)}`
+    await this.request('DELETE', path)
   }
 
   /** An agent's reputation (score 0–5, stats, explanation), overall or for one capability. */

@@ -26,6 +26,7 @@ import type { IntegrityMonitor } from './core/alerts/integrity-monitor.js'
 import { RoutingTransport } from './api/routing-transport.js'
 import { AuditLog } from './core/audit/audit-log.js'
 import { AuthService } from './core/auth/auth-service.js'
+import { PermissionService } from './core/auth/permission-service.js'
 import { BudgetService } from './core/ledger/budget-service.js'
 import { LedgerEscrow } from './core/ledger/escrow-service.js'
 import { LedgerService } from './core/ledger/ledger-service.js'
@@ -233,6 +234,11 @@ export async function startNode(config: NodeConfig): Promise<RunningNode> {
             config.grant.amount,
             config.grant.currency,
           ),
+        // A removed principal: no permissions cached, no agent socket left open.
+        onRemoved: (did) => {
+          permissions.forget(did)
+          connections.closeAgent(did, 'principal removed')
+        },
       },
       {
         nodeDid: key.did,
@@ -242,6 +248,13 @@ export async function startNode(config: NodeConfig): Promise<RunningNode> {
       },
     )
     await auth.ensurePrincipal(key.did, ['admin'])
+    const permissions = new PermissionService({
+      permissions: store.permissions,
+      principals: store.principals,
+      clock: systemClock,
+      random: systemRandom,
+      audit,
+    })
     const reputation = new ReputationService(
       {
         store: store.reputation,
@@ -339,6 +352,7 @@ export async function startNode(config: NodeConfig): Promise<RunningNode> {
         directory,
         random: systemRandom,
         contracts: negotiation,
+        policy: permissions,
         tracer,
       },
       { defaultTimeoutMs: 30_000, maxCandidates: 5, maxDepth: 5 },
@@ -362,6 +376,7 @@ export async function startNode(config: NodeConfig): Promise<RunningNode> {
       store,
       bus,
       auth,
+      permissions,
       reputation,
       audit,
       ledger,

@@ -216,6 +216,11 @@ export class AgentConnections implements TaskTransport, OfferRequester {
     }
   }
 
+  /** Closes the agent's sockets (its principal was removed); its attempts fail as disconnected. */
+  closeAgent(agentId: string, reason: string): void {
+    for (const connection of this.#byAgent.get(agentId) ?? []) connection.socket.close(4003, reason)
+  }
+
   /** Closes every socket (the node is stopping). */
   closeAll(): void {
     for (const set of this.#byAgent.values()) {

@@ -21,6 +21,7 @@ import { healthRoutes } from './routes/health-routes.js'
 import { infoRoutes } from './routes/info-routes.js'
 import { ledgerRoutes } from './routes/ledger-routes.js'
 import { marketplaceRoutes } from './routes/marketplace-routes.js'
+import { permissionRoutes } from './routes/permission-routes.js'
 import { principalRoutes } from './routes/principal-routes.js'
 import { reputationRoutes } from './routes/reputation-routes.js'
 import { negotiationRoutes } from './routes/negotiation-routes.js'
@@ -86,6 +87,7 @@ export async function buildApi(ctx: ApiContext, options: ApiOptions): Promise<Fa
   infoRoutes(app, ctx)
   authRoutes(app, ctx)
   principalRoutes(app, ctx)
+  permissionRoutes(app, ctx)
   reputationRoutes(app, ctx)
   auditRoutes(app, ctx)
   ledgerRoutes(app, ctx)

@@ -2,6 +2,7 @@ import type { Role } from '@agentmesh/protocol'
 import type { AlertService } from '../core/alerts/alert-service.js'
 import type { AuditLog } from '../core/audit/audit-log.js'
 import type { AuthService, Caller } from '../core/auth/auth-service.js'
+import type { PermissionService } from '../core/auth/permission-service.js'
 import type { BudgetService } from '../core/ledger/budget-service.js'
 import type { LedgerService } from '../core/ledger/ledger-service.js'
 import type { Bus, Clock, Store } from '../core/ports.js'
@@ -25,6 +26,8 @@ export interface ApiContext {
   store: Store
   bus: Bus
   auth: AuthService
+  /** Scoped, expiring permissions beside roles (`/v1/principals/:did/permissions`). */
+  permissions: PermissionService
   reputation: ReputationService
   audit: AuditLog
   ledger: LedgerService

@@ -56,6 +56,35 @@ export interface PrincipalStore {
   get(did: string): Promise<Principal | undefined>
   /** Inserts the principal, or, when it exists, sets its roles. */
   put(principal: Principal): Promise<void>
+  /** Removes the principal; answers whether it existed. */
+  delete(did: string): Promise<boolean>
+}
+
+/**
+ * A permission an admin granted a principal: an action on a kind of resource, within a scope,
+ * until an optional expiry (see `core/auth/permission-service.ts` for what each kind means).
+ */
+export interface Permission {
+  id: string
+  did: string
+  resource: string
+  action: string
+  /** Limits of the grant, e.g. `{ capability: 'text.*', maxPrice: '0.01' }`; none: the whole kind. */
+  scope: Record<string, string>
+  expiresAtMs: number | null
+  grantedBy: string
+  grantedAtMs: number
+}
+
+/** Permissions as stored, by principal. */
+export interface PermissionStore {
+  insert(permission: Permission): Promise<void>
+  /** The principal's permissions, expired ones included, oldest first. */
+  list(did: string): Promise<Permission[]>
+  /** Removes one of the principal's permissions; answers whether it existed. */
+  delete(did: string, id: string): Promise<boolean>
+  /** Removes all of the principal's permissions (the principal was removed). */
+  deleteAll(did: string): Promise<void>
 }
 
 export interface SessionStore {
@@ -63,6 +92,8 @@ export interface SessionStore {
   get(tokenHash: string): Promise<Session | undefined>
   /** Marks the session revoked; answers whether a live session was revoked. */
   revoke(tokenHash: string, atMs: number): Promise<boolean>
+  /** Revokes every live session of `did`; answers how many. */
+  revokeAll(did: string, atMs: number): Promise<number>
 }
 
 export interface NonceStore {
@@ -411,6 +442,7 @@ export interface Store {
   readonly principals: PrincipalStore
   readonly sessions: SessionStore
   readonly nonces: NonceStore
+  readonly permissions: PermissionStore
   readonly tasks: TaskStore
   readonly pipelines: PipelineStore
   readonly negotiation: NegotiationStore

@@ -21,9 +21,9 @@ export async function startAgent(
   url: string,
   capability: Capability,
   handler: Handler,
-  options: { name?: string; concurrency?: number; reconnect?: boolean } = {},
+  options: { name?: string; concurrency?: number; reconnect?: boolean; key?: KeyPair } = {},
 ): Promise<{ agent: Agent; key: KeyPair }> {
-  const key = generateKeyPair()
+  const key = options.key ?? generateKeyPair()
   const agent = defineAgent({
     name: options.name ?? `agent-${capability.id}`,
     description: 'A test agent',

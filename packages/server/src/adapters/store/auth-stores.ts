@@ -37,6 +37,11 @@ export class KyselyPrincipalStore implements PrincipalStore {
       .onConflict((oc) => oc.column('did').doUpdateSet({ roles }))
       .execute()
   }
+
+  async delete(did: string): Promise<boolean> {
+    const result = await this.db.deleteFrom('principals').where('did', '=', did).executeTakeFirst()
+    return result.numDeletedRows > 0n
+  }
 }
 
 export class KyselySessionStore implements SessionStore {
@@ -80,6 +85,16 @@ export class KyselySessionStore implements SessionStore {
       .where('revoked_at', 'is', null)
       .executeTakeFirst()
     return result.numUpdatedRows > 0n
+  }
+
+  async revokeAll(did: string, atMs: number): Promise<number> {
+    const result = await this.db
+      .updateTable('sessions')
+      .set({ revoked_at: atMs })
+      .where('did', '=', did)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst()
+    return Number(result.numUpdatedRows)
   }
 }
 

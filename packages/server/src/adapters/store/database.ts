@@ -14,6 +14,16 @@ export interface Database {
     revoked_at: number | string | null
   }
   nonces: { nonce: string; did: string; expires_at: number | string }
+  permissions: {
+    id: string
+    did: string
+    resource: string
+    action: string
+    scope: string
+    expires_at: number | string | null
+    granted_by: string
+    granted_at: number | string
+  }
   tasks: {
     id: string
     requester: string

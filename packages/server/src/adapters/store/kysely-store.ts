@@ -5,6 +5,7 @@ import type {
   AuditStore,
   LedgerStore,
   NonceStore,
+  PermissionStore,
   PrincipalStore,
   RegistryStore,
   SessionStore,
@@ -17,6 +18,7 @@ import { KyselyAuditStore } from './audit-store.js'
 import { KyselyNonceStore, KyselyPrincipalStore, KyselySessionStore } from './auth-stores.js'
 import type { Database } from './database.js'
 import { KyselyNegotiationStore } from './negotiation-store.js'
+import { KyselyPermissionStore } from './permission-store.js'
 import { KyselyPipelineStore } from './pipeline-store.js'
 import { KyselyReputationStore } from './reputation-store.js'
 import { KyselyTaskStore } from './task-store.js'
@@ -29,6 +31,7 @@ export class KyselyStore implements Store {
   readonly principals: PrincipalStore
   readonly sessions: SessionStore
   readonly nonces: NonceStore
+  readonly permissions: PermissionStore
   readonly tasks: TaskStore
   readonly pipelines: PipelineStore
   readonly negotiation: NegotiationStore
@@ -50,6 +53,7 @@ export class KyselyStore implements Store {
     this.principals = new KyselyPrincipalStore(db)
     this.sessions = new KyselySessionStore(db)
     this.nonces = new KyselyNonceStore(db)
+    this.permissions = new KyselyPermissionStore(db)
     this.tasks = new KyselyTaskStore(db)
     this.pipelines = new KyselyPipelineStore(db)
     this.negotiation = new KyselyNegotiationStore(db)

@@ -12,7 +12,10 @@ const principalResponse = {
   },
 } as const
 
-/** Principals: an admin registers keys (on a closed node) and sets roles; anyone reads their own. */
+/**
+ * Principals: an admin registers keys (on a closed node), sets roles and removes keys; anyone reads
+ * their own.
+ */
 export function principalRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const params = { type: 'object', required: ['did'], properties: { did: didSchema } } as const
 
@@ -42,6 +45,23 @@ export function principalRoutes(app: FastifyInstance, ctx: ApiContext): void {
         callerOf(request).did,
       )
       return { ...principal, createdAt: new Date(principal.createdAtMs).toISOString() }
+    },
+  )
+
+  app.delete<{ Params: { did: string } }>(
+    '/v1/principals/:did',
+    {
+      config: { access: ['admin'] },
+      schema: {
+        tags: ['auth'],
+        summary: 'Remove a principal: its sessions end at once, its permissions go (admin)',
+        params,
+        response: { 204: { type: 'null' } },
+      },
+    },
+    async (request, reply) => {
+      await ctx.auth.remove(request.params.did, callerOf(request).did)
+      return reply.status(204).send()
     },
   )
 

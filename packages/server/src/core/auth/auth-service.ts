@@ -3,7 +3,6 @@ import {
   fromBase64url,
   isDid,
   MeshError,
-  selfServiceRoles,
   sha256,
   toBase64url,
   toHex,
@@ -13,6 +12,8 @@ import {
 } from '@agentmesh/protocol'
 import type { AuditSink, Clock, Principal, Random, Store } from '../ports.js'
 import { RecentCache } from '../recent-cache.js'
+import { removePrincipal } from './principal-removal.js'
+import { rolesToAdd } from './sign-in-roles.js'
 
 export interface AuthOptions {
   /** The node's own DID: challenges are bound to it. */
@@ -37,7 +38,6 @@ export interface IssuedToken {
 
 const TOKEN_PREFIX = 'amt_'
 
-/** Hashes a bearer token for storage; the token itself is never stored. */
 /**
  * How long a token, once looked up, is trusted without the database: every request authenticates.
  * Revocations and role changes made through this node apply at once; through another node on the
@@ -46,6 +46,7 @@ const TOKEN_PREFIX = 'amt_'
 export const CALLER_CACHE_MS = 1000
 const MAX_CACHED_CALLERS = 10_000
 
+/** Hashes a bearer token for storage; the token itself is never stored. */
 export function hashToken(token: string): string {
   return toHex(sha256(utf8(token)))
 }
@@ -63,6 +64,7 @@ export class AuthService {
   readonly #audit: AuditSink | undefined
 
   readonly #onRegistered: ((did: string) => Promise<void>) | undefined
+  readonly #onRemoved: ((did: string) => void) | undefined
   /** Recently authenticated tokens by hash: the caller, the token's expiry, when looked up. */
   readonly #callers = new RecentCache<string, { caller: Caller; expiresAtMs: number | null }>(
     CALLER_CACHE_MS,
@@ -78,11 +80,14 @@ export class AuthService {
       audit?: AuditSink
       /** Called once when a key registers itself (the node mints the `--grant` here). */
       onRegistered?: (did: string) => Promise<void>
+      /** Called when an admin removed a principal (to drop its permissions, close its sockets). */
+      onRemoved?: (did: string) => void
     },
     options: AuthOptions,
   ) {
     this.#store = deps.store
     this.#onRegistered = deps.onRegistered
+    this.#onRemoved = deps.onRemoved
     this.#clock = deps.clock
     this.#random = deps.random
     this.#audit = deps.audit
@@ -169,18 +174,8 @@ export class AuthService {
 
   async #rolesFor(did: string, requested: Role[]): Promise<Role[]> {
     const existing = await this.#store.principals.get(did)
-    const missing = requested.filter((role) => !existing?.roles.includes(role))
+    const missing = rolesToAdd(did, existing, requested, this.#options.closed)
     if (existing && missing.length === 0) return existing.roles
-    const adminOnly = missing.filter((role) => !selfServiceRoles.includes(role))
-    if (adminOnly.length > 0) {
-      throw new MeshError('FORBIDDEN', `Roles ${adminOnly.join(', ')} are granted by an admin only`)
-    }
-    if (this.#options.closed) {
-      throw new MeshError(
-        'REGISTRATION_CLOSED',
-        'This node is closed: an admin must register the key',
-      )
-    }
     const roles = [...(existing?.roles ?? []), ...missing]
     await this.#store.principals.put({
       did,
@@ -277,6 +272,14 @@ export class AuthService {
     this.#forget(did)
     await this.#recordRoles(actor, did, existing?.roles ?? [], principal.roles)
     return principal
+  }
+
+  /** Removes a principal (admin): its sessions end at once, cached ones too; its permissions go. */
+  async remove(did: string, actor: string): Promise<void> {
+    const deps = { store: this.#store, clock: this.#clock, audit: this.#audit }
+    await removePrincipal({ ...deps, nodeDid: this.#options.nodeDid }, did, actor)
+    this.#forget(did)
+    this.#onRemoved?.(did)
   }
 
   async #recordRoles(actor: string, did: string, from: Role[], to: Role[]): Promise<void> {

@@ -86,7 +86,10 @@ export class TaskRunner {
         const result = await this.attempt(task, candidate, signal)
         if (signal.reason === nodeStopping) return task
         if (result.ok) {
-          if (accept && !(await this.#verifying(task, () => accept(candidate, result.output)))) {
+          const verdict =
+            accept && (await this.#verifying(task, () => accept(candidate, result.output)))
+          if (verdict instanceof MeshError) return this.finish(task, 'failed', null, verdict)
+          if (verdict === false) {
             return this.finish(
               task,
               'disputed',
@@ -130,11 +133,14 @@ export class TaskRunner {
     return this.finish(task, 'canceled', null, new MeshError('TASK_CANCELED', 'Task was canceled'))
   }
 
-  async #verifying(task: Task, check: () => Promise<boolean>): Promise<boolean> {
+  /** The validator's verdict; no eligible validator online is an error, not a rejection. */
+  async #verifying(task: Task, check: () => Promise<boolean>): Promise<boolean | MeshError> {
     await this.transition(task, 'verifying')
     const span = this.spans.start(task, 'task.verify', { 'agentmesh.verify.mode': 'validator' })
-    const accepted = await check().catch(() => false)
-    span.setAttributes({ 'agentmesh.verify.accepted': accepted })
+    const accepted = await check().catch((error: unknown) =>
+      error instanceof MeshError && error.code === 'NO_VALIDATOR' ? error : false,
+    )
+    span.setAttributes({ 'agentmesh.verify.accepted': accepted === true })
     span.end()
     return accepted
   }

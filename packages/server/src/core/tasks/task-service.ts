@@ -5,6 +5,7 @@ import type { ProviderDirectory, Random, TaskQuery, Tracer } from '../ports.js'
 import { inSpan, noopTracer } from '../tracing.js'
 import { nodeStopping } from './task-attempt.js'
 import { taskTopic } from './task-events.js'
+import type { TaskPolicy } from './task-admission.js'
 import { TaskRecovery } from './task-recovery.js'
 import { TaskRunner, type TaskRunnerDeps } from './task-runner.js'
 import { TaskSubmission, type ContractSource, type SubmitRequest } from './task-submission.js'
@@ -32,6 +33,7 @@ export class TaskService {
     directory: ProviderDirectory
     random: Random
     contracts?: ContractSource
+    policy?: TaskPolicy
   }
   readonly #runner: TaskRunner
   readonly #tracer: Tracer
@@ -44,6 +46,8 @@ export class TaskService {
       directory: ProviderDirectory
       random: Random
       contracts?: ContractSource
+      /** Permissions and validator eligibility (see `TaskPolicy`); none: unchecked, no validator. */
+      policy?: TaskPolicy
     },
     options: TaskServiceOptions,
   ) {

@@ -14,6 +14,7 @@ import type {
 } from '../ports.js'
 import { inSpan } from '../tracing.js'
 import { defaultRetryPolicy } from './retry-policy.js'
+import { admitTask, type TaskPolicy } from './task-admission.js'
 import {
   isTerminal,
   type Candidate,
@@ -62,6 +63,8 @@ export interface TaskSubmissionDeps {
   validator: TaskValidator
   directory: ProviderDirectory
   contracts?: ContractSource
+  /** The caller's permissions and the validators' eligibility; without one, neither is checked. */
+  policy?: TaskPolicy
 }
 
 /** The limits a submission holds a request to. */
@@ -138,6 +141,7 @@ export class TaskSubmission {
       deadlineAtMs = Math.min(deadlineAtMs, parent.deadlineAtMs)
     }
     const candidates = await this.#candidates(request)
+    await admitTask(this.#deps, caller, request, candidates)
     this.#deps.validator.validate(candidates[0]!.capability.input, request.input, 'input')
 
     const task: Task = {

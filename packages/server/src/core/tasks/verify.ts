@@ -1,6 +1,7 @@
 import { canonicalize, MeshError } from '@agentmesh/protocol'
 import type { Clock, Escrow, ProviderDirectory, TaskTransport } from '../ports.js'
 import { callPriceMicros } from './price.js'
+import { chooseValidator, type TaskPolicy } from './task-admission.js'
 import { nodeStopping, type AttemptResult } from './task-attempt.js'
 import type { TaskRunner } from './task-runner.js'
 import type { Candidate, Task } from './task-types.js'
@@ -10,6 +11,7 @@ interface VerifyDeps {
   directory: ProviderDirectory
   transport: TaskTransport
   clock: Clock
+  policy?: TaskPolicy
 }
 
 /**
@@ -28,8 +30,8 @@ export async function runVerified(
   const verify = task.verify
   if (!verify) return runner.run(task, candidates, signal)
   if (verify.mode === 'validator') {
-    return runner.run(task, candidates, signal, (_candidate, output) =>
-      askValidator(deps, task, verify.capability, output, signal),
+    return runner.run(task, candidates, signal, (candidate, output) =>
+      askValidator(deps, task, verify.capability, candidate, output, signal),
     )
   }
   const chosen = candidates.slice(0, verify.n)
@@ -95,11 +97,11 @@ async function askValidator(
   deps: VerifyDeps,
   task: Task,
   capability: string,
+  provider: Candidate,
   output: unknown,
   signal: AbortSignal,
 ): Promise<boolean> {
-  const [validator] = await deps.directory.candidates({ capabilityId: capability, limit: 1 })
-  if (!validator) throw new MeshError('NO_PROVIDER', `No online validator "${capability}"`)
+  const validator = await chooseValidator(deps, capability, provider.agentId)
   const answer = await deps.transport.dispatch(
     validator.agentId,
     {

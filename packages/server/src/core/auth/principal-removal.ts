@@ -1,0 +1,29 @@
+import { MeshError } from '@agentmesh/protocol'
+import type { AuditSink, Clock, Store } from '../ports.js'
+
+/**
+ * Removes a principal from the store: the principal, every live session of it (revoked, so a node
+ * that looks the token up refuses it) and its permissions; audited. Its accounts, tasks and audit
+ * trail stay. The node's own key cannot be removed.
+ */
+export async function removePrincipal(
+  deps: { store: Store; clock: Clock; audit: AuditSink | undefined; nodeDid: string },
+  did: string,
+  actor: string,
+): Promise<void> {
+  if (did === deps.nodeDid) {
+    throw new MeshError('FORBIDDEN', `The node's own key "${did}" cannot be removed`)
+  }
+  const existing = await deps.store.principals.get(did)
+  if (!existing) throw new MeshError('PRINCIPAL_NOT_FOUND', `Principal "${did}" is not registered`)
+  await deps.store.principals.delete(did)
+  const sessions = await deps.store.sessions.revokeAll(did, deps.clock.now())
+  await deps.store.permissions.deleteAll(did)
+  await deps.audit?.record({
+    actor,
+    action: 'principal.remove',
+    resource: `principal:${did}`,
+    result: 'ok',
+    details: { roles: existing.roles, sessions },
+  })
+}

@@ -34,7 +34,7 @@ function budgetsFromJson(text: string): Budget[] {
   }))
 }
 
-export function budgetsToJson(budgets: Budget[]): string {
+function budgetsToJson(budgets: Budget[]): string {
   const rows: BudgetJson[] = budgets.map((b) => ({
     period: b.period,
     admin: b.adminLimitMicros?.toString() ?? null,

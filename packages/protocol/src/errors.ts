@@ -19,6 +19,7 @@ export const errorCatalogue = {
   BUDGET_EXCEEDED: { status: 402, retryable: false },
   SUBSCRIPTION_LAPSED: { status: 402, retryable: false },
   FORBIDDEN: { status: 403, retryable: false },
+  BUDGET_ABOVE_ADMIN_LIMIT: { status: 403, retryable: false },
   ADDRESS_NOT_ALLOWED: { status: 403, retryable: false },
   REGISTRATION_CLOSED: { status: 403, retryable: false },
   NOT_FOUND: { status: 404, retryable: false },

@@ -158,7 +158,7 @@ export class Mesh {
     debitAccount?: string
     creditAccount: string
     amount: Money
-    code?: 'transfer' | 'mint' | 'refund'
+    code?: 'transfer' | 'mint'
     reference?: string
     timeoutMs?: number
   }): Promise<LedgerTransfer> {

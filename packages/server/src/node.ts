@@ -40,6 +40,7 @@ import { RegistryService } from './core/registry/registry-service.js'
 import { ReputationService } from './core/reputation/reputation-service.js'
 import { defaultScoring } from './core/reputation/score.js'
 import { TaskStats } from './core/stats/task-stats.js'
+import { releaseOrphanReservations } from './core/tasks/orphan-reservations.js'
 import { ratableTasks } from './core/tasks/ratable-tasks.js'
 import { TaskService } from './core/tasks/task-service.js'
 import { DiscoveryService } from './core/discovery/discovery-service.js'
@@ -357,6 +358,16 @@ export async function startNode(config: NodeConfig): Promise<RunningNode> {
       },
       { defaultTimeoutMs: 30_000, maxCandidates: 5, maxDepth: 5 },
     )
+    // Before any submission: a reservation whose task a crash kept from being stored goes back now.
+    const orphans = await releaseOrphanReservations({
+      held: (after, limit) => escrow.held(after, limit),
+      tasks: store.tasks,
+      escrow,
+      audit,
+      nodeDid: key.did,
+    })
+    if (orphans > 0)
+      logger.warn({ reservations: orphans }, 'released reservations of unstored tasks')
     const pipelines = new PipelineService({
       tasks,
       runs: store.pipelines,

@@ -8,7 +8,7 @@ import type { PipelineStore } from './pipelines/pipeline-service.js'
 import type { Candidate, Task } from './tasks/task-types.js'
 import type { MarketplaceStore } from './marketplace/marketplace-store.js'
 import type { ReputationStore } from './reputation/reputation-store.js'
-import type { Account, PendingState, Transfer } from './ledger/types.js'
+import type { Account, PendingState, Transfer, TransferCode } from './ledger/types.js'
 
 /** Wall-clock time in epoch milliseconds. */
 export interface Clock {
@@ -283,6 +283,8 @@ export interface LedgerTransaction {
   saveAccounts(accounts: Account[]): Promise<void>
   insertTransfers(transfers: Transfer[]): Promise<void>
   setPendingStates(states: Map<string, PendingState>): Promise<void>
+  /** Visits the transfers out of an account created at or after `sinceMs`, page by page. */
+  debitsSince(accountId: string, sinceMs: number, visit: (page: Transfer[]) => void): Promise<void>
 }
 
 /** The ledger's storage. Amounts are `bigint` micro-units; the store decides how to keep them. */
@@ -302,6 +304,8 @@ export interface LedgerStore {
   ): Promise<Transfer[]>
   /** Ids of pending transfers whose timeout has passed, oldest first. */
   duePending(nowMs: number, limit: number): Promise<string[]>
+  /** Pending transfers (still held) of a code, by id, strictly after `afterId`. */
+  heldTransfers(code: TransferCode, afterId: string, limit: number): Promise<Transfer[]>
   /** Reads every account and every transfer from one consistent snapshot, transfers page by page. */
   scan(visit: {
     accounts(accounts: Account[]): void

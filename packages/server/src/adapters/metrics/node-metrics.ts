@@ -1,4 +1,5 @@
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks'
+import { formatAmount } from '@agentmesh/protocol'
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client'
 import type { AuditSignal } from '../../core/alerts/audit-signals.js'
 import type { IntegrityResult } from '../../core/alerts/integrity-monitor.js'
@@ -9,7 +10,6 @@ import { isTerminal, type TaskState } from '../../core/tasks/task-types.js'
 import { LabelLimit } from './label-limit.js'
 
 const DURATION_BUCKETS_S = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300]
-const MICROS = 1_000_000
 
 export interface NodeMetricsOptions {
   /** The node's own registry (never prom-client's global one): two nodes in a process stay apart. */
@@ -35,12 +35,13 @@ export class NodeMetrics {
   readonly #taskStates = new Map<string, TaskState>()
   readonly #online = new Set<string>()
   readonly #agentSeries = new Set<string>()
+  /** Money moved, exact: micro-units per currency and code, exposed as decimals at each scrape. */
+  readonly #volumeMicros = new Map<string, { currency: string; code: string; micros: bigint }>()
   #loopDelay: IntervalHistogram | undefined
 
   readonly #tasksActive: Gauge<'state'>
   readonly #tasksFinished: Counter<'capability' | 'state'>
   readonly #taskDuration: Histogram<'capability' | 'state'>
-  readonly #ledgerVolume: Counter<'currency' | 'code'>
   readonly #ledgerTransfers: Counter<'currency' | 'code'>
   readonly #ledgerRefused: Counter<'reason'>
   readonly #budgetExceeded: Counter
@@ -77,11 +78,18 @@ export class NodeMetrics {
       buckets: DURATION_BUCKETS_S,
       registers,
     })
-    this.#ledgerVolume = new Counter({
+    const volume = this.#volumeMicros
+    new Counter({
       name: 'agentmesh_ledger_volume_total',
       help: 'Money moved by posted transfers, in currency units, by currency and transfer code',
       labelNames: ['currency', 'code'],
       registers,
+      // Summed in bigint micro-units; a float sum would drift (0.1 + 0.2 …).
+      collect() {
+        this.reset()
+        for (const { currency, code, micros } of volume.values())
+          this.inc({ currency, code }, Number(formatAmount(micros)))
+      },
     })
     this.#ledgerTransfers = new Counter({
       name: 'agentmesh_ledger_transfers_total',
@@ -211,7 +219,9 @@ export class NodeMetrics {
           code: signal.code,
         }
         this.#ledgerTransfers.inc(labels)
-        this.#ledgerVolume.inc(labels, Number(signal.amountMicros) / MICROS)
+        const key = `${labels.currency} ${labels.code}`
+        const sum = this.#volumeMicros.get(key) ?? { ...labels, micros: 0n }
+        this.#volumeMicros.set(key, { ...sum, micros: sum.micros + signal.amountMicros })
         break
       }
       case 'transfer_refused':

@@ -104,10 +104,8 @@ export interface Database {
     credits_posted: string
     debits_pending: string
     credits_pending: string
-    budget_limit: string | null
-    budget_period: string | null
-    budget_spent: string
-    budget_period_start: number | string
+    /** JSON: the account's budgets, one per period (see migration 0013-ledger-budgets). */
+    budgets: string | null
     created_at: number | string
   }
   ledger_transfers: {

@@ -1,6 +1,7 @@
 import type { Selectable } from 'kysely'
 import type {
   Account,
+  Budget,
   BudgetPeriod,
   PendingState,
   Transfer,
@@ -11,6 +12,38 @@ import { toMs, toMsOrNull, type Database } from './database.js'
 
 type AccountRow = Selectable<Database['ledger_accounts']>
 type TransferRow = Selectable<Database['ledger_transfers']>
+
+/** A budget in the `budgets` column: JSON, amounts as decimal integer strings of micro-units. */
+interface BudgetJson {
+  period: BudgetPeriod
+  admin: string | null
+  owner: string | null
+  spent: string
+  start: number
+}
+
+const micros = (value: string | null): bigint | null => (value === null ? null : BigInt(value))
+
+function budgetsFromJson(text: string): Budget[] {
+  return (JSON.parse(text) as BudgetJson[]).map((b) => ({
+    period: b.period,
+    adminLimitMicros: micros(b.admin),
+    ownerLimitMicros: micros(b.owner),
+    spentMicros: BigInt(b.spent),
+    periodStartMs: b.start,
+  }))
+}
+
+function budgetsToJson(budgets: Budget[]): string {
+  const rows: BudgetJson[] = budgets.map((b) => ({
+    period: b.period,
+    admin: b.adminLimitMicros?.toString() ?? null,
+    owner: b.ownerLimitMicros?.toString() ?? null,
+    spent: b.spentMicros.toString(),
+    start: b.periodStartMs,
+  }))
+  return JSON.stringify(rows)
+}
 
 /** Amounts travel as decimal integer strings of micro-units (see migration 0004). */
 export function accountFromRow(row: AccountRow): Account {
@@ -23,15 +56,7 @@ export function accountFromRow(row: AccountRow): Account {
     creditsPosted: BigInt(row.credits_posted),
     debitsPending: BigInt(row.debits_pending),
     creditsPending: BigInt(row.credits_pending),
-    budget:
-      row.budget_limit === null
-        ? null
-        : {
-            limitMicros: BigInt(row.budget_limit),
-            period: row.budget_period as BudgetPeriod,
-            spentMicros: BigInt(row.budget_spent),
-            periodStartMs: toMs(row.budget_period_start),
-          },
+    budgets: row.budgets === null ? [] : budgetsFromJson(row.budgets),
     createdAtMs: toMs(row.created_at),
   }
 }
@@ -46,10 +71,7 @@ export function accountToRow(a: Account): AccountRow {
     credits_posted: a.creditsPosted.toString(),
     debits_pending: a.debitsPending.toString(),
     credits_pending: a.creditsPending.toString(),
-    budget_limit: a.budget ? a.budget.limitMicros.toString() : null,
-    budget_period: a.budget ? a.budget.period : null,
-    budget_spent: a.budget ? a.budget.spentMicros.toString() : '0',
-    budget_period_start: a.budget ? a.budget.periodStartMs : 0,
+    budgets: a.budgets.length === 0 ? null : budgetsToJson(a.budgets),
     created_at: a.createdAtMs,
   }
 }

@@ -1,5 +1,5 @@
 import type { Kysely, Transaction } from 'kysely'
-import type { Account, PendingState, Transfer } from '../../core/ledger/types.js'
+import type { Account, PendingState, Transfer, TransferCode } from '../../core/ledger/types.js'
 import type { LedgerStore, LedgerTransaction } from '../../core/ports.js'
 import type { Database } from './database.js'
 import { Prepared, PreparedList, type ItemParam, type Param } from './prepared.js'
@@ -26,10 +26,7 @@ const ACCOUNT_UPDATE = [
   'credits_posted',
   'debits_pending',
   'credits_pending',
-  'budget_limit',
-  'budget_period',
-  'budget_spent',
-  'budget_period_start',
+  'budgets',
 ] as const satisfies readonly (keyof AccountColumns)[]
 const ACCOUNT_COLUMNS = [...ACCOUNT_UPDATE, 'id', 'owner', 'currency', 'created_at'] as const
 const TRANSFER_COLUMNS = [
@@ -154,6 +151,37 @@ class KyselyLedgerTransaction implements LedgerTransaction {
       await this.statements.setPendingState.run(this.trx, { id, state })
     }
   }
+
+  async debitsSince(
+    accountId: string,
+    sinceMs: number,
+    visit: (page: Transfer[]) => void,
+  ): Promise<void> {
+    let after: { createdAtMs: number; id: string } | undefined
+    for (;;) {
+      let query = this.trx
+        .selectFrom('ledger_transfers')
+        .selectAll()
+        .where('debit_account', '=', accountId)
+        .where('created_at', '>=', sinceMs)
+        .orderBy('created_at')
+        .orderBy('id')
+        .limit(SCAN_PAGE)
+      if (after) {
+        const { createdAtMs, id } = after
+        query = query.where((eb) =>
+          eb.or([
+            eb('created_at', '>', createdAtMs),
+            eb.and([eb('created_at', '=', createdAtMs), eb('id', '>', id)]),
+          ]),
+        )
+      }
+      const page = (await query.execute()).map(transferFromRow)
+      if (page.length > 0) visit(page)
+      if (page.length < SCAN_PAGE) return
+      after = page[page.length - 1]!
+    }
+  }
 }
 
 function isRetryable(error: unknown): boolean {
@@ -257,6 +285,19 @@ export class KyselyLedgerStore implements LedgerStore {
       .limit(limit)
       .execute()
     return rows.map((r) => r.id)
+  }
+
+  async heldTransfers(code: TransferCode, afterId: string, limit: number): Promise<Transfer[]> {
+    const rows = await this.db
+      .selectFrom('ledger_transfers')
+      .selectAll()
+      .where('state', '=', 'pending')
+      .where('code', '=', code)
+      .where('id', '>', afterId)
+      .orderBy('id')
+      .limit(limit)
+      .execute()
+    return rows.map(transferFromRow)
   }
 
   async scan(visit: {

@@ -11,11 +11,13 @@ import {
   accountViewSchema,
   isAdmin,
   requireOwner,
+  shownTransferId,
   transferView,
   transferViewSchema,
 } from './ledger-views.js'
 import {
   postBody,
+  scopedTransferId,
   toInput,
   transferBody,
   transferId,
@@ -36,9 +38,10 @@ export function ledgerRoutes(app: FastifyInstance, ctx: ApiContext): void {
   ) => {
     const input = await toInput(ctx, caller, { ...item, linked: false })
     const [result] = await ctx.ledger.createTransfers([input], caller.did)
-    if (!result?.transfer) throw transferError(result!, input)
+    if (!result?.transfer)
+      throw transferError({ ...result!, id: shownTransferId(result!.id, caller.did) }, input)
     reply.status(result.result === 'ok' ? 201 : 200)
-    return transferView(result.transfer)
+    return transferView(result.transfer, caller.did)
   }
   const created = { 200: transferViewSchema, 201: transferViewSchema }
 
@@ -49,7 +52,7 @@ export function ledgerRoutes(app: FastifyInstance, ctx: ApiContext): void {
         tags,
         summary: 'Transfer money from an account you own (admin only for code "mint")',
         description:
-          'Ids are chosen by the client: a retry with the same id and fields answers 200 with the same transfer; the same id with other fields is 409. With `timeoutMs` the transfer is pending: post or void it, or it is voided when the timeout passes.',
+          'Ids are chosen by the client and belong to it (two principals may use the same id): a retry with the same id and fields answers 200 with the same transfer; the same id with other fields is 409. With `timeoutMs` the transfer is pending: post or void it, or it is voided when the timeout passes. Codes other than "transfer" and "mint" are the node\'s own.',
         body: transferBody,
         response: created,
       },
@@ -129,11 +132,12 @@ export function ledgerRoutes(app: FastifyInstance, ctx: ApiContext): void {
       return {
         results: results.map((r, i) => {
           const code = errorCodeOf(r.result)
+          const shown = { ...r, id: shownTransferId(r.id, caller.did) }
           return {
-            id: r.id,
+            id: shown.id,
             result: r.result,
-            ...(r.transfer ? { transfer: transferView(r.transfer) } : {}),
-            ...(code ? { error: transferError(r, inputs[i]).toWire() } : {}),
+            ...(r.transfer ? { transfer: transferView(r.transfer, caller.did) } : {}),
+            ...(code ? { error: transferError(shown, inputs[i]).toWire() } : {}),
           }
         }),
       }
@@ -146,17 +150,19 @@ export function ledgerRoutes(app: FastifyInstance, ctx: ApiContext): void {
       schema: {
         tags,
         summary: 'Read a transfer (either side, or an admin)',
+        description:
+          "An id you chose finds your own transfer only; another principal's reads as `DID/ID` (URL-encoded), when you are on either side of it",
         response: { 200: transferViewSchema },
       },
     },
     async (request) => {
       const caller = callerOf(request)
-      const t = await ctx.ledger.getTransfer(request.params.id)
+      const t = await ctx.ledger.getTransfer(scopedTransferId(caller, request.params.id))
       const mine =
         t && [t.debitAccount, t.creditAccount].some((a) => accountOf(a).owner === caller.did)
       if (!t || !(mine || isAdmin(caller)))
         throw new MeshError('TRANSFER_NOT_FOUND', `Transfer "${request.params.id}" does not exist`)
-      return transferView(t)
+      return transferView(t, caller.did)
     },
   )
 
@@ -205,7 +211,7 @@ export function ledgerRoutes(app: FastifyInstance, ctx: ApiContext): void {
       })
       const last = page[page.length - 1]
       return {
-        transfers: page.map(transferView),
+        transfers: page.map((t) => transferView(t, callerOf(request).did)),
         ...(last && page.length === limit ? { nextCursor: `${last.createdAtMs}_${last.id}` } : {}),
       }
     },

@@ -39,17 +39,21 @@ export const accountViewSchema = {
   },
 } as const
 
-/** A transfer on the wire. */
-export function transferView(t: Transfer) {
+/** Stored ids as `viewer` sees them: its own client-chosen ids without their scope (`DID/`). */
+export const shownTransferId = (id: string, viewer: string | undefined): string =>
+  viewer !== undefined && id.startsWith(`${viewer}/`) ? id.slice(viewer.length + 1) : id
+
+/** A transfer on the wire, as `viewer` (the caller's DID) sees it. */
+export function transferView(t: Transfer, viewer?: string) {
   return {
-    id: t.id,
+    id: shownTransferId(t.id, viewer),
     kind: t.kind,
     debitAccount: t.debitAccount,
     creditAccount: t.creditAccount,
     amount: toMoney(t.amountMicros, t.currency),
     code: t.code,
     ...(t.reference === null ? {} : { reference: t.reference }),
-    ...(t.pendingId === null ? {} : { pendingId: t.pendingId }),
+    ...(t.pendingId === null ? {} : { pendingId: shownTransferId(t.pendingId, viewer) }),
     ...(t.timeoutMs === null ? {} : { timeoutMs: t.timeoutMs }),
     ...(t.expiresAtMs === null ? {} : { expiresAt: iso(t.expiresAtMs) }),
     ...(t.state === null ? {} : { state: t.state }),
@@ -60,7 +64,11 @@ export function transferView(t: Transfer) {
 export const transferViewSchema = {
   type: 'object',
   properties: {
-    id: { type: 'string' },
+    id: {
+      type: 'string',
+      description:
+        "Your own ids as you chose them; another principal's as `DID/ID`; the node's contain a colon",
+    },
     kind: { enum: ['posted', 'pending', 'post', 'void'] },
     debitAccount: { type: 'string' },
     creditAccount: { type: 'string' },

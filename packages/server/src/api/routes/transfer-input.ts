@@ -7,6 +7,16 @@ import { accountOf, isAdmin, moneyFor, requireOwner } from './ledger-views.js'
 
 /** Ids chosen by clients; colons are kept for the ids the node makes (`reserve:…`, `grant:…`). */
 export const transferId = { type: 'string', pattern: '^[A-Za-z0-9._~-]{1,100}$' } as const
+const CLIENT_ID = new RegExp(transferId.pattern)
+
+/**
+ * Where a client's transfer id lives: under its owner (`DID/ID`), so that one principal can neither
+ * take another's future id nor learn which ids another used. Anything else (the node's own ids,
+ * with a colon, or an id already scoped) is taken as it is.
+ */
+export function scopedTransferId(caller: Caller, id: string): string {
+  return CLIENT_ID.test(id) ? `${caller.did}/${id}` : id
+}
 const account = { type: 'string', minLength: 3, maxLength: 200 } as const
 const reference = { type: 'string', minLength: 1, maxLength: 200 } as const
 
@@ -19,7 +29,12 @@ export const transferBody = {
     debitAccount: { ...account, description: 'Default: the mint account for code "mint"' },
     creditAccount: account,
     amount: moneySchema,
-    code: { enum: ['transfer', 'mint', 'refund'], default: 'transfer' },
+    code: {
+      enum: ['transfer', 'mint'],
+      default: 'transfer',
+      description:
+        'The node keeps the other codes (escrow, payment, fee, refund, subscription) for itself',
+    },
     reference,
     timeoutMs: {
       type: 'integer',
@@ -53,7 +68,7 @@ export interface TransferBody {
   debitAccount?: string
   creditAccount: string
   amount: Money
-  code?: 'transfer' | 'mint' | 'refund'
+  code?: 'transfer' | 'mint'
   reference?: string
   timeoutMs?: number
   linked?: boolean
@@ -70,19 +85,27 @@ export async function toInput(
   item: BatchItem,
 ): Promise<TransferInput> {
   const linked = item.linked === true
+  const id = scopedTransferId(caller, item.id)
   if ('post' in item || 'void' in item) {
-    const pendingId = 'post' in item ? item.post : item.void
+    const target = 'post' in item ? item.post : item.void
+    // A client resolves only its own pending transfers; the node's (task reservations) stay its own.
+    const pendingId = isAdmin(caller) ? scopedTransferId(caller, target) : `${caller.did}/${target}`
     const pending = await ctx.ledger.getTransfer(pendingId)
     if (pending) requireOwner(caller, pending.debitAccount, 'resolve its pending transfers')
-    if ('void' in item) return { kind: 'void', id: item.id, pendingId, linked }
+    if ('void' in item) return { kind: 'void', id, pendingId, linked }
     let amountMicros: bigint | undefined
     if (item.amount) {
       if (pending) moneyFor(item.amount, pending.currency, ctx.currencies)
       amountMicros = parseMoney(item.amount).micros
+      if (amountMicros === 0n)
+        throw new MeshError(
+          'INVALID_AMOUNT',
+          `Posting 0 against pending transfer "${target}" moves nothing: void it instead`,
+        )
     }
     return {
       kind: 'post',
-      id: item.id,
+      id,
       pendingId,
       linked,
       ...(amountMicros === undefined ? {} : { amountMicros }),
@@ -109,7 +132,7 @@ export async function toInput(
   const amountMicros = parseMoney(item.amount).micros
   if (amountMicros === 0n) throw new MeshError('INVALID_AMOUNT', 'Amount must be more than zero')
   const common = {
-    id: item.id,
+    id,
     debitAccount: debit,
     creditAccount: item.creditAccount,
     amountMicros,

@@ -138,6 +138,28 @@ export class LedgerEscrow implements Escrow {
     await this.#all(chain)
   }
 
+  /**
+   * Reservations still held, by reservation id, strictly after `after`: at least `limit` of them
+   * unless there are no more.
+   */
+  async held(
+    after: string,
+    limit: number,
+  ): Promise<{ reservationId: string; reference: string | null }[]> {
+    const prefix = escrowIds('').reserve
+    const held: { reservationId: string; reference: string | null }[] = []
+    let cursor = `${prefix}${after}`
+    for (;;) {
+      const page = await this.#ledger.held('escrow', cursor, limit)
+      for (const t of page) {
+        if (t.id.startsWith(prefix))
+          held.push({ reservationId: t.id.slice(prefix.length), reference: t.reference })
+      }
+      if (page.length < limit || held.length >= limit) return held
+      cursor = page[page.length - 1]!.id
+    }
+  }
+
   async #reservation(reservationId: string): Promise<Transfer> {
     const pending = await this.#ledger.getTransfer(escrowIds(reservationId).reserve)
     if (!pending || pending.kind !== 'pending')

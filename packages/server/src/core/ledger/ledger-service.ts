@@ -8,6 +8,7 @@ import {
   parseAccountId,
   type Account,
   type Transfer,
+  type TransferCode,
   type TransferInput,
   type TransferResult,
 } from './types.js'
@@ -116,6 +117,11 @@ export class LedgerService {
 
   getTransfer(id: string): Promise<Transfer | undefined> {
     return this.#store.transfer(id)
+  }
+
+  /** Pending transfers of a code still held, by id, strictly after `afterId`. */
+  held(code: TransferCode, afterId: string, limit: number): Promise<Transfer[]> {
+    return this.#store.heldTransfers(code, afterId, limit)
   }
 
   history(

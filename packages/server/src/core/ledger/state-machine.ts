@@ -3,9 +3,10 @@
  * loaded (and locked), and answers each item with its own result. Pure: the store persists what it
  * answers, inside the same transaction.
  */
-import { chargeBudget, countsAgainstBudget, releaseBudget } from './budget-rules.js'
+import { chargeBudgets, countsAgainstBudget, releaseBudgets } from './budget-rules.js'
 import type {
   Account,
+  Budget,
   PendingState,
   Transfer,
   TransferInput,
@@ -131,15 +132,15 @@ function applyOne(w: Working, op: LedgerOp, nowMs: number): TransferResult {
       debit.debitsPosted + debit.debitsPending + amount > debit.creditsPosted
     )
       return fail('insufficient_funds')
-    let budget = debit.budget
-    if (budget && countsAgainstBudget(op.kind, op.code)) {
-      budget = chargeBudget(budget, amount, nowMs) ?? null
-      if (!budget) return fail('budget_exceeded')
+    let budgets: Budget[] | undefined = debit.budgets
+    if (budgets.length > 0 && countsAgainstBudget(op.kind, op.code)) {
+      budgets = chargeBudgets(budgets, amount, nowMs)
+      if (!budgets) return fail('budget_exceeded')
     }
     const pending = op.kind === 'pending'
     w.setAccount({
       ...debit,
-      budget,
+      budgets,
       ...(pending
         ? { debitsPending: debit.debitsPending + amount }
         : { debitsPosted: debit.debitsPosted + amount }),
@@ -194,11 +195,9 @@ function resolvePending(
   const debit = w.accounts.get(pending.debitAccount)
   const credit0 = w.accounts.get(pending.creditAccount)
   if (!debit || !credit0) return fail('invalid_account')
-  const budget =
-    debit.budget && releaseBudget(debit.budget, held - paid, pending.createdAtMs, nowMs)
   w.setAccount({
     ...debit,
-    budget,
+    budgets: releaseBudgets(debit.budgets, held - paid, pending.createdAtMs, nowMs),
     debitsPending: debit.debitsPending - held,
     debitsPosted: debit.debitsPosted + paid,
   })

@@ -29,10 +29,18 @@ export type PendingState = 'pending' | 'posted' | 'voided' | 'expired'
 
 export type BudgetPeriod = 'day' | 'month' | 'none'
 
-/** A spending cap on one account, reset at period boundaries (UTC). */
+/** Who set a budget's limit: an admin's binds the owner, who may only add a lower one. */
+export type BudgetAuthority = 'admin' | 'owner'
+
+/**
+ * A spending cap on one account for one period, reset at period boundaries (UTC). An account has
+ * at most one per period; all of them apply. Each keeps the admin's limit and the owner's apart,
+ * and the lower one applies, so the owner can never lift what an admin set.
+ */
 export interface Budget {
-  limitMicros: bigint
   period: BudgetPeriod
+  adminLimitMicros: bigint | null
+  ownerLimitMicros: bigint | null
   /** What was committed since `periodStartMs`: reservations still held plus what they paid. */
   spentMicros: bigint
   periodStartMs: number
@@ -49,7 +57,8 @@ export interface Account {
   creditsPosted: bigint
   debitsPending: bigint
   creditsPending: bigint
-  budget: Budget | null
+  /** At most one per period. */
+  budgets: Budget[]
   createdAtMs: number
 }
 
@@ -161,7 +170,7 @@ export function newAccount(id: string, nowMs: number): Account | undefined {
     creditsPosted: 0n,
     debitsPending: 0n,
     creditsPending: 0n,
-    budget: null,
+    budgets: [],
     createdAtMs: nowMs,
   }
 }

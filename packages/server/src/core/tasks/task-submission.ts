@@ -183,7 +183,12 @@ export class TaskSubmission {
         reference: task.id,
       }),
     )
-    const inserted = await this.#deps.tasks.insert(task)
+    // A task that could not be stored holds no money; a crash right here is undone at the next
+    // start (see releaseOrphanReservations).
+    const inserted = await this.#deps.tasks.insert(task).catch(async (error: unknown) => {
+      await this.#deps.escrow.release(task.id).catch(() => undefined)
+      throw error
+    })
     if (!inserted.created) {
       await this.#deps.escrow.release(task.id)
       return { task: this.#sameRequest(inserted.task, requestHash), created: false }

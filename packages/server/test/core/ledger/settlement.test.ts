@@ -116,7 +116,9 @@ describe('escrow, budgets and subscriptions on the ledger', () => {
   it('resets a daily budget at the UTC day boundary and gives back what a reservation did not pay', async () => {
     const budgets = new BudgetService(ledger, clock)
     const escrow = new LedgerEscrow(ledger, { feeBps: 0, nodeDid: 'did:node' })
-    await budgets.set(payer, { limitMicros: 1_000_000n, currency: 'USD', period: 'day' })
+    // What task-a paid earlier today counts against a budget set now.
+    const set = { limitMicros: 2_500_000n, currency: 'USD', period: 'day' } as const
+    expect(await budgets.set(payer, set, 'owner')).toMatchObject({ spentMicros: 1_500_000n })
     const reserve = (id: string, amountMicros: bigint) =>
       escrow.reserve({
         reservationId: id,
@@ -130,13 +132,13 @@ describe('escrow, budgets and subscriptions on the ledger', () => {
     await expect(reserve('b2', 300_000n)).rejects.toMatchObject({ code: 'BUDGET_EXCEEDED' })
     await escrow.settle({ reservationId: 'b1', payee, amountMicros: 500_000n })
     await reserve('b2', 300_000n)
-    expect((await budgets.list(payer))[0]).toMatchObject({ spentMicros: 800_000n })
+    expect((await budgets.list(payer))[0]).toMatchObject({ spentMicros: 2_300_000n })
     clock.advance(3_600_000) // past midnight UTC
     expect((await budgets.list(payer))[0]).toMatchObject({ spentMicros: 0n })
     await reserve('b3', 1_000_000n)
     await escrow.release('b2') // charged yesterday: today's spending stays
     expect((await budgets.list(payer))[0]).toMatchObject({ spentMicros: 1_000_000n })
-    await budgets.set(payer, { limitMicros: 10n ** 12n, currency: 'USD', period: 'none' })
+    await budgets.set(payer, { limitMicros: 10n ** 12n, currency: 'USD', period: 'day' }, 'owner')
   })
 
   it('refuses calls to a subscription once its period lapses, until it is renewed', async () => {

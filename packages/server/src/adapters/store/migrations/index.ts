@@ -11,6 +11,7 @@ import { registryDescriptionMigration } from './0002-registry-description.js'
 import { agentVersionBigintMigration } from './0011-agent-version-bigint.js'
 import { capabilityFeaturedMigration } from './0012-capability-featured.js'
 import { permissionsMigration } from './0013-permissions.js'
+import { ledgerBudgetsMigration } from './0013-ledger-budgets.js'
 
 /** Every migration, by name; applied in name order. Append, never edit one that has shipped. */
 export const migrations: Record<string, Migration> = {
@@ -26,4 +27,5 @@ export const migrations: Record<string, Migration> = {
   '0011-agent-version-bigint': agentVersionBigintMigration,
   '0012-capability-featured': capabilityFeaturedMigration,
   '0013-permissions': permissionsMigration,
+  '0013-ledger-budgets': ledgerBudgetsMigration,
 }

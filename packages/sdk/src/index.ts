@@ -51,6 +51,7 @@ export type {
   PipelineRunPage,
   PipelineRunView,
   SubmitOptions,
+  SubscriptionView,
   TaskState,
   TaskView,
 } from './task-types.js'

@@ -149,9 +149,15 @@ export interface AuditStore {
   latestHead(signer: string): Promise<AuditHeadRecord | undefined>
 }
 
+/** One payee's share of a settlement. */
+export interface EscrowPayment {
+  payee: string
+  amountMicros: bigint
+}
+
 /**
  * Escrow, as the task flow sees the ledger: reserve before dispatch, then settle or release
- * exactly once. Every call is idempotent per `reservationId`.
+ * exactly once, and perhaps refund once. Every call is idempotent per `reservationId`.
  */
 export interface Escrow {
   /** Moves `amountMicros` from the payer into a pending transfer; throws INSUFFICIENT_FUNDS or BUDGET_EXCEEDED. */
@@ -164,10 +170,24 @@ export interface Escrow {
     /** What the money is for, e.g. the task id. */
     reference: string
   }): Promise<void>
-  /** Pays `amountMicros` (at most the reservation) to the payee and returns the rest to the payer. */
-  settle(input: { reservationId: string; payee: string; amountMicros: bigint }): Promise<void>
+  /**
+   * Pays `amountMicros` (at most the reservation) to the payee and returns the rest to the payer.
+   * With `payments` (a quorum), the reservation is posted once for all of them together and each
+   * payee is paid its share; nothing to pay voids the reservation.
+   */
+  settle(
+    input:
+      | { reservationId: string; payee: string; amountMicros: bigint }
+      | { reservationId: string; payments: EscrowPayment[] },
+  ): Promise<void>
   /** Returns the whole reservation to the payer. */
   release(reservationId: string): Promise<void>
+  /**
+   * Gives a settled reservation's payments back to the payer, all of them or `amountMicros`,
+   * exactly once (a second refund throws ALREADY_REFUNDED); with `from`, only that payee's.
+   * Answers what was refunded.
+   */
+  refund(input: { reservationId: string; amountMicros?: bigint; from?: string }): Promise<bigint>
 }
 
 /** A message on the bus: a topic and a JSON-serializable body. */

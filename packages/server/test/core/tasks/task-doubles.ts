@@ -115,12 +115,24 @@ export class MemoryEscrow implements Escrow {
     return Promise.resolve()
   }
 
-  settle(input: { reservationId: string; payee: string; amountMicros: bigint }): Promise<void> {
+  settle(input: Parameters<Escrow['settle']>[0]): Promise<void> {
     const r = this.#pending(input.reservationId)
     r.state = 'posted'
-    this.paid.set(input.payee, (this.paid.get(input.payee) ?? 0n) + input.amountMicros)
-    this.balances.set(r.payer, (this.balances.get(r.payer) ?? 0n) + r.amount - input.amountMicros)
+    const payments =
+      'payments' in input
+        ? input.payments
+        : [{ payee: input.payee, amountMicros: input.amountMicros }]
+    let total = 0n
+    for (const { payee, amountMicros } of payments) {
+      this.paid.set(payee, (this.paid.get(payee) ?? 0n) + amountMicros)
+      total += amountMicros
+    }
+    this.balances.set(r.payer, (this.balances.get(r.payer) ?? 0n) + r.amount - total)
     return Promise.resolve()
+  }
+
+  refund(): Promise<bigint> {
+    return Promise.reject(new MeshError('TASK_NOT_SETTLED', 'Memory escrow does not refund'))
   }
 
   release(reservationId: string): Promise<void> {

@@ -1,6 +1,6 @@
 import { capabilityIdSchema, didSchema, MeshError, toMoney } from '@agentmesh/protocol'
 import type { FastifyInstance } from 'fastify'
-import { capabilityKey, type SubscriptionPeriod } from '../../core/ledger/subscriptions.js'
+import type { SubscriptionPeriod } from '../../core/ledger/subscriptions.js'
 import { callerOf } from '../auth-hook.js'
 import type { ApiContext } from '../context.js'
 
@@ -27,10 +27,9 @@ const subscriptionSchema = {
 } as const
 
 function subscriptionView(s: SubscriptionPeriod) {
-  const cut = s.capabilityKey.lastIndexOf('/')
   return {
-    agentId: s.capabilityKey.slice(0, cut),
-    capabilityId: s.capabilityKey.slice(cut + 1),
+    agentId: s.provider,
+    capabilityId: s.capabilityId,
     price: toMoney(s.transfer.amountMicros, s.transfer.currency),
     period: s.period,
     startsAt: new Date(s.startsAtMs).toISOString(),
@@ -76,7 +75,7 @@ export function subscriptionRoutes(app: FastifyInstance, ctx: ApiContext): void 
       const paid = await ctx.subscriptions.subscribe({
         subscriber: caller.did,
         provider: agentId,
-        capabilityKey: capabilityKey(agentId, capabilityId),
+        capabilityId,
         pricing: capability.pricing,
       })
       return reply.status(paid.created ? 201 : 200).send(subscriptionView(paid))

@@ -12,8 +12,7 @@ const HISTORY_PAGE = 500
 export interface SubscriptionPeriod {
   subscriber: string
   provider: string
-  /** `AGENT_ID/CAPABILITY_ID`. */
-  capabilityKey: string
+  capabilityId: string
   transfer: Transfer
   period: Period
   startsAtMs: number
@@ -22,10 +21,17 @@ export interface SubscriptionPeriod {
   active: boolean
 }
 
-/** Names a capability of an agent, as subscriptions key it. */
-export function capabilityKey(agentId: string, capabilityId: string): string {
-  return `${agentId}/${capabilityId}`
+/** What a subscription is to: a capability of one provider, sold at a price per period. */
+export interface SubscriptionTerms {
+  subscriber: string
+  provider: string
+  capabilityId: string
+  pricing: Pricing
 }
+
+/** Names a capability of an agent, as subscriptions key it: `AGENT_ID/CAPABILITY_ID`. */
+const capabilityKey = (t: { provider: string; capabilityId: string }): string =>
+  `${t.provider}/${t.capabilityId}`
 
 /**
  * Subscriptions: a `subscription` capability is paid once per period (day or month, UTC) by a
@@ -48,23 +54,15 @@ export class Subscriptions {
   }
 
   /** Pays the current period (again is a no-op, answering the same payment). */
-  async subscribe(input: {
-    subscriber: string
-    provider: string
-    /** Names the capability, e.g. `AGENT_ID/CAPABILITY_ID`. */
-    capabilityKey: string
-    pricing: Pricing
-  }): Promise<SubscriptionPeriod & { created: boolean }> {
+  async subscribe(input: SubscriptionTerms): Promise<SubscriptionPeriod & { created: boolean }> {
+    const key = capabilityKey(input)
     if (input.pricing.model !== 'subscription')
-      throw new MeshError(
-        'INVALID_INPUT',
-        `Capability "${input.capabilityKey}" is not sold by subscription`,
-      )
+      throw new MeshError('INVALID_INPUT', `Capability "${key}" is not sold by subscription`)
     if (input.subscriber === input.provider)
       throw new MeshError('INVALID_INPUT', 'An agent does not subscribe to itself')
     const period = input.pricing.period ?? 'month'
     const startsAtMs = periodStartMs(period, this.#clock.now())
-    const id = this.#periodId(input.subscriber, input.capabilityKey, period, startsAtMs)
+    const id = this.#periodId(input.subscriber, key, period, startsAtMs)
     const before = await this.#ledger.getTransfer(id)
     const transfer =
       before ??
@@ -76,7 +74,7 @@ export class Subscriptions {
           creditAccount: accountId(input.provider, input.pricing.currency),
           amountMicros: parseAmount(input.pricing.amount),
           code: 'subscription',
-          reference: input.capabilityKey,
+          reference: key,
         },
         input.subscriber,
       ))
@@ -85,7 +83,7 @@ export class Subscriptions {
     return {
       subscriber: input.subscriber,
       provider: input.provider,
-      capabilityKey: input.capabilityKey,
+      capabilityId: input.capabilityId,
       transfer,
       period,
       startsAtMs,
@@ -96,21 +94,17 @@ export class Subscriptions {
   }
 
   /** Throws SUBSCRIPTION_LAPSED unless the current period is paid. */
-  async requireActive(input: {
-    subscriber: string
-    provider: string
-    capabilityKey: string
-    pricing: Pricing
-  }): Promise<void> {
+  async requireActive(input: SubscriptionTerms): Promise<void> {
+    const key = capabilityKey(input)
     const period = input.pricing.period ?? 'month'
     const startsAtMs = periodStartMs(period, this.#clock.now())
-    const id = this.#periodId(input.subscriber, input.capabilityKey, period, startsAtMs)
+    const id = this.#periodId(input.subscriber, key, period, startsAtMs)
     const paid = await this.#ledger.getTransfer(id)
     if (!paid || !this.#pays(paid, input.subscriber, input.provider)) {
       throw new MeshError(
         'SUBSCRIPTION_LAPSED',
-        `Subscription to "${input.capabilityKey}" is not paid for this period: renew it to call`,
-        { details: { agentId: input.provider, capability: input.capabilityKey } },
+        `Subscription to "${key}" is not paid for this period: renew it to call`,
+        { details: { agentId: input.provider, capability: input.capabilityId } },
       )
     }
   }
@@ -132,7 +126,8 @@ export class Subscriptions {
       for (const t of page) {
         if (t.createdAtMs < sinceMs) return [...latest.values()]
         const found = this.#parse(t, subscriber, nowMs)
-        if (found && !latest.has(found.capabilityKey)) latest.set(found.capabilityKey, found)
+        const key = found && capabilityKey(found)
+        if (found && key && !latest.has(key)) latest.set(key, found)
       }
       const last = page.at(-1)
       if (!last || page.length < HISTORY_PAGE) return [...latest.values()]
@@ -144,13 +139,14 @@ export class Subscriptions {
     if (t.code !== 'subscription' || !t.id.startsWith(`${PREFIX}${subscriber}:`)) return undefined
     if (t.reference === null || t.debitAccount !== accountId(subscriber, t.currency)) return
     const provider = t.creditAccount.slice(0, t.creditAccount.lastIndexOf(':'))
+    if (!t.reference.startsWith(`${provider}/`)) return undefined
     const startsAtMs = Date.parse(`${t.id.slice(-10)}T00:00:00Z`)
     const period: Period = t.id.slice(-16, -11) === 'month' ? 'month' : 'day'
     const lapsesAtMs = periodEndMs(period, startsAtMs)!
     return {
       subscriber,
       provider,
-      capabilityKey: t.reference,
+      capabilityId: t.reference.slice(provider.length + 1),
       transfer: t,
       period,
       startsAtMs,

@@ -19,7 +19,7 @@ export interface SubscriptionCheck {
   requireActive(input: {
     subscriber: string
     provider: string
-    capabilityKey: string
+    capabilityId: string
     pricing: Pricing
   }): Promise<void>
 }
@@ -101,7 +101,7 @@ export async function subscribedCandidates(
         await check.requireActive({
           subscriber: caller.did,
           provider: candidate.agentId,
-          capabilityKey: `${candidate.agentId}/${candidate.capability.id}`,
+          capabilityId: candidate.capability.id,
           pricing,
         })
       } catch (error) {

@@ -189,13 +189,13 @@ describe('escrow, budgets and subscriptions on the ledger', () => {
     const input = {
       subscriber: payer,
       provider: payee,
-      capabilityKey: 'agent/cap',
+      capabilityId: 'cap',
       pricing: monthly,
     }
     const check = {
       subscriber: payer,
       provider: payee,
-      capabilityKey: 'agent/cap',
+      capabilityId: 'cap',
       pricing: monthly,
     }
     await expect(subscriptions.requireActive(check)).rejects.toMatchObject({
@@ -211,7 +211,7 @@ describe('escrow, budgets and subscriptions on the ledger', () => {
       subscriptions.requireActive({ ...check, provider: SYSTEM.fees }),
     ).rejects.toMatchObject({ code: 'SUBSCRIPTION_LAPSED' })
     expect(await subscriptions.list(payer, 'USD')).toMatchObject([
-      { capabilityKey: 'agent/cap', period: 'month', active: true },
+      { provider: payee, capabilityId: 'cap', period: 'month', active: true },
     ])
     clock.ms = first.lapsesAtMs
     await expect(subscriptions.requireActive(check)).rejects.toMatchObject({

@@ -6,7 +6,7 @@ import { succeeded, transferError } from './transfer-errors.js'
 import { accountId, SYSTEM, type Transfer, type TransferInput } from './types.js'
 
 /** How many payees one settlement may pay (a quorum has at most 9). */
-export const MAX_PAYEES = 16
+const MAX_PAYEES = 16
 
 /**
  * The transfer ids a reservation uses; deterministic, so every call is idempotent. Payee `i` of a

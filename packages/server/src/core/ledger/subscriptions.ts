@@ -22,7 +22,7 @@ export interface SubscriptionPeriod {
 }
 
 /** What a subscription is to: a capability of one provider, sold at a price per period. */
-export interface SubscriptionTerms {
+interface SubscriptionTerms {
   subscriber: string
   provider: string
   capabilityId: string

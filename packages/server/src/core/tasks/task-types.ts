@@ -6,7 +6,7 @@ export { isTerminal, terminalStates, type TaskState } from '@agentmesh/protocol'
 export type SettlementState = 'reserved' | 'posted' | 'voided' | 'refunded'
 
 /** What a task settled: its state, what it paid and to whom, and what a refund gave back. */
-export interface TaskSettlementRecord {
+interface TaskSettlementRecord {
   state: SettlementState
   paidMicros: bigint
   /** The provider paid (a quorum: the first of `payees`). */

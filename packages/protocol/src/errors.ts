@@ -40,6 +40,7 @@ export const errorCatalogue = {
   PENDING_ALREADY_RESOLVED: { status: 409, retryable: false },
   TASK_NOT_SETTLED: { status: 409, retryable: false },
   ALREADY_RATED: { status: 409, retryable: false },
+  ALREADY_REFUNDED: { status: 409, retryable: false },
   PENDING_EXPIRED: { status: 409, retryable: false },
   AMOUNT_EXCEEDS_PENDING: { status: 409, retryable: false },
   LINKED_TRANSFER_FAILED: { status: 409, retryable: false },

@@ -55,6 +55,11 @@ export const pricingSchema = {
 export interface Sla {
   timeoutMs: number
   p95LatencyMs?: number
+  /**
+   * What a call slower than `p95LatencyMs` loses of its price, in basis points; the node's own
+   * penalty applies when it is higher.
+   */
+  latencyPenaltyBps?: number
   /** Fraction of time the provider expects to be reachable, 0 to 1. */
   availability?: number
 }
@@ -66,6 +71,7 @@ export const slaSchema = {
   properties: {
     timeoutMs: { type: 'integer', minimum: 1, maximum: 3_600_000 },
     p95LatencyMs: { type: 'integer', minimum: 1, maximum: 3_600_000 },
+    latencyPenaltyBps: { type: 'integer', minimum: 0, maximum: 10_000 },
     availability: { type: 'number', minimum: 0, maximum: 1 },
   },
 } as const

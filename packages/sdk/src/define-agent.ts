@@ -33,6 +33,12 @@ export interface TaskContext {
   signal: AbortSignal
   /** Reports progress (0 to 1) and an optional message to the requester. */
   progress(fraction?: number, message?: string): void
+  /**
+   * Reports how many units the call used (a whole number, 0 or more), for a `per_unit`
+   * capability: the requester pays the unit price times this many (one when never reported),
+   * within what it reserved. The last report before the handler returns counts.
+   */
+  units(count: number): void
   /** Calls another capability on this task's behalf: its budget and deadline pass down. */
   call<T = unknown>(
     capability: string,
@@ -271,6 +277,7 @@ export class Agent {
       Math.max(0, deadline.getTime() - Date.now()),
     )
     this.#send({ type: 'accepted', ...reply })
+    let units: number | undefined
     const ctx: TaskContext = {
       taskId: frame.taskId,
       attempt: frame.attempt,
@@ -286,6 +293,11 @@ export class Agent {
           ...(fraction === undefined ? {} : { progress: Math.min(1, Math.max(0, fraction)) }),
           ...(message === undefined ? {} : { message: message.slice(0, 1000) }),
         }),
+      units: (count) => {
+        if (!Number.isSafeInteger(count) || count < 0)
+          throw new SdkError('BAD_OPTIONS', `Units "${count}" is not a whole number 0 or more`)
+        units = count
+      },
       call: (capabilityId, input, callOptions = {}) => {
         if (!this.#mesh) return Promise.reject(new SdkError('NETWORK', 'Not connected'))
         const remainingMs = Math.max(1, deadline.getTime() - Date.now())
@@ -309,7 +321,7 @@ export class Agent {
           `Output at "${first?.instancePath || '/'}" ${first?.message ?? 'is invalid'}`,
         )
       }
-      this.#send({ type: 'result', ...reply, output })
+      this.#send({ type: 'result', ...reply, output, ...(units === undefined ? {} : { units }) })
     } catch (error) {
       if (controller.signal.aborted) return
       const mesh =

@@ -52,6 +52,7 @@ export type {
   PipelineRunPage,
   PipelineRunView,
   SubmitOptions,
+  SubscriptionView,
   TaskState,
   TaskView,
 } from './task-types.js'

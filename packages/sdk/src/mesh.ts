@@ -34,6 +34,7 @@ import type {
   PipelineRunPage,
   PipelineRunView,
   SubmitOptions,
+  SubscriptionView,
   TaskView,
 } from './task-types.js'
 
@@ -298,6 +299,40 @@ export class Mesh {
   /** Cancels a task; its provider gets an abort. */
   cancel(id: string): Promise<TaskView> {
     return this.request('POST', `/v1/tasks/${encodeURIComponent(id)}/cancel`)
+  }
+
+  /**
+   * Refunds a settled task to its requester, all of it or `amount` (in the task's currency): as
+   * the provider it paid, or as an admin. Once only: a second throws `ALREADY_REFUNDED`.
+   */
+  refund(taskId: string, amount?: string): Promise<TaskView> {
+    return this.request(
+      'POST',
+      `/v1/tasks/${encodeURIComponent(taskId)}/refund`,
+      amount === undefined ? {} : { amount },
+    )
+  }
+
+  /** Rates a settled task 1–5 stars (its requester, once); a good rating pays the task's bonus. */
+  rate(taskId: string, stars: number): Promise<{ taskId: string; stars: number }> {
+    return this.request('POST', `/v1/tasks/${encodeURIComponent(taskId)}/rating`, { stars })
+  }
+
+  /**
+   * Pays the current period of a capability sold by subscription; its calls cost nothing until
+   * the period lapses. Paying again within the period answers the same payment.
+   */
+  subscribe(agentId: string, capabilityId: string): Promise<SubscriptionView> {
+    return this.request('POST', '/v1/subscriptions', { agentId, capabilityId })
+  }
+
+  /** Your subscriptions paid this month: the latest period of each. */
+  async subscriptions(): Promise<SubscriptionView[]> {
+    const page = await this.request<{ subscriptions: SubscriptionView[] }>(
+      'GET',
+      '/v1/subscriptions',
+    )
+    return page.subscriptions
   }
 
   /**

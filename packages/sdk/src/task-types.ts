@@ -14,6 +14,15 @@ export interface TaskView {
   output: unknown
   error: WireError | null
   maxPrice: Money
+  /** For `per_unit` capabilities: the most units paid for (the task reserved maxPrice × maxUnits). */
+  maxUnits: number
+  /** The quality bonus set aside at submission, and what the rating made of it. */
+  bonus: {
+    amount: Money
+    state: 'reserved' | 'paid' | 'released'
+    paid: Money
+    windowEndsAt: string
+  } | null
   timeoutMs: number
   createdAt: string
   updatedAt: string
@@ -38,6 +47,10 @@ export interface TaskView {
     state: 'reserved' | 'posted' | 'voided' | 'refunded'
     paid: Money
     payee: string | null
+    /** Every provider paid (several for a quorum). */
+    payees: string[]
+    /** What a refund gave back. */
+    refunded: Money
   }
   idempotencyKey: string | null
   parentTaskId: string | null
@@ -69,6 +82,26 @@ export interface SubmitOptions {
   parentTaskId?: string
   /** Run under a contract (its provider and price). */
   contractId?: string
+  /** For `per_unit` capabilities: the most units paid for; the task reserves `maxPrice` × this. */
+  maxUnits?: number
+  /**
+   * A quality bonus set aside with the task, e.g. `"0.001"`: rating the task 5 stars within the
+   * bonus window pays all of it to the provider, 4 stars half; otherwise it comes back.
+   */
+  bonus?: string
+}
+
+/** A paid subscription period, as the node reports it. */
+export interface SubscriptionView {
+  agentId: string
+  capabilityId: string
+  price: Money
+  period: 'day' | 'month'
+  startsAt: string
+  lapsesAt: string
+  /** Whether the period is the current one (calls are free until `lapsesAt`). */
+  active: boolean
+  transferId: string
 }
 
 /** The states a task does not leave. */

@@ -46,6 +46,8 @@ export interface NodeConfig {
     latencyPenaltyBps: number
     /** How often pending transfers past their timeout are voided. */
     expiryIntervalMs: number
+    /** How long after a task's deadline its bonus waits for a rating (`AGENTMESH_BONUS_WINDOW_MS`). */
+    bonusWindowMs: number
   }
   /** An agent is online this long after its last heartbeat. */
   presenceTtlMs: number
@@ -161,6 +163,7 @@ export function resolveNodeConfig(flags: NodeFlags, env: NodeJS.ProcessEnv): Nod
       feeBps: integerEnv(env, 'AGENTMESH_FEE_BPS', 0, 0, 10_000),
       latencyPenaltyBps: integerEnv(env, 'AGENTMESH_LATENCY_PENALTY_BPS', 0, 0, 10_000),
       expiryIntervalMs: integerEnv(env, 'AGENTMESH_LEDGER_EXPIRY_INTERVAL_MS', 1000, 10, 3_600_000),
+      bonusWindowMs: integerEnv(env, 'AGENTMESH_BONUS_WINDOW_MS', 86_400_000, 1000, 2_592_000_000),
     },
     presenceTtlMs: Number(env.AGENTMESH_PRESENCE_TTL_MS ?? 30_000),
     rankingWeights: parseRankingWeights(env.AGENTMESH_RANKING_WEIGHTS ?? ''),

@@ -30,10 +30,11 @@ import { PermissionService } from './core/auth/permission-service.js'
 import { BudgetService } from './core/ledger/budget-service.js'
 import { LedgerEscrow } from './core/ledger/escrow-service.js'
 import { LedgerService } from './core/ledger/ledger-service.js'
+import { Subscriptions } from './core/ledger/subscriptions.js'
 import { accountId, SYSTEM } from './core/ledger/types.js'
 import { NegotiationService } from './core/negotiation/negotiation-service.js'
 import { PipelineService } from './core/pipelines/pipeline-service.js'
-import type { Bus, Escrow, ProviderDirectory, Store } from './core/ports.js'
+import type { Bus, Clock, Escrow, ProviderDirectory, Store } from './core/ports.js'
 import { MarketplaceService } from './core/marketplace/marketplace-service.js'
 import { Presence } from './core/registry/presence.js'
 import { RegistryService } from './core/registry/registry-service.js'
@@ -162,8 +163,14 @@ async function startNodeDemo(
   }
 }
 
+/** Ports a test may drive instead of the system's. */
+export interface NodePorts {
+  /** The clock subscription periods run on. */
+  subscriptionClock?: Clock
+}
+
 /** Starts a node: store, core services, HTTP API. */
-export async function startNode(config: NodeConfig): Promise<RunningNode> {
+export async function startNode(config: NodeConfig, ports: NodePorts = {}): Promise<RunningNode> {
   const logger = pino(
     { level: config.logLevel, base: null },
     config.prettyLogs ? pinoPretty({ colorize: true, sync: true }) : undefined,
@@ -205,6 +212,7 @@ export async function startNode(config: NodeConfig): Promise<RunningNode> {
     })
     const escrow = new LedgerEscrow(ledger, { feeBps: config.ledger.feeBps, nodeDid: key.did })
     const budgets = new BudgetService(ledger, systemClock)
+    const subscriptions = new Subscriptions(ledger, ports.subscriptionClock ?? systemClock)
     const mint = (id: string, did: string, amount: string, currency: string) =>
       parseAmount(amount) === 0n
         ? Promise.resolve()
@@ -354,9 +362,19 @@ export async function startNode(config: NodeConfig): Promise<RunningNode> {
         random: systemRandom,
         contracts: negotiation,
         policy: permissions,
+        subscriptions,
+        settlementPolicy: {
+          latencyPenaltyBps: config.ledger.latencyPenaltyBps,
+          feeBps: config.ledger.feeBps,
+        },
         tracer,
       },
-      { defaultTimeoutMs: 30_000, maxCandidates: 5, maxDepth: 5 },
+      {
+        defaultTimeoutMs: 30_000,
+        maxCandidates: 5,
+        maxDepth: 5,
+        bonusWindowMs: config.ledger.bonusWindowMs,
+      },
     )
     // Before any submission: a reservation whose task a crash kept from being stored goes back now.
     const orphans = await releaseOrphanReservations({
@@ -392,6 +410,7 @@ export async function startNode(config: NodeConfig): Promise<RunningNode> {
       audit,
       ledger,
       budgets,
+      subscriptions,
       registry,
       discovery,
       marketplace,

@@ -29,6 +29,7 @@ import { observabilityRoutes } from './routes/observability-routes.js'
 import { pipelineRoutes } from './routes/pipeline-routes.js'
 import { searchRoutes } from './routes/search-routes.js'
 import { statsRoutes } from './routes/stats-routes.js'
+import { subscriptionRoutes } from './routes/subscription-routes.js'
 import { taskRoutes } from './routes/task-routes.js'
 import { watchRoutes } from './routes/watch-routes.js'
 import { createValidators, schemaCompiler } from './validation.js'
@@ -92,6 +93,7 @@ export async function buildApi(ctx: ApiContext, options: ApiOptions): Promise<Fa
   auditRoutes(app, ctx)
   ledgerRoutes(app, ctx)
   budgetRoutes(app, ctx)
+  subscriptionRoutes(app, ctx)
   await agentGateway(app, ctx, ctx.connections, {
     maxFrameBytes: options.bodyLimitBytes,
     authTimeoutMs: 10_000,

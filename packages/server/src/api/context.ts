@@ -5,6 +5,7 @@ import type { AuthService, Caller } from '../core/auth/auth-service.js'
 import type { PermissionService } from '../core/auth/permission-service.js'
 import type { BudgetService } from '../core/ledger/budget-service.js'
 import type { LedgerService } from '../core/ledger/ledger-service.js'
+import type { Subscriptions } from '../core/ledger/subscriptions.js'
 import type { Bus, Clock, Store } from '../core/ports.js'
 import type { ReputationService } from '../core/reputation/reputation-service.js'
 import type { DiscoveryService } from '../core/discovery/discovery-service.js'
@@ -32,6 +33,8 @@ export interface ApiContext {
   audit: AuditLog
   ledger: LedgerService
   budgets: BudgetService
+  /** Capabilities sold by subscription: paid once per period (`/v1/subscriptions`). */
+  subscriptions: Subscriptions
   registry: RegistryService
   discovery: DiscoveryService
   /** Browsing capabilities by popularity, featured or price (`GET /v1/capabilities`). */

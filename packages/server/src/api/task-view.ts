@@ -16,6 +16,16 @@ export function taskView(task: Task) {
     output: task.output,
     error: task.error,
     maxPrice: toMoney(task.maxPriceMicros, task.currency),
+    maxUnits: task.maxUnits ?? 1,
+    /** The quality bonus set aside, and what a rating made of it. */
+    bonus: task.bonus
+      ? {
+          amount: toMoney(task.bonus.setAsideMicros, task.currency),
+          state: task.bonus.state,
+          paid: toMoney(task.bonus.paidMicros, task.currency),
+          windowEndsAt: iso(task.bonus.windowEndsAtMs),
+        }
+      : null,
     timeoutMs: task.timeoutMs,
     retry: task.retry,
     verify: task.verify,
@@ -38,6 +48,8 @@ export function taskView(task: Task) {
       state: task.settlement.state,
       paid: toMoney(task.settlement.paidMicros, task.currency),
       payee: task.settlement.payee,
+      payees: task.settlement.payees ?? (task.settlement.payee ? [task.settlement.payee] : []),
+      refunded: toMoney(task.settlement.refundedMicros ?? 0n, task.currency),
     },
     /** The W3C trace id of the task's spans (OpenTelemetry), for finding it in a trace viewer. */
     traceId: task.traceId ?? null,

@@ -180,12 +180,18 @@ export interface AuditStore {
   latestHead(signer: string): Promise<AuditHeadRecord | undefined>
 }
 
+/** One payee's share of a settlement. */
+export interface EscrowPayment {
+  payee: string
+  amountMicros: bigint
+}
+
 /**
  * Escrow, as the task flow sees the ledger: reserve before dispatch, then settle or release
- * exactly once. Every call is idempotent per `reservationId`: repeating it (also concurrently)
- * moves no more money. Settling after a release, or releasing after a settle, moves no money and
- * throws PENDING_ALREADY_RESOLVED. `test/core/ledger/escrow-contract.ts` checks every
- * implementation against these promises.
+ * exactly once, and perhaps refund once. Every call is idempotent per `reservationId`: repeating it
+ * (also concurrently) moves no more money. Settling after a release, or releasing after a settle,
+ * moves no money and throws PENDING_ALREADY_RESOLVED. `test/core/ledger/escrow-contract.ts` checks
+ * every implementation against these promises.
  */
 export interface Escrow {
   /**
@@ -203,12 +209,24 @@ export interface Escrow {
   }): Promise<void>
   /**
    * Pays `amountMicros` to the payee (less the platform fee, if any) and returns the rest of the
-   * reservation to the payer. More than the reservation throws AMOUNT_EXCEEDS_PENDING, an unknown
-   * reservation TRANSFER_NOT_FOUND, one past its timeout PENDING_EXPIRED; none of them moves money.
+   * reservation to the payer. With `payments` (a quorum), the reservation is posted once for all of
+   * them together and each payee is paid its share; nothing to pay voids the reservation. More
+   * than the reservation throws AMOUNT_EXCEEDS_PENDING, an unknown reservation TRANSFER_NOT_FOUND,
+   * one past its timeout PENDING_EXPIRED; none of them moves money.
    */
-  settle(input: { reservationId: string; payee: string; amountMicros: bigint }): Promise<void>
+  settle(
+    input:
+      | { reservationId: string; payee: string; amountMicros: bigint }
+      | { reservationId: string; payments: EscrowPayment[] },
+  ): Promise<void>
   /** Returns the whole reservation to the payer; an unknown or lapsed one is left as it is. */
   release(reservationId: string): Promise<void>
+  /**
+   * Gives a settled reservation's payments back to the payer, all of them or `amountMicros`,
+   * exactly once (a second refund throws ALREADY_REFUNDED); with `from`, only that payee's.
+   * Answers what was refunded.
+   */
+  refund(input: { reservationId: string; amountMicros?: bigint; from?: string }): Promise<bigint>
 }
 
 /** A message on the bus: a topic and a JSON-serializable body. */

@@ -1,18 +1,27 @@
-import { resolveNodeConfig, startNode, type NodeConfig, type RunningNode } from '../../src/node.js'
+import {
+  resolveNodeConfig,
+  startNode,
+  type NodeConfig,
+  type NodePorts,
+  type RunningNode,
+} from '../../src/node.js'
 
 /** A parsed JSON answer; tests read into it freely. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type ApiBody = any
 
 /** Starts an in-memory node on a free loopback port, quiet, without the dashboard. */
-export function startTestNode(overrides: Partial<NodeConfig> = {}): Promise<RunningNode> {
+export function startTestNode(
+  overrides: Partial<NodeConfig> = {},
+  ports: NodePorts = {},
+): Promise<RunningNode> {
   const config = resolveNodeConfig(
     { memory: true, port: 0, dashboard: false, logLevel: 'silent' },
     {},
   )
   // Limits high enough that no test trips them by accident; the rate-limit test sets its own.
   const rateLimit = { principalMax: 1_000_000, ipMax: 1_000_000, windowMs: 60_000 }
-  return startNode({ ...config, prettyLogs: false, rateLimit, ...overrides })
+  return startNode({ ...config, prettyLogs: false, rateLimit, ...overrides }, ports)
 }
 
 /** POSTs JSON (or raw text) and answers status and parsed body. */

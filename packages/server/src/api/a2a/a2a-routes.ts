@@ -4,7 +4,7 @@ import { JsonRpcTransportHandler, ServerCallContext } from '@a2a-js/sdk/server'
 import { VersionNotSupportedError } from '@a2a-js/sdk/errors'
 import { MeshError, type Capability } from '@agentmesh/protocol'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { listPriceMicros } from '../../core/tasks/price.js'
+import { reservationFor } from '../../core/ledger/pricing.js'
 import { callerOf } from '../auth-hook.js'
 import type { ApiContext } from '../context.js'
 import { meshJsonRpcError } from './a2a-errors.js'
@@ -42,7 +42,7 @@ export function a2aRoutes(app: FastifyInstance, ctx: ApiContext): void {
       const candidates = await ctx.discovery.candidates({ capabilityId, limit: 5 })
       let best: { micros: bigint; currency: string } | undefined
       for (const c of candidates) {
-        const micros = listPriceMicros(c.capability.pricing)
+        const micros = reservationFor(c.capability.pricing)
         if (!best || (c.capability.pricing.currency === best.currency && micros > best.micros))
           best = { micros, currency: c.capability.pricing.currency }
       }

@@ -1,5 +1,5 @@
 import { MeshError, parseMoney, type Capability } from '@agentmesh/protocol'
-import { listPriceMicros } from '../../core/tasks/price.js'
+import { reservationFor } from '../../core/ledger/pricing.js'
 
 /** What a task through A2A is submitted with. */
 export interface MessageTerms {
@@ -78,7 +78,7 @@ async function priceOf(
   if (typeof given === 'string') return parseMoney({ amount: given, currency: 'USD' })
   if (given !== undefined) return parseMoney(given as { amount: string; currency: string })
   if (capability) {
-    return { micros: listPriceMicros(capability.pricing), currency: capability.pricing.currency }
+    return { micros: reservationFor(capability.pricing), currency: capability.pricing.currency }
   }
   // No online provider: a zero ceiling lets the task flow report NO_PROVIDER or CAPABILITY_NOT_FOUND.
   return (await prices.listPrice(capabilityId)) ?? { micros: 0n, currency: 'USD' }

@@ -1,5 +1,7 @@
 import {
+  amountSchema,
   capabilityIdSchema,
+  parseAmount,
   didSchema,
   MeshError,
   moneySchema,
@@ -29,6 +31,8 @@ interface SubmitBody {
   idempotencyKey?: string
   verify?: VerifyPolicy
   parentTaskId?: string
+  maxUnits?: number
+  bonus?: string
 }
 
 const submitSchema = {
@@ -79,6 +83,18 @@ const submitSchema = {
       ],
     },
     parentTaskId: { type: 'string', maxLength: 200 },
+    maxUnits: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 1_000_000,
+      description:
+        'per_unit capabilities: the most units paid for; the task reserves maxPrice × maxUnits',
+    },
+    bonus: {
+      ...amountSchema,
+      description:
+        'Set aside beside the task (maxPrice currency): a 4 or 5 star rating within the bonus window pays half or all of it to the provider',
+    },
   },
 } as const
 
@@ -108,7 +124,7 @@ export function taskRoutes(app: FastifyInstance, ctx: ApiContext): void {
     },
     async (request, reply) => {
       const caller = callerOf(request)
-      const { maxPrice, verify, capability, ...body } = request.body
+      const { maxPrice, verify, capability, bonus, ...body } = request.body
       if (!body.contractId && (!capability || !maxPrice)) {
         throw new MeshError(
           'INVALID_INPUT',
@@ -126,6 +142,7 @@ export function taskRoutes(app: FastifyInstance, ctx: ApiContext): void {
         maxPriceMicros: micros,
         currency,
         ...(verify ? { verify } : {}),
+        ...(bonus === undefined ? {} : { bonusMicros: parseAmount(bonus) }),
       }
       const { task, created } = await tasks.submit(caller, submit)
       const wait = request.query.wait
@@ -212,14 +229,43 @@ export function taskRoutes(app: FastifyInstance, ctx: ApiContext): void {
         response: { 200: ratingResponseSchema },
       },
     },
-    async (request) =>
-      ratingToWire(
-        await ctx.reputation.rate({
-          taskId: request.params.id,
-          rater: callerOf(request).did,
-          stars: request.body.stars,
-        }),
-      ),
+    async (request) => {
+      const rating = await ctx.reputation.rate({
+        taskId: request.params.id,
+        rater: callerOf(request).did,
+        stars: request.body.stars,
+      })
+      // The bonus the requester set aside: paid for a good rating, given back otherwise.
+      await ctx.tasks.rated(request.params.id, request.body.stars)
+      return ratingToWire(rating)
+    },
+  )
+
+  app.post<{ Params: { id: string }; Body: { amount?: string } | undefined }>(
+    '/v1/tasks/:id/refund',
+    {
+      schema: {
+        tags: ['tasks'],
+        summary:
+          'Refund a settled task to its requester, all or `amount` (its provider or an admin, once; a second is 409 ALREADY_REFUNDED)',
+        params: idParams,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { amount: { ...amountSchema, description: "In the task's currency" } },
+        },
+      },
+    },
+    async (request) => {
+      const amount = request.body?.amount
+      return taskView(
+        await tasks.refund(
+          callerOf(request),
+          request.params.id,
+          amount === undefined ? undefined : parseAmount(amount),
+        ),
+      )
+    },
   )
 
   app.get<{ Params: { id: string } }>(

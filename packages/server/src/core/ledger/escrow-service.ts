@@ -1,24 +1,46 @@
-import { MeshError } from '@agentmesh/protocol'
-import type { Escrow } from '../ports.js'
+import { formatAmount, MeshError } from '@agentmesh/protocol'
+import type { Escrow, EscrowPayment } from '../ports.js'
 import type { LedgerService } from './ledger-service.js'
 import { platformFee } from './pricing.js'
 import { succeeded, transferError } from './transfer-errors.js'
 import { accountId, SYSTEM, type Transfer, type TransferInput } from './types.js'
 
-/** The transfer ids a reservation uses; deterministic, so every call is idempotent. */
-export const escrowIds = (reservationId: string) => ({
-  reserve: `reserve:${reservationId}`,
-  settle: `settle:${reservationId}`,
-  pay: `pay:${reservationId}`,
-  fee: `fee:${reservationId}`,
-  release: `release:${reservationId}`,
-  refund: `refund:${reservationId}`,
-})
+/** How many payees one settlement may pay (a quorum has at most 9). */
+const MAX_PAYEES = 16
+
+/**
+ * The transfer ids a reservation uses; deterministic, so every call is idempotent. Payee `i` of a
+ * settlement (from 0) is paid by `pay` and `fee` with the suffix `:i+1`, none for the first.
+ */
+export const escrowIds = (reservationId: string, payee = 0) => {
+  const suffix = payee === 0 ? '' : `:${payee + 1}`
+  return {
+    reserve: `reserve:${reservationId}`,
+    settle: `settle:${reservationId}`,
+    pay: `pay:${reservationId}${suffix}`,
+    fee: `fee:${reservationId}${suffix}`,
+    release: `release:${reservationId}`,
+    refund: `refund:${reservationId}`,
+    refundPay: `refund:pay:${reservationId}${suffix}`,
+    refundFee: `refund:fee:${reservationId}${suffix}`,
+  }
+}
+
+/** What one payee got out of a settlement: the gross share, split into pay and fee. */
+interface Share {
+  index: number
+  pay: Transfer | undefined
+  fee: Transfer | undefined
+  grossMicros: bigint
+}
 
 /**
  * The `Escrow` port on the ledger. A reservation is a pending transfer from the payer to the
- * escrow account; settling posts (part of) it and, linked with the post, pays the payee and the
- * platform fee out of escrow; the rest returns to the payer. Releasing voids it.
+ * escrow account; settling posts (part of) it once and, linked with the post, pays each payee and
+ * the platform fee out of escrow; the rest returns to the payer. Releasing voids it. A refund
+ * moves the payees' and the fee's parts back into escrow and out to the payer, linked, once.
+ * Every escrow transfer references the reservation's reference (the task), so that `ledger verify`
+ * can check that each task settles once and that escrow pays out exactly what it took.
  */
 export class LedgerEscrow implements Escrow {
   readonly #ledger: LedgerService
@@ -47,45 +69,56 @@ export class LedgerEscrow implements Escrow {
     )
   }
 
-  async settle(input: {
-    reservationId: string
-    payee: string
-    amountMicros: bigint
-  }): Promise<void> {
-    const ids = escrowIds(input.reservationId)
+  async settle(input: Parameters<Escrow['settle']>[0]): Promise<void> {
+    const all: EscrowPayment[] =
+      'payments' in input
+        ? input.payments
+        : [{ payee: input.payee, amountMicros: input.amountMicros }]
+    const payments = all.filter((p) => p.amountMicros > 0n)
+    if (payments.length > MAX_PAYEES)
+      throw new MeshError('INVALID_INPUT', `A settlement pays at most ${MAX_PAYEES} payees`)
+    const total = payments.reduce((sum, p) => sum + p.amountMicros, 0n)
+    // Nothing to pay: the reservation goes back whole (a post of nothing moves no money).
+    if (total === 0n) return this.#void(input.reservationId)
     const pending = await this.#reservation(input.reservationId)
     const escrow = pending.creditAccount
-    const fee = platformFee(input.amountMicros, this.#feeBps)
+    const reference = pending.reference ?? input.reservationId
     const chain: TransferInput[] = [
-      { kind: 'post', id: ids.settle, pendingId: pending.id, amountMicros: input.amountMicros },
+      {
+        kind: 'post',
+        id: escrowIds(input.reservationId).settle,
+        pendingId: pending.id,
+        amountMicros: total,
+      },
     ]
-    const pay = input.amountMicros - fee
-    if (pay > 0n) {
-      chain.push({
-        kind: 'posted',
-        id: ids.pay,
-        debitAccount: escrow,
-        creditAccount: accountId(input.payee, pending.currency),
-        amountMicros: pay,
-        code: 'payment',
-        reference: pending.reference ?? input.reservationId,
-      })
-    }
-    if (fee > 0n) {
-      chain.push({
-        kind: 'posted',
-        id: ids.fee,
-        debitAccount: escrow,
-        creditAccount: accountId(SYSTEM.fees, pending.currency),
-        amountMicros: fee,
-        code: 'fee',
-        reference: pending.reference ?? input.reservationId,
-      })
+    for (const [i, payment] of payments.entries()) {
+      const ids = escrowIds(input.reservationId, i)
+      const fee = platformFee(payment.amountMicros, this.#feeBps)
+      const pay = payment.amountMicros - fee
+      const out = (id: string, owner: string, amountMicros: bigint, code: 'payment' | 'fee') => {
+        if (amountMicros > 0n) {
+          chain.push({
+            kind: 'posted',
+            id,
+            debitAccount: escrow,
+            creditAccount: accountId(owner, pending.currency),
+            amountMicros,
+            code,
+            reference,
+          })
+        }
+      }
+      out(ids.pay, payment.payee, pay, 'payment')
+      out(ids.fee, SYSTEM.fees, fee, 'fee')
     }
     await this.#all(chain)
   }
 
-  async release(reservationId: string): Promise<void> {
+  release(reservationId: string): Promise<void> {
+    return this.#void(reservationId)
+  }
+
+  async #void(reservationId: string): Promise<void> {
     const ids = escrowIds(reservationId)
     const [result] = await this.#ledger.createTransfers(
       [{ kind: 'void', id: ids.release, pendingId: ids.reserve }],
@@ -97,45 +130,88 @@ export class LedgerEscrow implements Escrow {
     throw transferError(result)
   }
 
-  /**
-   * Reverses a settled reservation in full: the payee and the fee account pay back into escrow and
-   * escrow pays the payer, all linked; each refund references the transfer it reverses.
-   */
-  async refund(reservationId: string): Promise<void> {
-    const ids = escrowIds(reservationId)
-    const pending = await this.#reservation(reservationId)
-    const [settled, paid, fee] = await Promise.all(
-      [ids.settle, ids.pay, ids.fee].map((id) => this.#ledger.getTransfer(id)),
+  async refund(input: {
+    reservationId: string
+    amountMicros?: bigint
+    from?: string
+  }): Promise<bigint> {
+    const ids = escrowIds(input.reservationId)
+    const pending = await this.#reservation(input.reservationId)
+    if (await this.#ledger.getTransfer(ids.refund)) throw alreadyRefunded(input.reservationId)
+    if (!(await this.#ledger.getTransfer(ids.settle)))
+      throw new MeshError('TASK_NOT_SETTLED', `Reservation "${input.reservationId}" paid nothing`)
+    const from = input.from === undefined ? undefined : accountId(input.from, pending.currency)
+    const shares = (await this.#shares(input.reservationId)).filter(
+      (s) => from === undefined || s.pay?.creditAccount === from,
     )
-    if (!settled) throw new MeshError('CONFLICT', `Reservation "${reservationId}" is not settled`)
+    const refundable = shares.reduce((sum, s) => sum + s.grossMicros, 0n)
+    const amount = input.amountMicros ?? refundable
+    if (amount <= 0n || amount > refundable) {
+      throw new MeshError(
+        'INVALID_AMOUNT',
+        `Refund "${formatAmount(amount)}" is not between 0 and the ${formatAmount(refundable)} paid`,
+      )
+    }
+    const reference = pending.reference ?? input.reservationId
     const chain: TransferInput[] = []
-    for (const [part, t] of [
-      ['pay', paid],
-      ['fee', fee],
-    ] as const) {
-      if (!t) continue
-      chain.push({
-        kind: 'posted',
-        id: `${ids.refund}:${part}`,
-        debitAccount: t.creditAccount,
-        creditAccount: t.debitAccount,
-        amountMicros: t.amountMicros,
-        code: 'refund',
-        reference: t.id,
-      })
+    let remaining = amount
+    for (const share of shares) {
+      const take = share.grossMicros < remaining ? share.grossMicros : remaining
+      if (take === 0n) break
+      remaining -= take
+      // The fee gives back its own proportion of what is taken; the payee the rest.
+      const feePart = share.fee ? (share.fee.amountMicros * take) / share.grossMicros : 0n
+      const shareIds = escrowIds(input.reservationId, share.index)
+      for (const [id, source, part] of [
+        [shareIds.refundPay, share.pay, take - feePart],
+        [shareIds.refundFee, share.fee, feePart],
+      ] as const) {
+        if (!source || part === 0n) continue
+        chain.push({
+          kind: 'posted',
+          id,
+          debitAccount: source.creditAccount,
+          creditAccount: source.debitAccount,
+          amountMicros: part,
+          code: 'refund',
+          reference,
+        })
+      }
     }
-    if (settled.amountMicros > 0n) {
-      chain.push({
-        kind: 'posted',
-        id: ids.refund,
-        debitAccount: pending.creditAccount,
-        creditAccount: pending.debitAccount,
-        amountMicros: settled.amountMicros,
-        code: 'refund',
-        reference: settled.id,
-      })
+    chain.push({
+      kind: 'posted',
+      id: ids.refund,
+      debitAccount: pending.creditAccount,
+      creditAccount: pending.debitAccount,
+      amountMicros: amount,
+      code: 'refund',
+      reference,
+    })
+    const results = await this.#ledger.createTransfers(
+      chain.map((t, i) => ({ ...t, linked: i < chain.length - 1 })),
+      this.#actor,
+    )
+    // A refund creates only new transfers: one found again means another refund came first.
+    if (results.some((r) => r.result === 'exists' || r.result === 'exists_with_different_fields'))
+      throw alreadyRefunded(input.reservationId)
+    this.#throwFirstFailure(results, chain)
+    return amount
+  }
+
+  /** Each payee's share of a settlement, in payee order. */
+  async #shares(reservationId: string): Promise<Share[]> {
+    const shares: Share[] = []
+    for (let index = 0; index < MAX_PAYEES; index++) {
+      const ids = escrowIds(reservationId, index)
+      const [pay, fee] = await Promise.all([
+        this.#ledger.getTransfer(ids.pay),
+        this.#ledger.getTransfer(ids.fee),
+      ])
+      if (!pay && !fee) break
+      const grossMicros = (pay?.amountMicros ?? 0n) + (fee?.amountMicros ?? 0n)
+      shares.push({ index, pay, fee, grossMicros })
     }
-    await this.#all(chain)
+    return shares
   }
 
   /**
@@ -170,10 +246,20 @@ export class LedgerEscrow implements Escrow {
   /** Creates the transfers as one linked chain; throws the first real failure. */
   async #all(chain: TransferInput[]): Promise<void> {
     const linked = chain.map((t, i) => ({ ...t, linked: i < chain.length - 1 }))
-    const results = await this.#ledger.createTransfers(linked, this.#actor)
+    this.#throwFirstFailure(await this.#ledger.createTransfers(linked, this.#actor), linked)
+  }
+
+  #throwFirstFailure(
+    results: Awaited<ReturnType<LedgerService['createTransfers']>>,
+    chain: TransferInput[],
+  ): void {
     const failed =
       results.find((r) => !succeeded(r) && !r.result.startsWith('linked_event')) ??
       results.find((r) => !succeeded(r))
-    if (failed) throw transferError(failed, linked[results.indexOf(failed)])
+    if (failed) throw transferError(failed, chain[results.indexOf(failed)])
   }
+}
+
+function alreadyRefunded(reservationId: string): MeshError {
+  return new MeshError('ALREADY_REFUNDED', `Reservation "${reservationId}" was refunded already`)
 }

@@ -3,7 +3,7 @@
  * ARCHITECTURE.md. Streaming: feed transfers in any order, then the stored accounts.
  */
 import { formatAmount } from '@agentmesh/protocol'
-import type { Account, Transfer } from './types.js'
+import { SYSTEM, type Account, type Transfer } from './types.js'
 
 export interface VerifyReport {
   ok: boolean
@@ -33,11 +33,24 @@ const zero = (): Totals => ({
 })
 const MAX_PROBLEMS = 100
 
+/** What escrow did for one reference (a task): settlements, and posted money in and out. */
+interface EscrowFlow {
+  /** The reservations posted for it (a legacy quorum's several count as one). */
+  settlements: Set<string>
+  inMicros: bigint
+  outMicros: bigint
+  settledMicros: bigint
+  refundedMicros: bigint
+}
+
+const isEscrow = (account: string): boolean => account.startsWith(`${SYSTEM.escrow}:`)
+
 export class LedgerVerifier {
   readonly #balances = new Map<string, Totals>()
   readonly #pendings = new Map<string, Transfer>()
   readonly #resolutions = new Map<string, Transfer[]>()
-  readonly #escrowPostsByReference = new Map<string, number>()
+  /** Per task (the escrow reference): its settlements, and escrow's money in and out for it. */
+  readonly #escrowByReference = new Map<string, EscrowFlow>()
   readonly #problems: string[] = []
   #transfers = 0
 
@@ -51,8 +64,38 @@ export class LedgerVerifier {
     return totals
   }
 
+  #flow(reference: string): EscrowFlow {
+    let flow = this.#escrowByReference.get(reference)
+    if (!flow)
+      this.#escrowByReference.set(
+        reference,
+        (flow = {
+          settlements: new Set(),
+          inMicros: 0n,
+          outMicros: 0n,
+          refundedMicros: 0n,
+          settledMicros: 0n,
+        }),
+      )
+    return flow
+  }
+
+  /** Escrow's posted money in and out, per reference. */
+  #escrowFlow(t: Transfer): void {
+    if (t.kind === 'pending' || t.kind === 'void' || t.reference === null) return
+    const into = isEscrow(t.creditAccount)
+    const outOf = isEscrow(t.debitAccount)
+    if (!into && !outOf) return
+    const flow = this.#flow(t.reference)
+    if (into) flow.inMicros += t.amountMicros
+    if (outOf) flow.outMicros += t.amountMicros
+    if (t.kind === 'post' && into) flow.settledMicros += t.amountMicros
+    if (t.code === 'refund' && outOf) flow.refundedMicros += t.amountMicros
+  }
+
   add(t: Transfer): void {
     this.#transfers++
+    this.#escrowFlow(t)
     const debit = this.#totals(t.debitAccount)
     const credit = this.#totals(t.creditAccount)
     if (t.amountMicros < 0n) this.#problem(`Transfer "${t.id}" has a negative amount`)
@@ -73,8 +116,10 @@ export class LedgerVerifier {
         credit.creditsPosted += t.amountMicros
         this.#resolution(t)
         if (t.code === 'escrow' && t.reference !== null) {
-          const n = (this.#escrowPostsByReference.get(t.reference) ?? 0) + 1
-          this.#escrowPostsByReference.set(t.reference, n)
+          // A quorum settled before one reservation per task paid each payee from a reservation
+          // `reserve:TASK:N` of its own: together they are one settlement.
+          const legacyQuorum = t.pendingId?.startsWith(`reserve:${t.reference}:`) === true
+          this.#flow(t.reference).settlements.add(legacyQuorum ? 'quorum' : (t.pendingId ?? t.id))
         }
         break
       case 'void':
@@ -91,9 +136,7 @@ export class LedgerVerifier {
   /** Compares with the stored accounts and answers the report. */
   finish(accounts: Iterable<Account>): VerifyReport {
     this.#checkResolutions()
-    for (const [reference, posts] of this.#escrowPostsByReference) {
-      if (posts > 1) this.#problem(`Task "${reference}" settled ${posts} times`)
-    }
+    this.#checkEscrow()
     const totals = new Map<string, Totals>()
     let count = 0
     const seen = new Set<string>()
@@ -152,6 +195,27 @@ export class LedgerVerifier {
       transfers: this.#transfers,
       totals: report,
       problems: [...this.#problems],
+    }
+  }
+
+  /**
+   * Each task settles at most once (one post of its reservation, however many payees it pays),
+   * escrow pays out exactly what the settlement and any refund put in, and a refund gives back
+   * no more than was settled. References without a reservation (none of the node's) are left out.
+   */
+  #checkEscrow(): void {
+    for (const [reference, flow] of this.#escrowByReference) {
+      if (flow.settlements.size === 0) continue
+      if (flow.settlements.size > 1)
+        this.#problem(`Task "${reference}" settled ${flow.settlements.size} times`)
+      if (flow.inMicros !== flow.outMicros)
+        this.#problem(
+          `Escrow took ${formatAmount(flow.inMicros)} for "${reference}" and paid out ${formatAmount(flow.outMicros)}`,
+        )
+      if (flow.refundedMicros > flow.settledMicros)
+        this.#problem(
+          `"${reference}" was refunded ${formatAmount(flow.refundedMicros)}, more than the ${formatAmount(flow.settledMicros)} settled`,
+        )
     }
   }
 

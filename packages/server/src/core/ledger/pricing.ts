@@ -1,7 +1,8 @@
 /**
- * Pricing and settlement arithmetic, in micro-units: what a call may cost (the reservation) and
- * what it costs once it ran (base, less a latency penalty when the SLA was missed, plus a quality
- * bonus), never more than the reservation. Integer arithmetic only; fractions round down.
+ * Pricing and settlement arithmetic, in micro-units: what a call may cost (the reservation), what
+ * it costs once it ran (base, less a latency penalty when the SLA was missed, never more than the
+ * reservation), the quality bonus a rating releases and the platform's fee. Integer arithmetic
+ * only; fractions round down.
  */
 import { MeshError, parseAmount, type Pricing, type Sla } from '@agentmesh/protocol'
 
@@ -9,7 +10,10 @@ const BPS = 10_000n
 
 /** Settlement policy, configured on the node. */
 export interface SettlementPolicy {
-  /** Taken off the base price when the call was slower than the SLA, in basis points. */
+  /**
+   * Taken off the base price when the call was slower than the SLA, in basis points; a
+   * capability whose SLA promises a bigger penalty (`sla.latencyPenaltyBps`) gets that one.
+   */
   latencyPenaltyBps: number
   /** The platform's fee on each settled amount, in basis points (default 0). */
   feeBps: number
@@ -51,16 +55,19 @@ export function missedSla(sla: Sla, latencyMs: number): boolean {
   return latencyMs > (sla.p95LatencyMs ?? sla.timeoutMs)
 }
 
-/** What a finished call costs, capped by the reservation. */
+/**
+ * What a finished call costs, capped by the reservation: `per_call` is the listed amount,
+ * `per_unit` the amount times the units the provider reports (one when it reports none), a
+ * `subscription` call nothing (the period is paid apart). A call slower than the SLA's p95 loses
+ * the latency penalty. Throws INVALID_INPUT for units that are not a whole number.
+ */
 export function settledCost(input: {
   pricing: Pricing
   reservedMicros: bigint
   /** For `per_unit`: the units the provider reports. */
-  units?: number | bigint
+  units?: number | bigint | undefined
   latencyMs?: number
   sla?: Sla
-  /** An optional quality bonus, paid only within the reservation. */
-  bonusMicros?: bigint
   policy?: SettlementPolicy
 }): bigint {
   const policy = input.policy ?? defaultSettlementPolicy
@@ -80,14 +87,29 @@ export function settledCost(input: {
     input.sla !== undefined &&
     input.latencyMs !== undefined &&
     missedSla(input.sla, input.latencyMs)
-  const penalty = late ? (base * bps(policy.latencyPenaltyBps, 'Latency penalty')) / BPS : 0n
-  const bonus = input.bonusMicros !== undefined && input.bonusMicros > 0n ? input.bonusMicros : 0n
-  const cost = base - penalty + bonus
-  if (cost < 0n) return 0n
+  const penaltyBps = late
+    ? maxBig(
+        bps(policy.latencyPenaltyBps, 'Latency penalty'),
+        bps(input.sla?.latencyPenaltyBps ?? 0, 'SLA latency penalty'),
+      )
+    : 0n
+  const cost = base - (base * penaltyBps) / BPS
   return cost > input.reservedMicros ? input.reservedMicros : cost
+}
+
+/**
+ * The quality bonus a requester's rating releases from what it set aside: all of it for five
+ * stars, half for four, nothing below.
+ */
+export function ratingBonus(stars: number, setAsideMicros: bigint): bigint {
+  if (stars >= 5) return setAsideMicros
+  if (stars === 4) return setAsideMicros / 2n
+  return 0n
 }
 
 /** The platform's fee on a settled amount (rounded down). */
 export function platformFee(costMicros: bigint, feeBps: number): bigint {
   return (costMicros * bps(feeBps, 'Fee')) / BPS
 }
+
+const maxBig = (a: bigint, b: bigint): bigint => (a > b ? a : b)

@@ -1,7 +1,7 @@
 import type { RatableTask, RatableTasks } from '../reputation/ratable-tasks.js'
 import type { TaskStore } from '../ports.js'
 
-/** Tasks as reputation sees them for ratings: settled means paid (posted). */
+/** Tasks as reputation sees them for ratings: settled means paid (posted, perhaps refunded since). */
 export function ratableTasks(tasks: TaskStore): RatableTasks {
   return {
     async get(taskId: string): Promise<RatableTask | undefined> {
@@ -11,7 +11,7 @@ export function ratableTasks(tasks: TaskStore): RatableTasks {
         requester: task.requester,
         agentId: task.settlement.payee ?? task.providerId,
         capabilityId: task.capabilityId,
-        settled: task.settlement.state === 'posted',
+        settled: task.settlement.state === 'posted' || task.settlement.state === 'refunded',
         paidMicros: task.settlement.paidMicros,
         currency: task.currency,
       }

@@ -12,13 +12,13 @@ import type {
   Tracer,
 } from '../ports.js'
 import { noopTracer } from '../tracing.js'
-import { callPriceMicros } from './price.js'
 import { backoffMs, isRetryable } from './retry-policy.js'
 import { nodeStopping, runAttempt, type AttemptDeps, type AttemptResult } from './task-attempt.js'
 import { transitionTask, type TransitionExtra } from './task-events.js'
-import { TaskSettlement, type Payment } from './task-settlement.js'
+import type { SettlementPolicy } from '../ledger/pricing.js'
+import { callPrice, TaskSettlement, type Payment } from './task-settlement.js'
 import { TaskSpans } from './task-spans.js'
-import type { Candidate, Task, TaskState } from './task-types.js'
+import { reservedMicros, type Candidate, type Task, type TaskState } from './task-types.js'
 
 export { nodeStopping, type AttemptResult } from './task-attempt.js'
 export { TASK_EVENTS, taskTopic, type TaskEvent } from './task-events.js'
@@ -37,6 +37,8 @@ export interface TaskRunnerDeps {
   nodeDid: string
   /** Spans for the task's life (dispatch, attempt, verify, settle); none without one. */
   tracer?: Tracer
+  /** The latency penalty (and fee) settlement applies; none without one. */
+  settlementPolicy?: SettlementPolicy
 }
 
 /**
@@ -177,7 +179,12 @@ export class TaskRunner {
     output: unknown,
     units: number | undefined,
   ): Promise<Task> {
-    const price = callPriceMicros(candidate.capability.pricing, units, task.maxPriceMicros)
+    let price: bigint
+    try {
+      price = callPrice(task, candidate, units, reservedMicros(task), this.#deps.settlementPolicy)
+    } catch (error) {
+      return this.finish(task, 'failed', null, error as MeshError)
+    }
     task.output = output
     return this.finish(task, 'completed', [{ payee: candidate.agentId, priceMicros: price }])
   }
@@ -212,10 +219,15 @@ export class TaskRunner {
   }
 
   /**
-   * Posts the payment to the provider or voids the reservation; a settled task is left alone. Several
-   * payees (a quorum) each get a reservation of their own, moved from the task's.
+   * Posts the payment to the provider or voids the reservation; a settled task is left alone.
+   * Several payees (a quorum) are paid out of the task's one reservation, posted once.
    */
   settle(task: Task, payments: Payment[] | null): Promise<void> {
     return this.#settlement.settle(task, payments)
+  }
+
+  /** Money after the end: the bonus a rating earns, and refunds. */
+  get settlement(): TaskSettlement {
+    return this.#settlement
   }
 }

@@ -8,6 +8,7 @@ import { taskTopic } from './task-events.js'
 import type { TaskPolicy } from './task-admission.js'
 import { TaskRecovery } from './task-recovery.js'
 import { TaskRunner, type TaskRunnerDeps } from './task-runner.js'
+import type { SubscriptionCheck } from './submission-money.js'
 import { TaskSubmission, type ContractSource, type SubmitRequest } from './task-submission.js'
 import { isTerminal, type Candidate, type Task } from './task-types.js'
 import { runVerified } from './verify.js'
@@ -22,6 +23,8 @@ export interface TaskServiceOptions {
   maxDepth: number
   /** After a restart, how long a resumed task waits for a provider to reconnect (default 10 s). */
   recoveryGraceMs?: number
+  /** How long after its deadline a task's bonus waits for a rating (default a day). */
+  bonusWindowMs?: number
 }
 
 /**
@@ -34,6 +37,7 @@ export class TaskService {
     random: Random
     contracts?: ContractSource
     policy?: TaskPolicy
+    subscriptions?: SubscriptionCheck
   }
   readonly #runner: TaskRunner
   readonly #tracer: Tracer
@@ -48,6 +52,7 @@ export class TaskService {
       contracts?: ContractSource
       /** Permissions and validator eligibility (see `TaskPolicy`); none: unchecked, no validator. */
       policy?: TaskPolicy
+      subscriptions?: SubscriptionCheck
     },
     options: TaskServiceOptions,
   ) {
@@ -136,6 +141,40 @@ export class TaskService {
     task.error = new MeshError('TASK_CANCELED', 'Task was canceled').toWire()
     await this.#runner.transition(task, 'canceled')
     return task
+  }
+
+  /**
+   * Gives a settled task's payment back to its requester, all of it or `amountMicros`, exactly
+   * once. A provider the task paid refunds its own part; an admin refunds the whole; the requester
+   * never refunds itself.
+   */
+  async refund(caller: Caller, id: string, amountMicros?: bigint): Promise<Task> {
+    const task = await this.#deps.tasks.get(id)
+    const admin = caller.roles.includes('admin')
+    const payees =
+      task?.settlement.payees ?? (task?.settlement.payee ? [task.settlement.payee] : [])
+    const paid = payees.includes(caller.did)
+    if (!task || (!admin && !paid && task.requester !== caller.did))
+      throw new MeshError('TASK_NOT_FOUND', `Task "${id}" does not exist or is not yours`)
+    if (task.requester === caller.did)
+      throw new MeshError('FORBIDDEN', `The requester of task "${id}" cannot refund itself`)
+    if (!admin && !paid)
+      throw new MeshError('FORBIDDEN', `Only a provider task "${id}" paid, or an admin, refunds it`)
+    await this.#runner.settlement.refund(task, {
+      actor: caller.did,
+      amountMicros,
+      from: admin ? undefined : caller.did,
+    })
+    await this.#deps.tasks.save(task)
+    return task
+  }
+
+  /** After its requester rated a task: pays the bonus the rating earns, or gives it back. */
+  async rated(id: string, stars: number): Promise<void> {
+    const task = await this.#deps.tasks.get(id)
+    if (task?.bonus?.state !== 'reserved') return
+    await this.#runner.settlement.settleBonus(task, stars)
+    await this.#deps.tasks.save(task)
   }
 
   /** Resolves with the task once it is final, or as it is after `waitMs`. */

@@ -1,10 +1,48 @@
+import { formatAmount, MeshError } from '@agentmesh/protocol'
+import { ratingBonus, settledCost, type SettlementPolicy } from '../ledger/pricing.js'
 import type { AuditSink, Clock, Escrow, OutcomeSink, TaskOutcome } from '../ports.js'
-import type { Task, TaskState } from './task-types.js'
+import type { Candidate, Task, TaskState } from './task-types.js'
 
 /** A payment to one provider. */
 export interface Payment {
   payee: string
   priceMicros: bigint
+}
+
+/** The reservation of a task's bonus, beside the task's own (its reference too). */
+export const bonusReservation = (taskId: string): string => `bonus:${taskId}`
+
+/**
+ * What a completed call by `candidate` costs, at most `capMicros`: its pricing for the units it
+ * reported, less the latency penalty when its attempt was slower than its SLA's p95. Throws
+ * INVALID_OUTPUT when the units are not a whole number.
+ */
+export function callPrice(
+  task: Task,
+  candidate: Candidate,
+  units: number | undefined,
+  capMicros: bigint,
+  policy: SettlementPolicy | undefined,
+): bigint {
+  const attempt = [...task.attempts]
+    .reverse()
+    .find((a) => a.agentId === candidate.agentId && a.outcome === 'completed')
+  const latencyMs =
+    attempt?.endedAtMs === null || attempt === undefined
+      ? undefined
+      : attempt.endedAtMs - attempt.startedAtMs
+  try {
+    return settledCost({
+      pricing: candidate.capability.pricing,
+      reservedMicros: capMicros,
+      units,
+      sla: candidate.capability.sla,
+      ...(latencyMs === undefined ? {} : { latencyMs }),
+      ...(policy ? { policy } : {}),
+    })
+  } catch (error) {
+    throw new MeshError('INVALID_OUTPUT', (error as Error).message, { cause: error })
+  }
 }
 
 /** What settlement and the final records need: the escrow, the audit log, the outcomes sink. */
@@ -14,6 +52,8 @@ export interface TaskSettlementDeps {
   audit: AuditSink
   clock: Clock
   nodeDid: string
+  /** The latency penalty and the fee (default none). */
+  settlementPolicy?: SettlementPolicy
 }
 
 /**
@@ -28,8 +68,9 @@ export class TaskSettlement {
   }
 
   /**
-   * Posts the payment to the provider or voids the reservation; a settled task is left alone. Several
-   * payees (a quorum) each get a reservation of their own, moved from the task's.
+   * Posts the payment to the provider or voids the reservation; a settled task is left alone.
+   * Several payees (a quorum) are paid out of the task's one reservation, posted once. A bonus set
+   * aside goes back unless the task paid someone (then it waits for the requester's rating).
    */
   async settle(task: Task, payments: Payment[] | null): Promise<void> {
     if (task.settlement.state !== 'reserved') return
@@ -38,34 +79,74 @@ export class TaskSettlement {
     if (!payments || !first) {
       await escrow.release(task.id)
       task.settlement = { state: 'voided', paidMicros: 0n, payee: null }
-    } else if (payments.length === 1) {
+    } else {
       await escrow.settle({
         reservationId: task.id,
-        payee: first.payee,
-        amountMicros: first.priceMicros,
+        payments: payments.map((p) => ({ payee: p.payee, amountMicros: p.priceMicros })),
       })
-      task.settlement = { state: 'posted', paidMicros: first.priceMicros, payee: first.payee }
-    } else {
-      await escrow.release(task.id)
-      for (const [i, payment] of payments.entries()) {
-        const reservationId = `${task.id}:${i + 1}`
-        await escrow.reserve({
-          reservationId,
-          payer: task.requester,
-          currency: task.currency,
-          amountMicros: payment.priceMicros,
-          timeoutMs: 60_000,
-          reference: task.id,
-        })
-        await escrow.settle({
-          reservationId,
-          payee: payment.payee,
-          amountMicros: payment.priceMicros,
-        })
-      }
       const paid = payments.reduce((sum, p) => sum + p.priceMicros, 0n)
-      task.settlement = { state: 'posted', paidMicros: paid, payee: first.payee }
+      task.settlement = {
+        state: 'posted',
+        paidMicros: paid,
+        payee: first.payee,
+        ...(payments.length > 1 ? { payees: payments.map((p) => p.payee) } : {}),
+      }
     }
+    if (task.bonus?.state === 'reserved' && task.settlement.paidMicros === 0n) {
+      await escrow.release(bonusReservation(task.id))
+      task.bonus = { ...task.bonus, state: 'released' }
+    }
+  }
+
+  /**
+   * Pays the bonus the requester's rating earns (see `ratingBonus`) to the provider, or gives it
+   * back; once the window has passed, the ledger has given it back already.
+   */
+  async settleBonus(task: Task, stars: number): Promise<void> {
+    const bonus = task.bonus
+    if (bonus?.state !== 'reserved' || !task.settlement.payee) return
+    const amountMicros = ratingBonus(stars, bonus.setAsideMicros)
+    const reservationId = bonusReservation(task.id)
+    if (amountMicros === 0n) {
+      await this.#deps.escrow.release(reservationId)
+      task.bonus = { ...bonus, state: 'released' }
+      return
+    }
+    try {
+      await this.#deps.escrow.settle({ reservationId, payee: task.settlement.payee, amountMicros })
+      task.bonus = { ...bonus, state: 'paid', paidMicros: amountMicros }
+    } catch (error) {
+      if ((error as MeshError).code !== 'PENDING_EXPIRED') throw error
+      task.bonus = { ...bonus, state: 'released' }
+    }
+  }
+
+  /**
+   * Gives the task's payment back to its requester, all of it or `amountMicros`, once; `from`
+   * limits it to one payee's part. The task's settlement becomes `refunded`.
+   */
+  async refund(
+    task: Task,
+    request: { actor: string; amountMicros?: bigint | undefined; from?: string | undefined },
+  ): Promise<void> {
+    const { amountMicros, from } = request
+    if (task.settlement.state === 'refunded')
+      throw new MeshError('ALREADY_REFUNDED', `Task "${task.id}" was refunded already`)
+    if (task.settlement.state !== 'posted' || task.settlement.paidMicros === 0n)
+      throw new MeshError('TASK_NOT_SETTLED', `Task "${task.id}" paid nothing to refund`)
+    const refunded = await this.#deps.escrow.refund({
+      reservationId: task.id,
+      ...(amountMicros === undefined ? {} : { amountMicros }),
+      ...(from === undefined ? {} : { from }),
+    })
+    task.settlement = { ...task.settlement, state: 'refunded', refundedMicros: refunded }
+    await this.#deps.audit.record({
+      actor: request.actor,
+      action: 'task.refunded',
+      resource: `task:${task.id}`,
+      result: 'ok',
+      details: { amount: formatAmount(refunded), currency: task.currency },
+    })
   }
 
   /** Audits the task's final `state` and, if a provider had it, reports its outcome. */

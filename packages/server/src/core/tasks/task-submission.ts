@@ -1,4 +1,4 @@
-import { canonicalize, formatAmount, MeshError, sha256, toHex, utf8 } from '@agentmesh/protocol'
+import { formatAmount, MeshError } from '@agentmesh/protocol'
 import type { Caller } from '../auth/auth-service.js'
 import { newId } from '../ids.js'
 import type {
@@ -15,6 +15,15 @@ import type {
 import { inSpan } from '../tracing.js'
 import { defaultRetryPolicy } from './retry-policy.js'
 import { admitTask, type TaskPolicy } from './task-admission.js'
+import {
+  newBonus,
+  requestHashOf,
+  reserveBonus,
+  subscribedCandidates,
+  subscriptionsAtAnyPrice,
+  type SubscriptionCheck,
+} from './submission-money.js'
+import { bonusReservation } from './task-settlement.js'
 import {
   isTerminal,
   type Candidate,
@@ -38,6 +47,10 @@ export interface SubmitRequest {
   parentTaskId?: string
   /** Run under this contract: its provider, at its price. */
   contractId?: string
+  /** For `per_unit` capabilities: the most units paid for; the task reserves `maxPrice` times it. */
+  maxUnits?: number
+  /** A quality bonus set aside for a good rating (see `TaskBonus`). */
+  bonusMicros?: bigint
 }
 
 /** Contracts as the task flow uses them. */
@@ -65,6 +78,8 @@ export interface TaskSubmissionDeps {
   contracts?: ContractSource
   /** The caller's permissions and the validators' eligibility; without one, neither is checked. */
   policy?: TaskPolicy
+  /** Without it, subscription capabilities are not checked (tests). */
+  subscriptions?: SubscriptionCheck
 }
 
 /** The limits a submission holds a request to. */
@@ -74,6 +89,8 @@ export interface TaskSubmissionOptions {
   maxCandidates: number
   /** How deep agent-to-agent calls may nest. */
   maxDepth: number
+  /** How long after its deadline a task's bonus waits for a rating (default a day). */
+  bonusWindowMs?: number
 }
 
 /**
@@ -107,9 +124,7 @@ export class TaskSubmission {
   ): Promise<{ task: Task; created: boolean }> {
     const request = submitted.contractId ? await this.#underContract(caller, submitted) : submitted
     const { idempotencyKey, ...rest } = request
-    const requestHash = toHex(
-      sha256(utf8(canonicalize({ ...rest, maxPriceMicros: rest.maxPriceMicros.toString() }))),
-    )
+    const requestHash = requestHashOf(rest)
     if (idempotencyKey) {
       const existing = await this.#deps.tasks.findByKey(caller.did, idempotencyKey)
       if (existing) return { task: this.#sameRequest(existing, requestHash), created: false }
@@ -140,9 +155,14 @@ export class TaskSubmission {
       }
       deadlineAtMs = Math.min(deadlineAtMs, parent.deadlineAtMs)
     }
-    const candidates = await this.#candidates(request)
+    const candidates = await subscribedCandidates(
+      this.#deps.subscriptions,
+      caller,
+      await this.#candidates(request),
+    )
     await admitTask(this.#deps, caller, request, candidates)
     this.#deps.validator.validate(candidates[0]!.capability.input, request.input, 'input')
+    const reserved = request.maxPriceMicros * BigInt(request.maxUnits ?? 1)
 
     const task: Task = {
       id: newId('task', this.#deps.clock, this.#deps.random),
@@ -153,6 +173,13 @@ export class TaskSubmission {
       requestHash,
       idempotencyKey: idempotencyKey ?? null,
       maxPriceMicros: request.maxPriceMicros,
+      ...(request.maxUnits === undefined ? {} : { maxUnits: request.maxUnits }),
+      reservedMicros: reserved,
+      bonus: newBonus(
+        request,
+        reserved,
+        deadlineAtMs + (this.#options.bonusWindowMs ?? 86_400_000),
+      ),
       currency: request.currency,
       timeoutMs: deadlineAtMs - now,
       retry: { ...defaultRetryPolicy, ...request.retry },
@@ -178,19 +205,22 @@ export class TaskSubmission {
         reservationId: task.id,
         payer: caller.did,
         currency: task.currency,
-        amountMicros: task.maxPriceMicros,
+        amountMicros: reserved,
         timeoutMs: task.timeoutMs + 60_000,
         reference: task.id,
       }),
     )
+    await reserveBonus(this.#deps.escrow, task)
     // A task that could not be stored holds no money; a crash right here is undone at the next
     // start (see releaseOrphanReservations).
     const inserted = await this.#deps.tasks.insert(task).catch(async (error: unknown) => {
       await this.#deps.escrow.release(task.id).catch(() => undefined)
+      await this.#deps.escrow.release(bonusReservation(task.id)).catch(() => undefined)
       throw error
     })
     if (!inserted.created) {
       await this.#deps.escrow.release(task.id)
+      if (task.bonus) await this.#deps.escrow.release(bonusReservation(task.id))
       return { task: this.#sameRequest(inserted.task, requestHash), created: false }
     }
     await this.#deps.audit.record({
@@ -238,16 +268,21 @@ export class TaskSubmission {
   }
 
   async #candidates(request: SubmitRequest): Promise<Candidate[]> {
-    const candidates = await this.#deps.directory.candidates({
+    const query = {
       capabilityId: request.capability,
-      maxPriceMicros: request.maxPriceMicros,
       currency: request.currency,
       ...(request.agentId ? { agentId: request.agentId } : {}),
       limit: Math.max(
         this.#options.maxCandidates,
         request.verify?.mode === 'quorum' ? request.verify.n : 0,
       ),
+    }
+    let candidates = await this.#deps.directory.candidates({
+      ...query,
+      maxPriceMicros: request.maxPriceMicros,
     })
+    if (candidates.length === 0 && !request.contractId)
+      candidates = await subscriptionsAtAnyPrice(this.#deps.directory, query)
     if (candidates.length > 0) {
       if (!request.contractId) return candidates
       // Under a contract the agreed price is the price, whatever the card lists.
@@ -260,15 +295,15 @@ export class TaskSubmission {
         },
       }))
     }
-    const query = request.agentId
+    const named = request.agentId
       ? `"${request.capability}" from "${request.agentId}"`
       : `"${request.capability}"`
     if (!(await this.#deps.directory.knows(request.capability))) {
-      throw new MeshError('CAPABILITY_NOT_FOUND', `No agent offers the capability ${query}`, {
+      throw new MeshError('CAPABILITY_NOT_FOUND', `No agent offers the capability ${named}`, {
         details: { capability: request.capability },
       })
     }
-    throw new MeshError('NO_PROVIDER', `No online provider of ${query} within the price`, {
+    throw new MeshError('NO_PROVIDER', `No online provider of ${named} within the price`, {
       details: { capability: request.capability },
     })
   }

@@ -5,6 +5,30 @@ export { isTerminal, terminalStates, type TaskState } from '@agentmesh/protocol'
 /** Settlement has its own states. */
 export type SettlementState = 'reserved' | 'posted' | 'voided' | 'refunded'
 
+/** What a task settled: its state, what it paid and to whom, and what a refund gave back. */
+interface TaskSettlementRecord {
+  state: SettlementState
+  paidMicros: bigint
+  /** The provider paid (a quorum: the first of `payees`). */
+  payee: string | null
+  /** Every provider paid, when a quorum paid several. */
+  payees?: string[]
+  /** What a refund gave back to the requester. */
+  refundedMicros?: bigint
+}
+
+/**
+ * A quality bonus the requester set aside at submission, reserved beside the task: a good rating
+ * within the window pays (part of) it to the provider, otherwise it goes back.
+ */
+export interface TaskBonus {
+  setAsideMicros: bigint
+  state: 'reserved' | 'paid' | 'released'
+  paidMicros: bigint
+  /** When the reservation lapses and the bonus goes back unpaid. */
+  windowEndsAtMs: number
+}
+
 /** Retry options, with Temporal's names. */
 export interface RetryPolicy {
   initialIntervalMs: number
@@ -49,6 +73,11 @@ export interface Task {
   requestHash: string
   idempotencyKey: string | null
   maxPriceMicros: bigint
+  /** For `per_unit` capabilities: the most units paid for (default 1). */
+  maxUnits?: number
+  /** What the task holds: `maxPriceMicros` times `maxUnits` (older tasks: `maxPriceMicros`). */
+  reservedMicros?: bigint
+  bonus?: TaskBonus | null
   currency: string
   timeoutMs: number
   retry: RetryPolicy
@@ -61,7 +90,7 @@ export interface Task {
   error: WireError | null
   attempts: Attempt[]
   history: TaskTransition[]
-  settlement: { state: SettlementState; paidMicros: bigint; payee: string | null }
+  settlement: TaskSettlementRecord
   createdAtMs: number
   updatedAtMs: number
   deadlineAtMs: number
@@ -69,6 +98,11 @@ export interface Task {
   traceId?: string
   /** The span the task's later spans (dispatch, settle) hang from: its submit span. */
   traceSpanId?: string
+}
+
+/** What the task holds in escrow for its call. */
+export function reservedMicros(task: Task): bigint {
+  return task.reservedMicros ?? task.maxPriceMicros
 }
 
 /** A provider chosen for a task, with the capability it offers (schemas, pricing, SLA). */

@@ -1,10 +1,11 @@
 import { canonicalize, MeshError } from '@agentmesh/protocol'
 import type { Clock, Escrow, ProviderDirectory, TaskTransport } from '../ports.js'
-import { callPriceMicros } from './price.js'
 import { chooseValidator, type TaskPolicy } from './task-admission.js'
+import type { SettlementPolicy } from '../ledger/pricing.js'
 import { nodeStopping, type AttemptResult } from './task-attempt.js'
-import type { TaskRunner } from './task-runner.js'
-import type { Candidate, Task } from './task-types.js'
+import type { Payment, TaskRunner } from './task-runner.js'
+import { callPrice } from './task-settlement.js'
+import { reservedMicros, type Candidate, type Task } from './task-types.js'
 
 interface VerifyDeps {
   escrow: Escrow
@@ -12,6 +13,7 @@ interface VerifyDeps {
   transport: TaskTransport
   clock: Clock
   policy?: TaskPolicy
+  settlementPolicy?: SettlementPolicy
 }
 
 /**
@@ -81,13 +83,18 @@ export async function runVerified(
       ),
     )
   }
-  // Each agreeing provider is paid its price; together capped by the reservation.
-  let remaining = task.maxPriceMicros
-  const payments = best.members.map(({ candidate, units }) => {
-    const price = callPriceMicros(candidate.capability.pricing, units, remaining)
-    remaining -= price
-    return { payee: candidate.agentId, priceMicros: price }
-  })
+  // Each agreeing provider is paid its price; together capped by the one reservation.
+  let remaining = reservedMicros(task)
+  const payments: Payment[] = []
+  try {
+    for (const { candidate, units } of best.members) {
+      const price = callPrice(task, candidate, units, remaining, deps.settlementPolicy)
+      remaining -= price
+      payments.push({ payee: candidate.agentId, priceMicros: price })
+    }
+  } catch (error) {
+    return runner.finish(task, 'failed', null, error as MeshError)
+  }
   task.output = best.output
   task.providerId = best.members[0]!.candidate.agentId
   return runner.finish(task, 'completed', payments)

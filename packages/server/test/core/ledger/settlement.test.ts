@@ -5,7 +5,12 @@ import { openStore } from '../../../src/adapters/store/open-store.js'
 import { BudgetService } from '../../../src/core/ledger/budget-service.js'
 import { LedgerEscrow } from '../../../src/core/ledger/escrow-service.js'
 import { LedgerService } from '../../../src/core/ledger/ledger-service.js'
-import { platformFee, reservationFor, settledCost } from '../../../src/core/ledger/pricing.js'
+import {
+  platformFee,
+  ratingBonus,
+  reservationFor,
+  settledCost,
+} from '../../../src/core/ledger/pricing.js'
 import { Subscriptions } from '../../../src/core/ledger/subscriptions.js'
 import { accountId, SYSTEM } from '../../../src/core/ledger/types.js'
 import type { Store } from '../../../src/core/ports.js'
@@ -14,7 +19,7 @@ import { ManualClock, MemoryAudit } from '../../helpers/ledger.js'
 const perCall: Pricing = { model: 'per_call', amount: '1', currency: 'USD' }
 
 describe('pricing', () => {
-  it('charges the base, less the latency penalty when the SLA is missed, plus a bonus, capped by the reservation', () => {
+  it('charges the base, less the latency penalty when the SLA is missed, capped by the reservation', () => {
     const policy = { latencyPenaltyBps: 2_000, feeBps: 0 }
     const sla = { timeoutMs: 1000, p95LatencyMs: 100 }
     expect(
@@ -23,9 +28,28 @@ describe('pricing', () => {
     expect(
       settledCost({ pricing: perCall, reservedMicros: 2_000_000n, latencyMs: 150, sla, policy }),
     ).toBe(800_000n)
+    expect(settledCost({ pricing: perCall, reservedMicros: 600_000n, policy })).toBe(600_000n)
+    // The SLA's own term applies when it is the higher one, never below the node's.
+    const strict = { ...sla, latencyPenaltyBps: 5_000 }
+    const lenient = { ...sla, latencyPenaltyBps: 100 }
+    const cost = (s: typeof sla) =>
+      settledCost({ pricing: perCall, reservedMicros: 2_000_000n, latencyMs: 150, sla: s, policy })
+    expect([cost(strict), cost(lenient)]).toEqual([500_000n, 800_000n])
+    // Without a p95, the SLA's timeout is the promise.
+    const timeoutOnly = { timeoutMs: 1000 }
     expect(
-      settledCost({ pricing: perCall, reservedMicros: 1_100_000n, bonusMicros: 500_000n, policy }),
-    ).toBe(1_100_000n)
+      settledCost({
+        pricing: perCall,
+        reservedMicros: 2_000_000n,
+        latencyMs: 999,
+        sla: timeoutOnly,
+        policy,
+      }),
+    ).toBe(1_000_000n)
+  })
+
+  it('releases all of the bonus for five stars, half for four, none below', () => {
+    expect([5, 4, 3, 1].map((stars) => ratingBonus(stars, 1_001n))).toEqual([1_001n, 500n, 0n, 0n])
   })
 
   it('prices units the provider reports, never above the reservation', () => {
@@ -102,10 +126,25 @@ describe('escrow, budgets and subscriptions on the ledger', () => {
     expect(await balance(payee)).toEqual({ posted: 1_350_000n, pending: 0n })
     expect(await balance(SYSTEM.fees)).toEqual({ posted: 150_000n, pending: 0n })
     expect(await balance(SYSTEM.escrow)).toEqual({ posted: 0n, pending: 0n })
-    await escrow.refund('task-a')
-    expect(await balance(payer)).toEqual({ posted: 10_000_000n, pending: 0n })
-    expect(await balance(payee)).toEqual({ posted: 0n, pending: 0n })
-    expect((await ledger.getTransfer('refund:task-a'))?.reference).toBe('settle:task-a')
+    await expect(
+      escrow.refund({ reservationId: 'task-a', amountMicros: 1_500_001n }),
+    ).rejects.toMatchObject({ code: 'INVALID_AMOUNT' })
+    const refunds = await Promise.allSettled([
+      escrow.refund({ reservationId: 'task-a', amountMicros: 1_000_000n }),
+      escrow.refund({ reservationId: 'task-a' }),
+    ])
+    expect(refunds.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected'])
+    const refused = refunds.find((r) => r.status === 'rejected')!
+    expect(refused.reason).toMatchObject({ code: 'ALREADY_REFUNDED' })
+    const refunded = refunds.find((r) => r.status === 'fulfilled')!.value
+    // Whichever came first: the fee gives back its 10 %, the payee the rest.
+    expect(await balance(payer)).toEqual({ posted: 8_500_000n + refunded, pending: 0n })
+    expect(await balance(payee)).toEqual({
+      posted: 1_350_000n - (refunded * 9n) / 10n,
+      pending: 0n,
+    })
+    expect(await balance(SYSTEM.escrow)).toEqual({ posted: 0n, pending: 0n })
+    expect((await ledger.getTransfer('refund:task-a'))?.reference).toBe('task-a')
     await escrow.release('never-reserved')
     expect(audit.events.map((e) => e.action)).toEqual(
       expect.arrayContaining(['transfer.pending', 'transfer.posted', 'transfer.created']),
@@ -152,20 +191,35 @@ describe('escrow, budgets and subscriptions on the ledger', () => {
     const input = {
       subscriber: payer,
       provider: payee,
-      capabilityKey: 'agent/cap',
+      capabilityId: 'cap',
       pricing: monthly,
     }
-    await expect(subscriptions.requireActive(payer, 'agent/cap', monthly)).rejects.toMatchObject({
+    const check = {
+      subscriber: payer,
+      provider: payee,
+      capabilityId: 'cap',
+      pricing: monthly,
+    }
+    await expect(subscriptions.requireActive(check)).rejects.toMatchObject({
       code: 'SUBSCRIPTION_LAPSED',
     })
     const first = await subscriptions.subscribe(input)
     const again = await subscriptions.subscribe(input)
     expect(again.transfer.id).toBe(first.transfer.id)
-    await subscriptions.requireActive(payer, 'agent/cap', monthly)
+    expect([first.created, again.created]).toEqual([true, false])
+    await subscriptions.requireActive(check)
+    // Paid to another provider: not this subscription.
+    await expect(
+      subscriptions.requireActive({ ...check, provider: SYSTEM.fees }),
+    ).rejects.toMatchObject({ code: 'SUBSCRIPTION_LAPSED' })
+    expect(await subscriptions.list(payer, 'USD')).toMatchObject([
+      { provider: payee, capabilityId: 'cap', period: 'month', active: true },
+    ])
     clock.ms = first.lapsesAtMs
-    await expect(subscriptions.requireActive(payer, 'agent/cap', monthly)).rejects.toMatchObject({
+    await expect(subscriptions.requireActive(check)).rejects.toMatchObject({
       code: 'SUBSCRIPTION_LAPSED',
     })
+    expect(await subscriptions.list(payer, 'USD')).toEqual([])
     expect(settledCost({ pricing: monthly, reservedMicros: 5n })).toBe(0n)
   })
 })

@@ -103,7 +103,7 @@ export class MemoryEscrow implements Escrow {
       payer: string
       amount: bigint
       state: 'pending' | 'posted' | 'voided'
-      settled?: { payee: string; amount: bigint }
+      settled?: string
     }
   >()
   readonly paid = new Map<string, bigint>()
@@ -128,25 +128,36 @@ export class MemoryEscrow implements Escrow {
     return Promise.resolve()
   }
 
-  settle(input: { reservationId: string; payee: string; amountMicros: bigint }): Promise<void> {
+  settle(input: Parameters<Escrow['settle']>[0]): Promise<void> {
     const r = this.reservations.get(input.reservationId)
     const id = input.reservationId
+    const payments =
+      'payments' in input
+        ? input.payments
+        : [{ payee: input.payee, amountMicros: input.amountMicros }]
+    const settled = payments.map((p) => `${p.payee}=${p.amountMicros}`).join(',')
     if (!r) return this.#fail('TRANSFER_NOT_FOUND', `Reservation "${id}" does not exist`)
     if (r.state === 'posted') {
-      const same = r.settled?.payee === input.payee && r.settled.amount === input.amountMicros
-      return same
+      return r.settled === settled
         ? Promise.resolve()
         : this.#fail('TRANSFER_CONFLICT', `Reservation "${id}" was settled otherwise`)
     }
     if (r.state === 'voided')
       return this.#fail('PENDING_ALREADY_RESOLVED', `Reservation "${id}" was released`)
-    if (input.amountMicros > r.amount)
-      return this.#fail('AMOUNT_EXCEEDS_PENDING', `${input.amountMicros} > ${r.amount} reserved`)
+    const total = payments.reduce((sum, p) => sum + p.amountMicros, 0n)
+    if (total > r.amount)
+      return this.#fail('AMOUNT_EXCEEDS_PENDING', `${total} > ${r.amount} reserved`)
     r.state = 'posted'
-    r.settled = { payee: input.payee, amount: input.amountMicros }
-    this.paid.set(input.payee, (this.paid.get(input.payee) ?? 0n) + input.amountMicros)
-    this.balances.set(r.payer, (this.balances.get(r.payer) ?? 0n) + r.amount - input.amountMicros)
+    r.settled = settled
+    for (const { payee, amountMicros } of payments) {
+      this.paid.set(payee, (this.paid.get(payee) ?? 0n) + amountMicros)
+    }
+    this.balances.set(r.payer, (this.balances.get(r.payer) ?? 0n) + r.amount - total)
     return Promise.resolve()
+  }
+
+  refund(): Promise<bigint> {
+    return Promise.reject(new MeshError('TASK_NOT_SETTLED', 'Memory escrow does not refund'))
   }
 
   release(reservationId: string): Promise<void> {

@@ -345,6 +345,7 @@ export async function startNode(config: NodeConfig): Promise<RunningNode> {
     )
     const pipelines = new PipelineService({
       tasks,
+      directory,
       runs: store.pipelines,
       bus,
       clock: systemClock,

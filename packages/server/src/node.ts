@@ -164,7 +164,8 @@ async function startNodeDemo(
 export async function startNode(config: NodeConfig): Promise<RunningNode> {
   const logger = pino(
     { level: config.logLevel, base: null },
-    config.prettyLogs ? pinoPretty({ colorize: true, sync: true }) : undefined,
+    config.logDestination ??
+      (config.prettyLogs ? pinoPretty({ colorize: true, sync: true }) : undefined),
   )
   if (config.dataDir) mkdirSync(config.dataDir, { recursive: true, mode: 0o700 })
   const key = nodeKey(config.dataDir)

@@ -7,6 +7,11 @@ export function shortId(id: string | null | undefined, keep = 6): string {
   return bare.length <= keep * 2 + 1 ? bare : `${bare.slice(0, keep)}…${bare.slice(-4)}`
 }
 
+/** A number and its noun, in the singular for one: "1 task", "2 tasks", "1 entry", "3 entries". */
+export function count(n: number, singular: string, plural = `${singular}s`): string {
+  return `${n} ${n === 1 ? singular : plural}`
+}
+
 export const money = (m: Money | undefined | null): string =>
   m ? `${m.amount} ${m.currency}` : '—'
 

@@ -1,5 +1,6 @@
 import { homedir } from 'node:os'
 import { join } from 'node:path'
+import type { DestinationStream } from 'pino'
 import { MeshError, parseAmount, parseCurrency } from '@agentmesh/protocol'
 import { type StoreLocation } from './adapters/store/open-store.js'
 import type { OutboundPolicy } from './adapters/http/guarded-fetch.js'
@@ -26,6 +27,8 @@ export interface NodeConfig {
   closed: boolean
   logLevel: string
   prettyLogs: boolean
+  /** Where log lines go instead of stdout (tests read them); none from flags or environment. */
+  logDestination?: DestinationStream
   sessionTtlMs: number
   nonceTtlMs: number
   bodyLimitBytes: number

@@ -173,7 +173,8 @@ export interface NodePorts {
 export async function startNode(config: NodeConfig, ports: NodePorts = {}): Promise<RunningNode> {
   const logger = pino(
     { level: config.logLevel, base: null },
-    config.prettyLogs ? pinoPretty({ colorize: true, sync: true }) : undefined,
+    config.logDestination ??
+      (config.prettyLogs ? pinoPretty({ colorize: true, sync: true }) : undefined),
   )
   if (config.dataDir) mkdirSync(config.dataDir, { recursive: true, mode: 0o700 })
   const key = nodeKey(config.dataDir)
@@ -388,6 +389,7 @@ export async function startNode(config: NodeConfig, ports: NodePorts = {}): Prom
       logger.warn({ reservations: orphans }, 'released reservations of unstored tasks')
     const pipelines = new PipelineService({
       tasks,
+      directory,
       runs: store.pipelines,
       bus,
       clock: systemClock,

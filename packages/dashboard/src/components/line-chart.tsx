@@ -1,3 +1,5 @@
+import { useEffect, useRef, useState, type RefObject } from 'react'
+
 /** One line of a chart. */
 export interface ChartLine {
   label: string
@@ -6,7 +8,8 @@ export interface ChartLine {
   values: (number | null)[]
 }
 
-const W = 480
+/** Until the chart is measured: its width in CSS pixels. */
+const DEFAULT_WIDTH = 480
 const H = 150
 const PAD = { left: 44, right: 8, top: 10, bottom: 20 }
 
@@ -17,9 +20,26 @@ function niceMax(max: number): number {
   return step * power
 }
 
+/** The width of an element in CSS pixels, kept up to date as it resizes. */
+function useWidth(ref: RefObject<HTMLElement | null>): number {
+  const [width, setWidth] = useState(DEFAULT_WIDTH)
+  useEffect(() => {
+    const element = ref.current
+    if (!element) return
+    const observer = new ResizeObserver(([entry]) => {
+      const measured = Math.round(entry?.contentRect.width ?? 0)
+      if (measured > 0) setWidth(measured)
+    })
+    observer.observe(element)
+    return () => observer.disconnect()
+  }, [ref])
+  return width
+}
+
 /**
  * A small SVG line chart of a few series over the same x points (the last minute, second by
- * second). Drawn by hand: no chart library in the bundle.
+ * second). Drawn by hand: no chart library in the bundle. It is drawn at the width it is shown
+ * at, one unit a pixel, so its labels keep their size on a phone and on a wide screen.
  */
 export function LineChart({
   lines,
@@ -35,6 +55,8 @@ export function LineChart({
   from?: string
   to?: string
 }) {
+  const figure = useRef<HTMLElement>(null)
+  const W = useWidth(figure)
   const count = Math.max(1, ...lines.map((l) => l.values.length))
   const max = niceMax(Math.max(0, ...lines.flatMap((l) => l.values.filter((v) => v !== null))))
   const x = (i: number) => PAD.left + (i * (W - PAD.left - PAD.right)) / Math.max(1, count - 1)
@@ -53,7 +75,7 @@ export function LineChart({
     return d
   }
   return (
-    <figure className="chart">
+    <figure className="chart" ref={figure}>
       <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={caption}>
         {[0, 0.5, 1].map((f) => (
           <g key={f}>

@@ -1,7 +1,7 @@
 import type { AuditEntry } from '@agentmesh/sdk/browser'
 import { LineChart } from '../components/line-chart.js'
 import { Badge, ErrorBox, Figure, Id, Json, Section } from '../components/ui.js'
-import { dateTime, ms, percent } from '../format.js'
+import { count, dateTime, ms, percent } from '../format.js'
 import { useLoad } from '../hooks.js'
 import { isAdmin, type Session } from '../session.js'
 
@@ -41,7 +41,7 @@ function History({ session, id }: { session: Session; id: string }) {
         <p className="muted">No finished task yet.</p>
       ) : (
         <LineChart
-          caption={`Success rate after each of ${points.length} outcomes (audit log)`}
+          caption={`Success rate after each of ${count(points.length, 'outcome')} (audit log)`}
           format={(v) => percent(v, 0)}
           from="first"
           to="latest"
@@ -80,7 +80,7 @@ export function AgentDetailPage({ session, id }: { session: Session; id: string 
             <dd>{dateTime(a.lastSeenAt)}</dd>
             <dt>Load</dt>
             <dd>
-              {a.load.inFlight} / {a.load.concurrency} tasks
+              {a.load.inFlight} / {count(a.load.concurrency, 'task')}
             </dd>
           </dl>
         </Section>

@@ -52,7 +52,7 @@ export function AlertsPage({ session }: { session: Session }) {
                   {alert.severity ? <span className="muted">{alert.severity}</span> : null}
                   <span className="muted">{dateTime(alert.since ?? alert.firedAt)}</span>
                 </div>
-                <div>{alert.message ?? alert.summary ?? null}</div>
+                <div className="alert-summary">{alert.message ?? alert.summary ?? null}</div>
                 <details>
                   <summary className="small muted">All fields</summary>
                   <Json value={alert} />

@@ -2,7 +2,7 @@ import type { AuditEntry, AuditTreeHead } from '@agentmesh/sdk/browser'
 import { useState, type FormEvent } from 'react'
 import { checkHead, verifyEntryProof, type ProofCheck } from '../audit-proof.js'
 import { Badge, ErrorBox, Id, Json, Section } from '../components/ui.js'
-import { dateTime, shortId, time } from '../format.js'
+import { count, dateTime, shortId, time } from '../format.js'
 import { useLoad } from '../hooks.js'
 import { navigate } from '../router.js'
 import { isAdmin, type Session } from '../session.js'
@@ -129,7 +129,7 @@ export function AuditPage({ session, query }: { session: Session; query: URLSear
         {head.data ? (
           <dl className="facts" data-testid="tree-head">
             <dt>Size</dt>
-            <dd>{head.data.size} entries</dd>
+            <dd>{count(head.data.size, 'entry', 'entries')}</dd>
             <dt>Root</dt>
             <dd>
               <code className="id">{head.data.root}</code>

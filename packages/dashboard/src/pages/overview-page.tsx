@@ -1,7 +1,7 @@
 import type { NodeStats } from '@agentmesh/sdk/browser'
 import { LineChart } from '../components/line-chart.js'
 import { ErrorBox, Figure, Live, Section } from '../components/ui.js'
-import { ms, percent } from '../format.js'
+import { count, ms, percent } from '../format.js'
 import { useLoad } from '../hooks.js'
 import type { Session } from '../session.js'
 
@@ -36,7 +36,7 @@ export function OverviewPage({ session }: { session: Session }) {
         <Figure
           label="agents online"
           value={s ? String(s.agentsOnline) : '—'}
-          hint={s ? `${s.inFlight} tasks in flight` : undefined}
+          hint={s ? `${count(s.inFlight, 'task')} in flight` : undefined}
         />
       </div>
       <div className="grid-2">

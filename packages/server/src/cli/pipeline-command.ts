@@ -15,6 +15,14 @@ const marks: Record<string, string> = {
   canceled: '■',
 }
 
+/** A step as a `step` event (or a snapshot's step) tells it. */
+interface StepEvent {
+  step?: string
+  state?: string
+  taskId?: string | null
+  error?: { message: string } | null
+}
+
 function readDefinition(file: string): unknown {
   let text: string
   try {
@@ -50,23 +58,30 @@ export function pipelineCommand(program: Command, env: NodeJS.ProcessEnv): void 
         const started = await mesh.runPipeline(definition, input)
         process.stderr.write(`run ${started.id}: ${started.steps.length} steps\n`)
         let finalRun: PipelineRunView = started
+        // What each step was last shown as: the snapshot and the events may tell the same move.
+        const shown = new Map<string, string>()
+        const show = (step: StepEvent) => {
+          if (!step.step || !step.state || step.state === 'pending') return
+          const key = `${step.state} ${step.taskId ?? ''}`
+          if (shown.get(step.step) === key) return
+          shown.set(step.step, key)
+          const detail = step.error
+            ? `  ${step.error.message}`
+            : step.taskId && step.state === 'running'
+              ? `  task ${step.taskId}`
+              : ''
+          process.stderr.write(
+            `  ${marks[step.state] ?? '?'} ${step.step.padEnd(20)} ${step.state}${detail}\n`,
+          )
+        }
         for await (const event of mesh.pipelineEvents(started.id)) {
-          const data = event.data as {
-            step?: string
-            state?: string
-            taskId?: string
-            error?: { message: string }
-          }
-          if (event.event === 'step' && data.step && data.state) {
-            const detail = data.error
-              ? `  ${data.error.message}`
-              : data.taskId && data.state === 'running'
-                ? `  task ${data.taskId}`
-                : ''
-            process.stderr.write(
-              `  ${marks[data.state] ?? '?'} ${data.step.padEnd(20)} ${data.state}${detail}\n`,
-            )
-          }
+          if (event.event === 'snapshot') {
+            // Steps that moved before the stream opened, in the definition's order; a step an
+            // event already showed is left to its events (the snapshot may be older than them).
+            for (const s of (event.data as PipelineRunView).steps) {
+              if (!shown.has(s.id)) show({ ...s, step: s.id })
+            }
+          } else if (event.event === 'step') show(event.data as StepEvent)
         }
         finalRun = await mesh.pipelineRun(started.id)
         if (flags.json) console.log(JSON.stringify(finalRun, null, 2))

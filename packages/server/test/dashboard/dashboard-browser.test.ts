@@ -1,9 +1,14 @@
 import { generateKeyPair, toBase64url } from '@agentmesh/protocol'
+import type { AlertsView } from '@agentmesh/sdk'
 import type { BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { RunningNode } from '../../src/node.js'
+import { resolveNodeConfig, type RunningNode } from '../../src/node.js'
 import { browserSkipReason, DESKTOP, launchBrowser, PHONE, screenshot } from '../helpers/browser.js'
-import { startTestNode } from '../helpers/test-node.js'
+import { get, startTestNode } from '../helpers/test-node.js'
+import { echo, echoCapability, startAgent } from '../helpers/agents.js'
+import { waitUntil } from '../helpers/wait-until.js'
+
+const defaults = resolveNodeConfig({ memory: true }, {})
 
 const skip = browserSkipReason()
 
@@ -23,6 +28,11 @@ describe.skipIf(skip !== undefined)(
         // The demo's six agents, without its traffic: the page's example pipeline is theirs.
         demo: true,
         demoTraffic: false,
+        // An agent that leaves is an alert at once, for the Alerts page to show.
+        observability: {
+          ...defaults.observability,
+          alerts: { ...defaults.observability.alerts, agentUnresponsiveMs: 200 },
+        },
       })
       browser = await launchBrowser()
       page = browser.context.pages()[0] ?? (await browser.context.newPage())
@@ -140,22 +150,48 @@ describe.skipIf(skip !== undefined)(
       await admin.getByRole('button', { name: 'Sign in' }).click()
       await admin.getByRole('heading', { name: 'Overview' }).waitFor()
       await expectText(admin, '.figure:has-text("tasks / s") .figure-hint', '4 in the last minute')
+      await expectText(admin, '.figure:has-text("agents online") .figure-hint', '0 tasks in flight')
       await screenshot(admin, 'overview-phone')
+      await expectFitsPhone(admin)
       await admin.goto(`${node.url}/#/agents?q=summary`)
       await admin.locator('.result-name').first().click()
       await admin.locator('.chart figcaption', { hasText: 'outcomes' }).waitFor()
       await screenshot(admin, 'agent-phone')
+      await expectFitsPhone(admin)
+      // The chart's labels are as large on a phone as on a desktop: the chart is not scaled down.
+      const phoneLabel = await labelHeight(admin)
+      await admin.setViewportSize(DESKTOP)
+      const desktopLabel = await labelHeight(admin)
+      await admin.setViewportSize(PHONE)
+      expect(phoneLabel).toBeGreaterThan(8)
+      expect(Math.abs(phoneLabel - desktopLabel)).toBeLessThan(1)
       await admin.goto(`${node.url}/#/tasks`)
       await admin.locator('tr[data-task]').nth(2).waitFor()
       await screenshot(admin, 'tasks-phone')
       await admin.goto(`${node.url}/#/ledger`)
       await admin.getByRole('button', { name: 'Verify the ledger' }).click()
       await expectText(admin, '[data-testid=ledger-verdict]', 'Balances and invariants hold')
+      // An agent that leaves: its alert names it by its (long, unbreakable) DID.
+      const leaving = await startAgent(node.url, echoCapability('browser.leaves'), echo, {
+        concurrency: 1,
+      })
+      // Its page reads "1 task", not "1 tasks".
+      await admin.goto(`${node.url}/#/agents/${encodeURIComponent(leaving.key.did)}`)
+      await expectText(admin, '.facts dd', '0 / 1 task')
+      expect(await admin.locator('.facts dd', { hasText: '0 / 1 task' }).innerText()).toBe(
+        '0 / 1 task',
+      )
+      await leaving.agent.close()
+      await waitUntil(async () => {
+        const { body } = await get(`${node.url}/v1/alerts`, node.adminToken)
+        return (body as AlertsView).alerts.some((a) => a.rule === 'AgentUnresponsive')
+      })
       await admin.goto(`${node.url}/#/alerts`)
-      await admin
-        .locator('[data-testid=alerts-missing], .card h2:has-text("alert")')
-        .first()
-        .waitFor()
+      await admin.locator('.card h2', { hasText: /^1 alert$/ }).waitFor()
+      await admin.locator('.result', { hasText: leaving.key.did }).waitFor()
+      await admin.locator('.result summary', { hasText: 'All fields' }).click()
+      await screenshot(admin, 'alerts-phone')
+      await expectFitsPhone(admin)
       await admin.close()
     })
   },
@@ -164,6 +200,27 @@ describe.skipIf(skip !== undefined)(
 /** Waits until the element's text contains `text`. */
 async function expectText(page: Page, selector: string, text: string): Promise<void> {
   await page.locator(selector, { hasText: text }).first().waitFor({ timeout: 10_000 })
+}
+
+/**
+ * Checks that the page fits a phone's width: nothing scrolls sideways, and every section of the
+ * nav is on screen (none hidden in a scrolling strip).
+ */
+async function expectFitsPhone(page: Page): Promise<void> {
+  const width = page.viewportSize()!.width
+  // A string, as the page runs it: this package's types have no DOM.
+  const scrollWidth = await page.evaluate<number>('document.documentElement.scrollWidth')
+  expect(scrollWidth).toBeLessThanOrEqual(width)
+  for (const link of await page.locator('.nav a').all()) {
+    const box = (await link.boundingBox())!
+    expect(box.x, await link.innerText()).toBeGreaterThanOrEqual(0)
+    expect(box.x + box.width, await link.innerText()).toBeLessThanOrEqual(width)
+  }
+}
+
+/** The rendered height, in CSS pixels, of the first chart's first axis label. */
+async function labelHeight(page: Page): Promise<number> {
+  return (await page.locator('.chart text.axis').first().boundingBox())!.height
 }
 
 /** The value of one attribute on every element the selector matches. */

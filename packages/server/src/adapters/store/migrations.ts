@@ -29,7 +29,24 @@ export async function migrateToLatest(db: Kysely<unknown>, schema?: string): Pro
   const { error, results = [] } = await migrator.migrateToLatest()
   const failed = results.find((r) => r.status === 'Error')
   if (error !== undefined) {
-    throw new Error(`Migration ${failed?.migrationName ?? ''} failed`, { cause: error })
+    const what = failed
+      ? `Migration "${failed.migrationName}" failed`
+      : 'Migrating the store failed'
+    throw new Error(`${what}: ${reasonOf(error)}`, { cause: error })
   }
   return results.filter((r) => r.status === 'Success').map((r) => r.migrationName)
+}
+
+/**
+ * The driver's reason, in one line: its message, or for an error without one (Node's
+ * `AggregateError` when every address of a host refuses) the reasons inside it, or its code.
+ */
+function reasonOf(error: unknown): string {
+  if (!(error instanceof Error)) return String(error)
+  if (error.message) return error.message
+  if (error instanceof AggregateError && error.errors.length > 0) {
+    return [...new Set(error.errors.map(reasonOf))].join('; ')
+  }
+  const { code } = error as { code?: unknown }
+  return typeof code === 'string' ? code : error.name
 }

@@ -11,6 +11,8 @@ import type { NegotiationService } from '../../core/negotiation/negotiation-serv
 import type { Contract, Intent } from '../../core/negotiation/negotiation-types.js'
 import { callerOf } from '../auth-hook.js'
 
+/** The longest `GET /v1/intents/:id?wait=MS` waits: the longest window. */
+const MAX_WAIT_MS = 30_000
 const iso = (ms: number) => new Date(ms).toISOString()
 const idParams = {
   type: 'object',
@@ -89,17 +91,31 @@ export function negotiationRoutes(
     },
   )
 
-  app.get<{ Params: { id: string } }>(
+  app.get<{ Params: { id: string }; Querystring: { wait?: number } }>(
     '/v1/intents/:id',
     {
       schema: {
         tags: ['negotiation'],
-        summary: 'Read an intent with its offers',
+        summary: 'Read an intent with its offers; ?wait=MS waits for them',
+        description:
+          'With `wait` (at most 30000 ms), answers once every asked provider has offered or the window has closed, or when `wait` runs out, whichever comes first.',
         params: idParams,
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { wait: { type: 'integer', minimum: 0, maximum: MAX_WAIT_MS } },
+        },
       },
     },
-    async (request) =>
-      intentView(await negotiation.intent(callerOf(request), request.params.id), clock.now()),
+    async (request) => {
+      const caller = callerOf(request)
+      const { id } = request.params
+      const wait = request.query.wait ?? 0
+      const intent = wait
+        ? await negotiation.waitForOffers(caller, id, wait)
+        : await negotiation.intent(caller, id)
+      return intentView(intent, clock.now())
+    },
   )
 
   app.post<{ Params: { id: string }; Body: { offerId: string; signature: string } }>(

@@ -161,7 +161,7 @@ export class AlertEvaluator {
         rule: 'BudgetExceeded',
         severity: 'warning',
         labels: { principal },
-        summary: `The ledger refused ${seen.count} transfer(s) of "${principal}" over its budget`,
+        summary: `The ledger refused ${seen.count} transfer${seen.count === 1 ? '' : 's'} of "${principal}" over its budget`,
         value: seen.count,
         sinceMs: seen.firstAtMs,
       })

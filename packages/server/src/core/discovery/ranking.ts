@@ -64,6 +64,8 @@ export interface RankContext {
 const clamp01 = (x: number): number => Math.min(1, Math.max(0, x))
 const round = (x: number, digits: number): number => Number(x.toFixed(digits))
 const pct = (x: number): string => `${Math.round(x * 100)}%`
+/** A latency as people read it: whole milliseconds, one decimal under 10 ms (p95 estimates are not whole). */
+const msText = (x: number): string => `${x < 10 ? round(x, 1) : Math.round(x)} ms`
 
 /** Scales weights so they sum to 1; all zero (or negative) falls back to the defaults. */
 export function normalizeWeights(weights: Partial<RankingWeights>): RankingWeights {
@@ -136,9 +138,9 @@ function latencyPart(match: CapabilityMatch, signals: RankSignals, ctx: RankCont
   if (!why) return { value, reason: '' }
   const against = ctx.maxLatencyMs !== undefined ? 'maxLatencyMs' : 'SLA timeout'
   const source = observed.measured ? 'measured' : 'declared (not yet measured)'
-  let reason = `${source} p95 ${observed.ms} ms is ${pct(share)} of the ${reference} ms ${against}`
+  let reason = `${source} p95 ${msText(observed.ms)} is ${pct(share)} of the ${msText(reference)} ${against}`
   if (observed.measured && match.p95LatencyMs !== null && observed.ms > match.p95LatencyMs) {
-    reason += `, slower than the ${match.p95LatencyMs} ms it promises`
+    reason += `, slower than the ${msText(match.p95LatencyMs)} it promises`
   }
   return { value, reason }
 }
@@ -154,7 +156,8 @@ function reputationPart(signals: RankSignals, why: boolean) {
   const value = clamp01(summary.score / 5)
   if (!why) return { value, reason: '' }
   const success = summary.successRate === null ? '' : `, ${pct(summary.successRate)} successful`
-  return { value, reason: `${round(summary.score, 2)}/5 over ${summary.calls} calls${success}` }
+  const calls = `${summary.calls} call${summary.calls === 1 ? '' : 's'}`
+  return { value, reason: `${round(summary.score, 2)}/5 over ${calls}${success}` }
 }
 
 function livenessPart(signals: RankSignals, why: boolean) {

@@ -2,8 +2,9 @@ import { MeshError, parseAmount, type WireError } from '@agentmesh/protocol'
 import type { Caller } from '../auth/auth-service.js'
 import { newId } from '../ids.js'
 import { within } from '../within.js'
-import type { AuditSink, Bus, Clock, Random, Timers } from '../ports.js'
+import type { AuditSink, Bus, Clock, ProviderDirectory, Random, Timers } from '../ports.js'
 import type { TaskService } from '../tasks/task-service.js'
+import { allotBudget, type Allotment } from './pipeline-budget.js'
 import {
   checkDefinition,
   fillTemplate,
@@ -57,6 +58,8 @@ export interface PipelineStore {
 
 export interface PipelineDeps {
   tasks: TaskService
+  /** Where a step's price comes from when it sets no `maxPrice`. */
+  directory: ProviderDirectory
   runs: PipelineStore
   bus: Bus
   clock: Clock
@@ -73,7 +76,8 @@ const FOREVER_MS = 2 ** 31 - 1
  * Runs pipelines: steps start as soon as the steps they need are done (independent ones in
  * parallel), each as a task of the requester's, within the run's budget. A failed step's
  * `onFailure` decides: `stop` ends the run (running steps are canceled), `skip` skips the steps that
- * need it, `continue` lets them run (its output is null).
+ * need it, `continue` lets them run (its output is null). Steps that start together share what is
+ * left of the budget (see `allotBudget`).
  */
 export class PipelineService {
   readonly #deps: PipelineDeps
@@ -183,20 +187,13 @@ export class PipelineService {
         }
       }
     }
-    const startStep = async (step: PipelineStep) => {
+    const startStep = async (step: PipelineStep, allotment: Allotment) => {
       const stepRun = run.steps[step.id]!
       stepRun.state = 'running'
       stepRun.startedAtMs = this.#deps.clock.now()
-      const available = budget - run.spentMicros - reserved
-      let maxPrice = available
       try {
-        if (step.maxPrice !== undefined) maxPrice = parseAmount(step.maxPrice)
-        if (maxPrice > available) {
-          throw new MeshError(
-            'BUDGET_EXCEEDED',
-            `Step "${step.id}" may cost ${step.maxPrice ?? ''} but the run has less left`,
-          )
-        }
+        if ('error' in allotment) throw allotment.error
+        const maxPrice = allotment.maxPriceMicros
         const input = fillTemplate(step.input ?? { $ref: '/input' }, documentOf(run))
         reserved += maxPrice
         try {
@@ -232,6 +229,7 @@ export class PipelineService {
       }
     }
     for (;;) {
+      const ready: PipelineStep[] = []
       for (const step of run.definition.steps) {
         const stepRun = run.steps[step.id]!
         if (stepRun.state !== 'pending') continue
@@ -247,12 +245,30 @@ export class PipelineService {
           await update(step.id)
           continue
         }
-        const ready = needs.every((n) => n.run.state === 'completed' || n.run.state === 'failed')
-        if (ready)
-          running.set(
-            step.id,
-            startStep(step).finally(() => running.delete(step.id)),
-          )
+        if (needs.every((n) => n.run.state === 'completed' || n.run.state === 'failed'))
+          ready.push(step)
+      }
+      if (ready.length > 0) {
+        // Running steps only give budget back meanwhile (their reservations end).
+        const available = budget - run.spentMicros - reserved
+        const allotments = await allotBudget(this.#deps.directory, ready, available, run.currency)
+        // The steps that cannot start fail first: one that stops the run skips its siblings.
+        const unfit = (step: PipelineStep) => ('error' in allotments.get(step.id)! ? 0 : 1)
+        for (const step of ready.sort((a, b) => unfit(a) - unfit(b))) {
+          const allotment = allotments.get(step.id)!
+          if (stopped) {
+            run.steps[step.id]!.state = 'skipped'
+            await update(step.id)
+          } else if ('error' in allotment) {
+            await startStep(step, allotment)
+          } else {
+            const started = startStep(step, allotment)
+            running.set(
+              step.id,
+              started.finally(() => running.delete(step.id)),
+            )
+          }
+        }
       }
       if (running.size === 0) break
       await Promise.race(running.values())

@@ -59,7 +59,11 @@ export async function runAttempt(
   const controller = new AbortController()
   const cancelTimer = deps.timers.setTimeout(
     () =>
-      controller.abort(new MeshError('TIMEOUT', `Provider did not answer within ${timeoutMs} ms`)),
+      controller.abort(
+        new MeshError('TIMEOUT', `Provider did not answer within ${timeoutMs} ms`, {
+          details: { timeoutMs },
+        }),
+      ),
     timeoutMs,
   )
   const onCancel = () =>

@@ -19,6 +19,7 @@ import type { SettlementPolicy } from '../ledger/pricing.js'
 import { callPrice, TaskSettlement, type Payment } from './task-settlement.js'
 import { TaskSpans } from './task-spans.js'
 import { reservedMicros, type Candidate, type Task, type TaskState } from './task-types.js'
+import { timeoutMessage } from './timeout-message.js'
 
 export { nodeStopping, type AttemptResult } from './task-attempt.js'
 export { TASK_EVENTS, taskTopic, type TaskEvent } from './task-events.js'
@@ -194,7 +195,9 @@ export class TaskRunner {
       task,
       'timed_out',
       null,
-      new MeshError('TIMEOUT', `Task did not finish within ${task.timeoutMs} ms`),
+      new MeshError('TIMEOUT', timeoutMessage(task), {
+        details: { attempts: task.attempts.length, timeoutMs: task.timeoutMs },
+      }),
     )
   }
 

@@ -58,6 +58,22 @@ describe('search ranking, one axis at a time', () => {
     )
   })
 
+  it('rounds an estimated p95 in its reason and counts one call in the singular', async () => {
+    const ids = await pair()
+    f.reputation.set(ids.better, { score: 4, calls: 1, p95LatencyMs: 123.456789 })
+    f.reputation.set(ids.worse, { score: 4, calls: 2, p95LatencyMs: 7.25 })
+    const results = await rank()
+    const reasons = Object.fromEntries(results.map((r) => [r.agentId, r.explain!.parts]))
+    expect(reasons[ids.better]!.latency.reason).toBe(
+      'measured p95 123 ms is 6% of the 2000 ms SLA timeout',
+    )
+    expect(reasons[ids.worse]!.latency.reason).toBe(
+      'measured p95 7.3 ms is 0% of the 2000 ms SLA timeout',
+    )
+    expect(reasons[ids.better]!.reputation.reason).toMatch(/^4\/5 over 1 call(,|$)/)
+    expect(reasons[ids.worse]!.reputation.reason).toMatch(/^4\/5 over 2 calls(,|$)/)
+  })
+
   it('ranks the better-rated provider higher and says why', async () => {
     const ids = await pair()
     f.reputation.set(ids.better, { score: 4.5, calls: 120, successRate: 0.98 })

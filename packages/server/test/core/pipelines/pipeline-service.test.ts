@@ -74,6 +74,7 @@ describe('PipelineService', () => {
     tasks = new TaskService(deps, { defaultTimeoutMs: 5000, maxCandidates: 3, maxDepth: 3 })
     pipelines = new PipelineService({
       tasks,
+      directory,
       runs: store.pipelines,
       bus,
       clock: systemClock,

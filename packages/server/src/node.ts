@@ -340,6 +340,7 @@ export async function startNode(config: NodeConfig): Promise<RunningNode> {
         random: systemRandom,
         contracts: negotiation,
         tracer,
+        logger,
       },
       { defaultTimeoutMs: 30_000, maxCandidates: 5, maxDepth: 5 },
     )

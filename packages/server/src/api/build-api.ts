@@ -11,6 +11,7 @@ import { agentGateway } from './agent-gateway.js'
 import { installAuthFailureHook, installAuthHook } from './auth-hook.js'
 import type { ApiContext } from './context.js'
 import { installErrorHandlers } from './errors.js'
+import { installJsonLimits } from './json-limits.js'
 import { installMetricsHooks } from './metrics-hooks.js'
 import { installRateLimit, type RateLimitOptions } from './rate-limit.js'
 import { auditRoutes } from './routes/audit-routes.js'
@@ -56,6 +57,7 @@ export async function buildApi(ctx: ApiContext, options: ApiOptions): Promise<Fa
   // JSON only: any other body is 415, never a string handed to a route.
   app.removeContentTypeParser('text/plain')
   installErrorHandlers(app)
+  installJsonLimits(app)
   installMetricsHooks(app, ctx.metrics)
   installAuthHook(app, ctx)
   if (options.rateLimit) await installRateLimit(app, options.rateLimit)

@@ -1,3 +1,6 @@
+import { MeshError } from '@agentmesh/protocol'
+import type { FastifyInstance } from 'fastify'
+
 /** How deep any JSON the node takes (a body, a task's input, an agent's frame) may nest. */
 export const MAX_JSON_DEPTH = 64
 
@@ -34,4 +37,18 @@ export function jsonLimitProblem(
     return undefined
   }
   return walk(value, 0, '')
+}
+
+/**
+ * Refuses, before any route reads it, a JSON body that nests deeper than `MAX_JSON_DEPTH` or holds
+ * a number out of range: 400 INVALID_INPUT with the path (`body/input/a/…`), so such a body never
+ * reaches canonicalization, a schema or the ledger.
+ */
+export function installJsonLimits(app: FastifyInstance): void {
+  app.addHook('preValidation', (request, _reply, done) => {
+    const problem = jsonLimitProblem(request.body)
+    if (!problem) return done()
+    const message = `Request body at "${problem.path || '/'}" ${problem.message}`
+    done(new MeshError('INVALID_INPUT', message, { details: { path: `body${problem.path}` } }))
+  })
 }

@@ -383,6 +383,7 @@ export async function startNode(config: NodeConfig): Promise<RunningNode> {
     const app = await buildApi(context, {
       logger,
       bodyLimitBytes: config.bodyLimitBytes,
+      requestTimeoutMs: config.requestTimeoutMs,
       rateLimit: config.rateLimit,
       dashboardDir: config.dashboard
         ? fileURLToPath(new URL('../../dashboard/dist', import.meta.url))

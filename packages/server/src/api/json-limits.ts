@@ -2,10 +2,10 @@ import { MeshError } from '@agentmesh/protocol'
 import type { FastifyInstance } from 'fastify'
 
 /** How deep any JSON the node takes (a body, a task's input, an agent's frame) may nest. */
-export const MAX_JSON_DEPTH = 64
+const MAX_JSON_DEPTH = 64
 
 /** Where parsed JSON breaks a limit: a JSON pointer and what is wrong there. */
-export interface JsonLimitProblem {
+interface JsonLimitProblem {
   path: string
   message: string
 }

@@ -32,6 +32,12 @@ export interface NodeConfig {
   sessionTtlMs: number
   nonceTtlMs: number
   bodyLimitBytes: number
+  /**
+   * How long a client has to send a whole request, headers and body (`AGENTMESH_REQUEST_TIMEOUT_MS`,
+   * 30 s): a body trickled in slower is cut off with 408. Answers may take longer (long polls,
+   * streams), and WebSockets are not requests once upgraded.
+   */
+  requestTimeoutMs: number
   /** Requests per window per principal (authenticated routes) and per address (public ones). */
   rateLimit: RateLimitOptions
   /** How long until reputation evidence counts half (`AGENTMESH_REPUTATION_HALF_LIFE_MS`). */
@@ -153,6 +159,7 @@ export function resolveNodeConfig(flags: NodeFlags, env: NodeJS.ProcessEnv): Nod
     sessionTtlMs: Number(env.AGENTMESH_SESSION_TTL_MS ?? 3_600_000),
     nonceTtlMs: 60_000,
     bodyLimitBytes: 1024 * 1024,
+    requestTimeoutMs: integerEnv(env, 'AGENTMESH_REQUEST_TIMEOUT_MS', 30_000, 100, 3_600_000),
     rateLimit: {
       principalMax: integerEnv(env, 'AGENTMESH_RATE_LIMIT_PRINCIPAL', 6000, 1, 1e9),
       ipMax: integerEnv(env, 'AGENTMESH_RATE_LIMIT_IP', 1200, 1, 1e9),

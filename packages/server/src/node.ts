@@ -369,6 +369,7 @@ export async function startNode(config: NodeConfig, ports: NodePorts = {}): Prom
           feeBps: config.ledger.feeBps,
         },
         tracer,
+        logger,
       },
       {
         defaultTimeoutMs: 30_000,
@@ -429,6 +430,7 @@ export async function startNode(config: NodeConfig, ports: NodePorts = {}): Prom
     const app = await buildApi(context, {
       logger,
       bodyLimitBytes: config.bodyLimitBytes,
+      requestTimeoutMs: config.requestTimeoutMs,
       rateLimit: config.rateLimit,
       dashboardDir: config.dashboard
         ? fileURLToPath(new URL('../../dashboard/dist', import.meta.url))

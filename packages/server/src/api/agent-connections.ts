@@ -142,6 +142,11 @@ export class AgentConnections implements TaskTransport, OfferRequester {
     }
   }
 
+  /** Ends one attempt with `error`: its agent answered it with a frame the gateway refused. */
+  refuse(connection: Connection, taskId: string, attempt: number, error: MeshError): void {
+    connection.pending.get(key(taskId, attempt))?.reject(error)
+  }
+
   dispatch(
     agentId: string,
     dispatch: Dispatch,

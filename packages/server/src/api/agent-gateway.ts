@@ -4,89 +4,96 @@ import type { FastifyInstance } from 'fastify'
 import type { WebSocket } from 'ws'
 import type { AgentConnections, Connection, ServerFrame } from './agent-connections.js'
 import type { ApiContext } from './context.js'
+import { jsonLimitProblem } from './json-limits.js'
 import { createValidators } from './validation.js'
 
 const idField = { type: 'string', minLength: 1, maxLength: 200 } as const
 const attemptField = { type: 'integer', minimum: 0 } as const
 
-/** Every frame an agent may send, checked before it is read. */
-const agentFrameSchema = {
-  oneOf: [
-    {
-      type: 'object',
-      additionalProperties: false,
-      required: ['type', 'did'],
-      properties: {
-        type: { const: 'hello' },
-        did: didSchema,
-        concurrency: { type: 'integer', minimum: 1, maximum: 1024 },
+/** The most units a result may report: a count JSON numbers hold exactly. */
+const MAX_UNITS = Number.MAX_SAFE_INTEGER
+
+/** Every frame an agent may send, by type, checked before it is read. */
+const agentFrameSchemas: Record<string, object> = {
+  hello: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['type', 'did'],
+    properties: {
+      type: { const: 'hello' },
+      did: didSchema,
+      concurrency: { type: 'integer', minimum: 1, maximum: 1024 },
+    },
+  },
+  auth: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['type', 'signature'],
+    properties: { type: { const: 'auth' }, signature: { type: 'string', maxLength: 256 } },
+  },
+  heartbeat: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['type'],
+    properties: { type: { const: 'heartbeat' } },
+  },
+  ...Object.fromEntries(
+    (['accepted', 'progress'] as const).map((type) => [
+      type,
+      {
+        type: 'object',
+        additionalProperties: false,
+        required: ['type', 'taskId', 'attempt'],
+        properties: {
+          type: { const: type },
+          taskId: idField,
+          attempt: attemptField,
+          progress: { type: 'number', minimum: 0, maximum: 1 },
+          message: { type: 'string', maxLength: 1000 },
+        },
       },
+    ]),
+  ),
+  result: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['type', 'taskId', 'attempt', 'output'],
+    properties: {
+      type: { const: 'result' },
+      taskId: idField,
+      attempt: attemptField,
+      output: {},
+      units: { type: 'number', minimum: 0, maximum: MAX_UNITS },
     },
-    {
-      type: 'object',
-      additionalProperties: false,
-      required: ['type', 'signature'],
-      properties: { type: { const: 'auth' }, signature: { type: 'string', maxLength: 256 } },
+  },
+  offer: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['type', 'intentId', 'terms'],
+    properties: {
+      type: { const: 'offer' },
+      intentId: idField,
+      terms: { type: 'string', maxLength: 8192 },
     },
-    {
-      type: 'object',
-      additionalProperties: false,
-      required: ['type'],
-      properties: { type: { const: 'heartbeat' } },
-    },
-    {
-      type: 'object',
-      additionalProperties: false,
-      required: ['type', 'taskId', 'attempt'],
-      properties: {
-        type: { enum: ['accepted', 'progress'] },
-        taskId: idField,
-        attempt: attemptField,
-        progress: { type: 'number', minimum: 0, maximum: 1 },
-        message: { type: 'string', maxLength: 1000 },
-      },
-    },
-    {
-      type: 'object',
-      additionalProperties: false,
-      required: ['type', 'taskId', 'attempt', 'output'],
-      properties: {
-        type: { const: 'result' },
-        taskId: idField,
-        attempt: attemptField,
-        output: {},
-        units: { type: 'number', minimum: 0 },
-      },
-    },
-    {
-      type: 'object',
-      additionalProperties: false,
-      required: ['type', 'intentId', 'terms'],
-      properties: {
-        type: { const: 'offer' },
-        intentId: idField,
-        terms: { type: 'string', maxLength: 8192 },
-      },
-    },
-    {
-      type: 'object',
-      additionalProperties: false,
-      required: ['type', 'taskId', 'attempt', 'error'],
-      properties: {
-        type: { const: 'error' },
-        taskId: idField,
-        attempt: attemptField,
-        error: {
-          type: 'object',
-          properties: {
-            code: { type: 'string', maxLength: 64 },
-            message: { type: 'string', maxLength: 2000 },
-          },
+  },
+  error: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['type', 'taskId', 'attempt', 'error'],
+    properties: {
+      type: { const: 'error' },
+      taskId: idField,
+      attempt: attemptField,
+      error: {
+        type: 'object',
+        properties: {
+          code: { type: 'string', maxLength: 64 },
+          message: { type: 'string', maxLength: 2000 },
         },
       },
     },
-  ],
-} as const
+  },
+}
 
 type AgentFrame =
   | { type: 'hello'; did: string; concurrency?: number }
@@ -126,7 +133,26 @@ export async function agentGateway(
   connections: AgentConnections,
   options: GatewayOptions,
 ): Promise<void> {
-  const validate = createValidators().body.compile<AgentFrame>(agentFrameSchema)
+  const ajv = createValidators().body
+  const validators = new Map(
+    Object.entries(agentFrameSchemas).map(([type, schema]) => [type, ajv.compile(schema)]),
+  )
+  /** Why a frame is refused, or undefined for a frame the gateway reads. */
+  const frameProblem = (frame: unknown): string | undefined => {
+    if (typeof frame !== 'object' || frame === null || Array.isArray(frame)) {
+      return 'Frame is not a JSON object'
+    }
+    const type = (frame as { type?: unknown }).type
+    const validate = typeof type === 'string' ? validators.get(type) : undefined
+    if (typeof type !== 'string' || !validate) {
+      return `Frame type "${String(type)}" is not one the gateway accepts`
+    }
+    const limit = jsonLimitProblem(frame)
+    if (limit) return `Frame "${type}" at "${limit.path}" ${limit.message}`
+    if (validate(frame)) return undefined
+    const first = validate.errors?.[0]
+    return `Frame "${type}" at "${first?.instancePath || '/'}" ${first?.message ?? 'is invalid'}`
+  }
   await app.register(websocket, { options: { maxPayload: options.maxFrameBytes } })
   app.get(
     '/v1/agents/connect',
@@ -155,12 +181,24 @@ export async function agentGateway(
         } catch {
           frame = undefined
         }
-        if (!validate(frame)) {
-          return fail(new MeshError('INVALID_INPUT', 'Frame is not one the gateway accepts'))
+        const problem = frameProblem(frame)
+        if (problem) {
+          // A refused answer ends its attempt at once (not as a retryable disconnect).
+          const { taskId, attempt } = (frame ?? {}) as { taskId?: unknown; attempt?: unknown }
+          if (connection && typeof taskId === 'string' && typeof attempt === 'number') {
+            connections.refuse(
+              connection,
+              taskId,
+              attempt,
+              new MeshError('INVALID_OUTPUT', problem),
+            )
+          }
+          return fail(new MeshError('INVALID_INPUT', problem))
         }
-        void handle(frame).catch((error: unknown) =>
-          fail(error instanceof MeshError ? error : new MeshError('INTERNAL', 'Gateway failed')),
-        )
+        void handle(frame as AgentFrame).catch((error: unknown) => {
+          if (!(error instanceof MeshError)) app.log.error({ err: error }, 'agent frame failed')
+          fail(error instanceof MeshError ? error : new MeshError('INTERNAL', 'Gateway failed'))
+        })
       })
 
       async function handle(frame: AgentFrame): Promise<void> {

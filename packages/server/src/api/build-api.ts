@@ -11,6 +11,8 @@ import { agentGateway } from './agent-gateway.js'
 import { installAuthFailureHook, installAuthHook } from './auth-hook.js'
 import type { ApiContext } from './context.js'
 import { installErrorHandlers } from './errors.js'
+import { installJsonLimits } from './json-limits.js'
+import { requestTimeouts } from './request-timeouts.js'
 import { installMetricsHooks } from './metrics-hooks.js'
 import { installRateLimit, type RateLimitOptions } from './rate-limit.js'
 import { auditRoutes } from './routes/audit-routes.js'
@@ -38,6 +40,8 @@ export interface ApiOptions {
   logger: Logger
   /** Largest accepted request body. */
   bodyLimitBytes: number
+  /** How long a client has to send a whole request (408 after); 30 s when absent. */
+  requestTimeoutMs?: number | undefined
   /** Built dashboard to serve at `/`, when present. */
   dashboardDir: string | undefined
   /** Requests per window per principal and per address; unlimited when absent. */
@@ -50,6 +54,7 @@ export async function buildApi(ctx: ApiContext, options: ApiOptions): Promise<Fa
     loggerInstance: options.logger,
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimitBytes,
+    ...requestTimeouts(options.requestTimeoutMs ?? 30_000),
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     routerOptions: { ignoreTrailingSlash: true },
@@ -58,6 +63,7 @@ export async function buildApi(ctx: ApiContext, options: ApiOptions): Promise<Fa
   // JSON only: any other body is 415, never a string handed to a route.
   app.removeContentTypeParser('text/plain')
   installErrorHandlers(app)
+  installJsonLimits(app)
   installMetricsHooks(app, ctx.metrics)
   installAuthHook(app, ctx)
   if (options.rateLimit) await installRateLimit(app, options.rateLimit)

@@ -1,5 +1,5 @@
 import { MeshError } from '@agentmesh/protocol'
-import type { FastifyError, FastifyInstance } from 'fastify'
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 
 interface AjvError {
   keyword: string
@@ -88,4 +88,21 @@ export function installErrorHandlers(app: FastifyInstance): void {
     )
     return reply.status(404).send({ error: mesh.toWire() })
   })
+}
+
+/**
+ * The error handler of a JSON-RPC route (A2A, MCP): whatever fails before or in the route — a
+ * token, a body over the limits, a bug — answers as a JSON-RPC error with the catalogue's status,
+ * built by `toError`; the text of an unexpected error is logged, never sent.
+ */
+export function jsonRpcErrorHandler(
+  toError: (mesh: MeshError) => object,
+): (error: unknown, request: FastifyRequest, reply: FastifyReply) => void {
+  return (error, request, reply) => {
+    const mesh = toMeshError(error)
+    if (mesh.status >= 500) request.log.error({ err: error }, 'request failed')
+    const body = request.body as { id?: unknown } | undefined
+    const id = typeof body?.id === 'string' || typeof body?.id === 'number' ? body.id : null
+    void reply.status(mesh.status).send({ jsonrpc: '2.0', id, error: toError(mesh) })
+  }
 }

@@ -9,8 +9,9 @@ const addFormats = ((addFormatsModule as unknown as { default?: AddFormats }).de
 
 /**
  * Ajv instances for the edge. Bodies are validated strictly: no type coercion (a number is never
- * turned into a money string) and unknown fields are errors, never silently dropped. Query strings
- * and path parameters are text, so they are coerced to the declared types.
+ * turned into a money string), unknown fields are errors, never silently dropped, and a number is
+ * finite (`1e400` parses to Infinity, which is no number). Query strings and path parameters are
+ * text, so they are coerced to the declared types.
  */
 export function createValidators(): { body: Ajv; query: Ajv } {
   const common = {
@@ -18,6 +19,7 @@ export function createValidators(): { body: Ajv; query: Ajv } {
     removeAdditional: false,
     useDefaults: true,
     strict: false,
+    strictNumbers: true,
   } as const
   const body = new Ajv({ ...common, coerceTypes: false })
   const query = new Ajv({ ...common, coerceTypes: 'array' })

@@ -15,7 +15,10 @@ export function mcpCommand(program: Command, env: NodeJS.ProcessEnv): void {
     program.command('mcp').description('MCP server over stdio, bridging to a node'),
   ).action(async (flags: ClientFlags) => {
     const mesh = await connect(flags, env)
-    const server = meshMcpServer(mesh, version)
+    // Stdout carries the protocol: what fails unexpectedly is told on stderr.
+    const server = meshMcpServer(mesh, version, (error) =>
+      process.stderr.write(`agentmesh mcp: ${(error as Error)?.message ?? String(error)}\n`),
+    )
     const transport = new StdioServerTransport()
     const closed = new Promise<void>((resolve) => (transport.onclose = resolve))
     process.stdin.on('end', () => void server.close())

@@ -1,6 +1,7 @@
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js'
 import addFormatsModule from 'ajv-formats'
 import type { SchemaChecker, SchemaProblem } from '../../core/ports.js'
+import { linearRegExp, patternProblem } from './linear-regexp.js'
 
 type AddFormats = (ajv: Ajv2020) => Ajv2020
 // ajv-formats is CommonJS; under Node's ESM loader its default import is the function itself.
@@ -20,7 +21,8 @@ function problemOf(errors: ErrorObject[] | null | undefined): SchemaProblem {
 /**
  * JSON Schema draft 2020-12 through Ajv. Schemas from agents compile in a fresh, strict Ajv
  * instance each time, so nothing they declare (an `$id`, say) stays behind and the cache cannot
- * grow; references are never fetched. Static schemas of the node compile once.
+ * grow; references are never fetched; their patterns must run on the linear-time engine the task
+ * flow validates with. Static schemas of the node compile once.
  */
 export class AjvSchemaChecker implements SchemaChecker {
   readonly #trusted = new Ajv2020({ strict: false, allErrors: false })
@@ -37,7 +39,16 @@ export class AjvSchemaChecker implements SchemaChecker {
       return { path: '', message: 'must be a JSON Schema object' }
     }
     if (!this.#meta.validateSchema(schema)) return problemOf(this.#meta.errors)
-    const ajv = addFormats(new Ajv2020({ strict: true, allErrors: false, validateSchema: false }))
+    const patterns = patternProblem(schema)
+    if (patterns) return patterns
+    const ajv = addFormats(
+      new Ajv2020({
+        strict: true,
+        allErrors: false,
+        validateSchema: false,
+        code: { regExp: linearRegExp },
+      }),
+    )
     try {
       ajv.compile(schema)
       return undefined

@@ -1,13 +1,15 @@
 import { MeshError, sha256, toHex, utf8 } from '@agentmesh/protocol'
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js'
 import type { TaskValidator } from '../../core/ports.js'
+import { linearRegExp } from './linear-regexp.js'
 
 /**
- * Validates task inputs and outputs against capability schemas (JSON Schema 2020-12). Compiled
- * validators are cached by a hash of the schema, so a schema compiles once per node.
+ * Validates task inputs and outputs against capability schemas (JSON Schema 2020-12). Each schema
+ * compiles in an Ajv instance of its own, so an `$id` one agent declares cannot collide with
+ * another's, and its patterns run on a linear-time engine, so none can freeze the node. Compiled
+ * validators are cached by a hash of the schema, at most `maxCached` of them.
  */
 export class AjvTaskValidator implements TaskValidator {
-  readonly #ajv = new Ajv2020({ allErrors: false, strict: false, validateFormats: false })
   readonly #cache = new Map<string, ValidateFunction>()
   /** By the schema object itself: the task flow passes the same capability objects again. */
   readonly #byObject = new WeakMap<object, ValidateFunction>()
@@ -39,8 +41,17 @@ export class AjvTaskValidator implements TaskValidator {
     const key = toHex(sha256(utf8(JSON.stringify(schema))))
     let validate = this.#cache.get(key)
     if (!validate) {
-      validate = this.#ajv.compile(schema)
-      if (this.#cache.size >= this.#maxCached) this.#cache.clear()
+      const ajv = new Ajv2020({
+        allErrors: false,
+        strict: false,
+        strictNumbers: true,
+        validateFormats: false,
+        validateSchema: false,
+        code: { regExp: linearRegExp },
+      })
+      validate = ajv.compile(schema)
+      // Oldest first out: a Map iterates in insertion order.
+      if (this.#cache.size >= this.#maxCached) this.#cache.delete(this.#cache.keys().next().value!)
       this.#cache.set(key, validate)
     }
     this.#byObject.set(schema, validate)

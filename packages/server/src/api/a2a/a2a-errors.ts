@@ -56,6 +56,21 @@ export function toA2AError(error: unknown): unknown {
   } as ConstructorParameters<typeof JsonRpcTransportError>[0])
 }
 
+/**
+ * A JSON-RPC error as a client may see it: an internal error that is not the mesh's own (the text
+ * of a library's exception, of a bug) is reported to `log` and says only "Internal error".
+ */
+export function publicRpcError(error: unknown, log: (detail: unknown) => void): unknown {
+  const body = error as Partial<JsonRpcErrorBody> | undefined
+  if (body?.code !== A2A_ERROR_CODE.INTERNAL_ERROR) return error
+  const info = Array.isArray(body.data)
+    ? (body.data[0] as { domain?: unknown } | undefined)
+    : undefined
+  if (info?.domain === MESH_ERROR_DOMAIN) return error
+  log(body.message)
+  return { code: body.code, message: 'Internal error' }
+}
+
 /** Runs `work`, rethrowing mesh errors as A2A errors. */
 export async function a2aErrors<T>(work: () => Promise<T>): Promise<T> {
   try {

@@ -7,7 +7,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { reservationFor } from '../../core/ledger/pricing.js'
 import { callerOf } from '../auth-hook.js'
 import type { ApiContext } from '../context.js'
-import { meshJsonRpcError } from './a2a-errors.js'
+import { jsonRpcErrorHandler } from '../errors.js'
+import { meshJsonRpcError, publicRpcError } from './a2a-errors.js'
 import { a2aCard } from './a2a-card.js'
 import { legacyCard } from './legacy-card.js'
 import { MeshA2AHandler, type A2ATarget } from './mesh-a2a-handler.js'
@@ -129,9 +130,14 @@ export function a2aRoutes(app: FastifyInstance, ctx: ApiContext): void {
     const version = request.headers[VERSION_HEADER]
     const requested = typeof version === 'string' && version !== '' ? version : '0.3'
     const legacy = requested === '0.3'
-    const mapError = legacy
-      ? (e: unknown) => LegacyJsonRpcTransportHandler.mapToLegacyJSONRPCError(e)
-      : (e: unknown) => JsonRpcTransportHandler.mapToJSONRPCError(e)
+    const log = (detail: unknown) => request.log.error({ detail }, 'A2A request failed')
+    const mapError = (e: unknown) =>
+      publicRpcError(
+        legacy
+          ? LegacyJsonRpcTransportHandler.mapToLegacyJSONRPCError(e)
+          : JsonRpcTransportHandler.mapToJSONRPCError(e),
+        log,
+      )
     if (!SUPPORTED_VERSIONS.includes(requested)) {
       const error = new VersionNotSupportedError(
         `A2A version "${requested}" is not supported: use 1.0 or 0.3`,
@@ -153,21 +159,35 @@ export function a2aRoutes(app: FastifyInstance, ctx: ApiContext): void {
         : new JsonRpcTransportHandler(handler)
       const context = new ServerCallContext({ requestedVersion: requested })
       const result = await transport.handle(request.body as Record<string, unknown>, context)
-      if (!(Symbol.asyncIterator in result)) return await reply.send(result)
+      if (!(Symbol.asyncIterator in result)) {
+        const answer = result as { error?: unknown }
+        if (answer.error === undefined) return await reply.send(result)
+        return await reply.send({ ...answer, error: publicRpcError(answer.error, log) })
+      }
       return await streamEvents(reply, result, id, mapError)
     } finally {
       open.delete(controller)
     }
   }
 
+  const errorHandler = jsonRpcErrorHandler((mesh) => ({
+    ...meshJsonRpcError(mesh),
+    message: `${mesh.code}: ${mesh.message}`,
+  }))
   app.post(
     '/a2a',
-    { schema: { tags: ['a2a'], summary: 'A2A JSON-RPC to the node (routes by discovery)' } },
+    {
+      schema: { tags: ['a2a'], summary: 'A2A JSON-RPC to the node (routes by discovery)' },
+      errorHandler,
+    },
     (request, reply) => rpc(request, reply, () => nodeTarget(request)),
   )
   app.post<{ Params: { agentId: string } }>(
     '/a2a/:agentId',
-    { schema: { tags: ['a2a'], summary: 'A2A JSON-RPC to one agent', params: agentParams } },
+    {
+      schema: { tags: ['a2a'], summary: 'A2A JSON-RPC to one agent', params: agentParams },
+      errorHandler,
+    },
     (request, reply) => rpc(request, reply, () => agentTarget(request)),
   )
 }

@@ -21,7 +21,7 @@ import {
   TaskNotFoundError,
   UnsupportedOperationError,
 } from '@a2a-js/sdk/errors'
-import type { Capability } from '@agentmesh/protocol'
+import { MeshError, type Capability } from '@agentmesh/protocol'
 import type { Caller } from '../../core/auth/auth-service.js'
 import type { TaskService } from '../../core/tasks/task-service.js'
 import { isTerminal, type Task } from '../../core/tasks/task-types.js'
@@ -92,7 +92,11 @@ export class MeshA2AHandler implements A2ARequestHandler {
 
   listTasks(params: ListTasksRequest): Promise<ListTasksResponse> {
     return a2aErrors(async () => {
-      const limit = Math.min(Math.max(params.pageSize ?? 50, 1), MAX_PAGE)
+      const size: unknown = params.pageSize ?? 50
+      if (typeof size !== 'number' || !Number.isInteger(size)) {
+        throw new MeshError('INVALID_INPUT', `Page size "${String(size)}" is not an integer`)
+      }
+      const limit = Math.min(Math.max(size, 1), MAX_PAGE)
       const page = await this.#deps.tasks.list(this.#caller, {
         limit,
         ...(params.pageToken ? { cursor: params.pageToken } : {}),

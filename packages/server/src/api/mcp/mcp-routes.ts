@@ -4,6 +4,7 @@ import { Mesh } from '@agentmesh/sdk'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { callerOf } from '../auth-hook.js'
 import type { ApiContext } from '../context.js'
+import { jsonRpcErrorHandler } from '../errors.js'
 import { meshMcpServer } from './mesh-tools.js'
 
 /** The node's own address as the request reached it, for the tools' calls back into the API. */
@@ -21,12 +22,20 @@ function selfUrl(request: FastifyRequest): string {
 export function mcpRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.post(
     '/mcp',
-    { schema: { tags: ['mcp'], summary: 'MCP (streamable HTTP, stateless) with the mesh tools' } },
+    {
+      schema: { tags: ['mcp'], summary: 'MCP (streamable HTTP, stateless) with the mesh tools' },
+      errorHandler: jsonRpcErrorHandler((mesh) => ({
+        code: mesh.status >= 500 ? -32603 : -32602,
+        message: `${mesh.code}: ${mesh.message}`,
+      })),
+    },
     async (request, reply) => {
       callerOf(request)
       const token = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1] ?? ''
       const mesh = await Mesh.connect(selfUrl(request), { token })
-      const server = meshMcpServer(mesh, ctx.version)
+      const server = meshMcpServer(mesh, ctx.version, (error) =>
+        request.log.error({ err: error }, 'MCP tool failed'),
+      )
       const transport = new StreamableHTTPServerTransport({})
       reply.raw.on('close', () => {
         void transport.close()

@@ -1,5 +1,6 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
+import { MeshError } from '@agentmesh/protocol'
 import type { Mesh } from '@agentmesh/sdk'
 import { z } from 'zod'
 
@@ -12,27 +13,38 @@ const json = (value: unknown): CallToolResult => ({
   content: [{ type: 'text', text: JSON.stringify(value, null, 2) }],
 })
 
-/** A failure the model can read: the catalogue code and the node's message. */
-function failure(error: unknown): CallToolResult {
-  const e = error as { code?: string; message?: string }
-  const text = `${e.code ?? 'ERROR'}: ${e.message ?? String(error)}`
+/**
+ * A failure the model can read: the catalogue code and the node's message. Any other error (the
+ * node unreachable at its internal address, a bug) says only that the tool failed; its text goes
+ * to `onError`.
+ */
+function failure(error: unknown, onError: (error: unknown) => void): CallToolResult {
+  if (!(error instanceof MeshError)) onError(error)
+  const text =
+    error instanceof MeshError
+      ? `${error.code}: ${error.message}`
+      : 'INTERNAL: The tool failed on the node'
   return { content: [{ type: 'text', text }], isError: true }
-}
-
-async function run(work: () => Promise<unknown>): Promise<CallToolResult> {
-  try {
-    return json(await work())
-  } catch (error) {
-    return failure(error)
-  }
 }
 
 /**
  * An MCP server whose tools use the mesh as `mesh`'s principal: search agents, call a
  * capability (escrowed and settled like any task), read a task, run a pipeline, read a balance.
  * One definition for both transports: `/mcp` (the caller's token) and `agentmesh mcp` (stdio).
+ * `onError` hears what failed unexpectedly (the tool's caller is told only that it failed).
  */
-export function meshMcpServer(mesh: Mesh, version: string): McpServer {
+export function meshMcpServer(
+  mesh: Mesh,
+  version: string,
+  onError: (error: unknown) => void = () => {},
+): McpServer {
+  const run = async (work: () => Promise<unknown>): Promise<CallToolResult> => {
+    try {
+      return json(await work())
+    } catch (error) {
+      return failure(error, onError)
+    }
+  }
   const server = new McpServer({ name: 'agentmesh', version })
   server.registerTool(
     'search_agents',
@@ -84,7 +96,7 @@ export function meshMcpServer(mesh: Mesh, version: string): McpServer {
           ...(agentId === undefined ? {} : { agentId }),
         })
         if (task.state !== 'completed' && task.error) {
-          throw Object.assign(new Error(task.error.message), { code: task.error.code })
+          throw MeshError.fromWire(task.error, 'The task failed')
         }
         return task
       }),

@@ -135,6 +135,13 @@ function checkOutput(
   output: unknown,
   units: number | undefined,
 ): AttemptResult {
+  if (units !== undefined && !(units >= 0 && units <= Number.MAX_SAFE_INTEGER)) {
+    return {
+      ok: false,
+      outcome: 'invalid_output',
+      error: new MeshError('INVALID_OUTPUT', `Provider reported ${String(units)} units`),
+    }
+  }
   try {
     validator.validate(candidate.capability.output, output, 'output')
     return { ok: true, output, units }

@@ -1,7 +1,7 @@
 import { MeshError } from '@agentmesh/protocol'
 import type { Caller } from '../auth/auth-service.js'
 import { within } from '../within.js'
-import type { ProviderDirectory, Random, TaskQuery, Tracer } from '../ports.js'
+import type { Logger, ProviderDirectory, Random, TaskQuery, Tracer } from '../ports.js'
 import { inSpan, noopTracer } from '../tracing.js'
 import { nodeStopping } from './task-attempt.js'
 import { taskTopic } from './task-events.js'
@@ -38,6 +38,7 @@ export class TaskService {
     contracts?: ContractSource
     policy?: TaskPolicy
     subscriptions?: SubscriptionCheck
+    logger?: Logger
   }
   readonly #runner: TaskRunner
   readonly #tracer: Tracer
@@ -53,6 +54,8 @@ export class TaskService {
       /** Permissions and validator eligibility (see `TaskPolicy`); none: unchecked, no validator. */
       policy?: TaskPolicy
       subscriptions?: SubscriptionCheck
+      /** Where a task run that threw is reported (its task still ends, failed). */
+      logger?: Logger
     },
     options: TaskServiceOptions,
   ) {
@@ -99,9 +102,24 @@ export class TaskService {
           ? runVerified(this.#runner, this.#deps, task, found, signal)
           : this.#runner.run(task, found, signal)
       })
+      .catch((error: unknown) => this.#failed(task, signal, error))
       .finally(() => this.#running.delete(task.id))
     this.#running.set(task.id, { controller, done })
-    done.catch(() => {})
+    done.catch((error: unknown) =>
+      this.#deps.logger?.error({ err: error, taskId: task.id }, 'a failed task could not be ended'),
+    )
+  }
+
+  /**
+   * A run that threw (a bug, a store that failed) still ends its task: failed, its reservation
+   * voided — or completed when its payment was already posted. A stopping node leaves it to resume.
+   */
+  async #failed(task: Task, signal: AbortSignal, error: unknown): Promise<Task> {
+    if (signal.reason === nodeStopping || isTerminal(task.state)) return task
+    this.#deps.logger?.error({ err: error, taskId: task.id }, 'running a task failed')
+    if (task.settlement.state === 'posted') return this.#runner.finish(task, 'completed', null)
+    const failure = new MeshError('INTERNAL', 'The node failed to run the task', { cause: error })
+    return this.#runner.finish(task, 'failed', null, failure)
   }
 
   /** Reads a task: its requester, its provider and admins may. */

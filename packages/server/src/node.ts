@@ -383,6 +383,11 @@ export async function startNode(config: NodeConfig): Promise<RunningNode> {
       logger,
       bodyLimitBytes: config.bodyLimitBytes,
       rateLimit: config.rateLimit,
+      // Public on an open node unless a metrics token is set; a closed node keeps them private.
+      metrics: {
+        token: config.metricsToken,
+        protected: config.closed || config.metricsToken !== undefined,
+      },
       dashboardDir: config.dashboard
         ? fileURLToPath(new URL('../../dashboard/dist', import.meta.url))
         : undefined,

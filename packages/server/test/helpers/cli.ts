@@ -46,7 +46,7 @@ export function startCliNode(
         try {
           resolve({ child, url, token: readFileSync(file, 'utf8').trim(), output: () => output })
         } catch (error) {
-          reject(error as Error)
+          reject(error instanceof Error ? error : new Error(String(error)))
         }
       }
     }

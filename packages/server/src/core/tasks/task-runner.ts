@@ -20,8 +20,8 @@ import { TaskSettlement, type Payment } from './task-settlement.js'
 import { TaskSpans } from './task-spans.js'
 import type { Candidate, Task, TaskState } from './task-types.js'
 
-export { nodeStopping, type AttemptResult } from './task-attempt.js'
-export { TASK_EVENTS, taskTopic, type TaskEvent } from './task-events.js'
+export { type AttemptResult } from './task-attempt.js'
+export { TASK_EVENTS, type TaskEvent } from './task-events.js'
 export type { Payment } from './task-settlement.js'
 
 export interface TaskRunnerDeps {

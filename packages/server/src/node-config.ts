@@ -25,6 +25,8 @@ export interface NodeConfig {
   /** Credit minted to every principal that registers itself (applied once the ledger exists). */
   grant: { amount: string; currency: string }
   closed: boolean
+  /** A bearer token that reads `/metrics`; with it (or `closed`) `/metrics` is not public. */
+  metricsToken: string | undefined
   logLevel: string
   prettyLogs: boolean
   /** Where log lines go instead of stdout (tests read them); none from flags or environment. */
@@ -81,6 +83,7 @@ export interface NodeFlags {
   dashboard?: boolean | undefined
   grant?: string | undefined
   closed?: boolean | undefined
+  metricsToken?: string | undefined
   logLevel?: string | undefined
 }
 
@@ -144,6 +147,13 @@ export function resolveNodeConfig(flags: NodeFlags, env: NodeJS.ProcessEnv): Nod
       `Reputation half-life "${env.AGENTMESH_REPUTATION_HALF_LIFE_MS}" is not a positive number of milliseconds`,
     )
   }
+  const metricsToken = flags.metricsToken ?? (env.AGENTMESH_METRICS_TOKEN || undefined)
+  if (metricsToken !== undefined && !/^[\x21-\x7e]{16,256}$/.test(metricsToken)) {
+    throw new MeshError(
+      'INVALID_INPUT',
+      'The metrics token must be 16 to 256 printable characters without spaces',
+    )
+  }
   return {
     host: flags.host ?? env.AGENTMESH_HOST ?? '127.0.0.1',
     port,
@@ -154,6 +164,7 @@ export function resolveNodeConfig(flags: NodeFlags, env: NodeJS.ProcessEnv): Nod
     dashboard: flags.dashboard ?? !(truthy(env.AGENTMESH_NO_DASHBOARD) ?? false),
     grant: { amount, currency },
     closed: flags.closed ?? truthy(env.AGENTMESH_CLOSED) ?? false,
+    metricsToken,
     logLevel: flags.logLevel ?? env.AGENTMESH_LOG_LEVEL ?? 'info',
     prettyLogs: process.stdout.isTTY,
     sessionTtlMs: Number(env.AGENTMESH_SESSION_TTL_MS ?? 3_600_000),

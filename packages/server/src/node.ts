@@ -432,6 +432,11 @@ export async function startNode(config: NodeConfig, ports: NodePorts = {}): Prom
       bodyLimitBytes: config.bodyLimitBytes,
       requestTimeoutMs: config.requestTimeoutMs,
       rateLimit: config.rateLimit,
+      // Public on an open node unless a metrics token is set; a closed node keeps them private.
+      metrics: {
+        token: config.metricsToken,
+        protected: config.closed || config.metricsToken !== undefined,
+      },
       dashboardDir: config.dashboard
         ? fileURLToPath(new URL('../../dashboard/dist', import.meta.url))
         : undefined,

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs'
+import fastifyHelmet from '@fastify/helmet'
 import fastifyStatic from '@fastify/static'
 import fastifySwagger from '@fastify/swagger'
 import fastifySwaggerUi from '@fastify/swagger-ui'
@@ -15,6 +16,7 @@ import { installJsonLimits } from './json-limits.js'
 import { requestTimeouts } from './request-timeouts.js'
 import { installMetricsHooks } from './metrics-hooks.js'
 import { installRateLimit, type RateLimitOptions } from './rate-limit.js'
+import { securityHeaders } from './security-headers.js'
 import { auditRoutes } from './routes/audit-routes.js'
 import { agentRoutes } from './routes/agent-routes.js'
 import { authRoutes } from './routes/auth-routes.js'
@@ -27,7 +29,7 @@ import { permissionRoutes } from './routes/permission-routes.js'
 import { principalRoutes } from './routes/principal-routes.js'
 import { reputationRoutes } from './routes/reputation-routes.js'
 import { negotiationRoutes } from './routes/negotiation-routes.js'
-import { observabilityRoutes } from './routes/observability-routes.js'
+import { observabilityRoutes, type MetricsAccess } from './routes/observability-routes.js'
 import { pipelineRoutes } from './routes/pipeline-routes.js'
 import { searchRoutes } from './routes/search-routes.js'
 import { statsRoutes } from './routes/stats-routes.js'
@@ -46,6 +48,8 @@ export interface ApiOptions {
   dashboardDir: string | undefined
   /** Requests per window per principal and per address; unlimited when absent. */
   rateLimit?: RateLimitOptions | undefined
+  /** Who may read `/metrics`; public when absent. */
+  metrics?: MetricsAccess | undefined
 }
 
 /** Builds the HTTP API: every route, validation, authentication, errors and the OpenAPI page. */
@@ -68,6 +72,7 @@ export async function buildApi(ctx: ApiContext, options: ApiOptions): Promise<Fa
   installAuthHook(app, ctx)
   if (options.rateLimit) await installRateLimit(app, options.rateLimit)
   installAuthFailureHook(app)
+  await app.register(fastifyHelmet, securityHeaders)
 
   await app.register(fastifySwagger, {
     openapi: {
@@ -90,7 +95,7 @@ export async function buildApi(ctx: ApiContext, options: ApiOptions): Promise<Fa
   })
 
   healthRoutes(app, ctx)
-  observabilityRoutes(app, ctx)
+  observabilityRoutes(app, ctx, options.metrics)
   infoRoutes(app, ctx)
   authRoutes(app, ctx)
   principalRoutes(app, ctx)

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { SdkError } from '@agentmesh/sdk'
 import { Command, CommanderError } from 'commander'
+import { agentCommand } from './agent-command.js'
 import { auditCommand } from './audit-command.js'
 import { agentsCommand } from './agents-command.js'
 import { benchCommand } from './bench-command.js'
@@ -33,6 +34,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
   auditCommand(program, env)
   ledgerCommand(program, env)
   agentsCommand(program, env)
+  agentCommand(program)
   mcpCommand(program, env)
   benchCommand(program)
   try {

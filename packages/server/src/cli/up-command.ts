@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { InvalidArgumentError, type Command } from 'commander'
 import type { RunningDemo } from '../demo/demo.js'
 import {
@@ -16,10 +19,22 @@ function parsePort(value: string): number {
   return port
 }
 
-function demoLines(node: RunningNode, demo: RunningDemo, traffic: boolean): string[] {
+/**
+ * Where the admin token is, never the token itself (stdout ends up in logs and scrollback): the
+ * data directory's file, or with --memory a file of its own (mode 0600) removed at stop.
+ */
+function adminTokenFile(node: RunningNode): { file: string; remove: () => void } {
+  if (node.adminTokenFile) return { file: node.adminTokenFile, remove: () => {} }
+  const dir = mkdtempSync(join(tmpdir(), 'agentmesh-'))
+  const file = join(dir, 'admin.token')
+  writeFileSync(file, `${node.adminToken}\n`, { mode: 0o600 })
+  return { file, remove: () => rmSync(dir, { recursive: true, force: true }) }
+}
+
+function demoLines(node: RunningNode, demo: RunningDemo, traffic: boolean, tokenFile: string) {
   const names = [...new Set(demo.agents.map((a) => a.name))].join(', ')
   const url = node.url === `http://127.0.0.1:${DEFAULT_PORT}` ? '' : ` --url ${node.url}`
-  const token = node.adminTokenFile ? `"$(cat ${node.adminTokenFile})"` : node.adminToken
+  const token = `"$(cat ${tokenFile})"`
   return [
     `  demo         ${demo.agents.length} agents: ${names}`,
     traffic
@@ -44,7 +59,11 @@ export function upCommand(program: Command, env: NodeJS.ProcessEnv): void {
     .option('--no-demo-traffic', 'with --demo: no steady flow of demo tasks')
     .option('--no-dashboard', 'do not serve the dashboard')
     .option('--grant <amount>', 'credit for each self-registered principal, e.g. "100 USD"')
-    .option('--closed', 'refuse keys that register themselves')
+    .option('--closed', 'refuse keys that register themselves (and keep /metrics for admins)')
+    .option(
+      '--metrics-token <token>',
+      '/metrics only with this bearer token or an admin token (or AGENTMESH_METRICS_TOKEN)',
+    )
     .option('--log-level <level>', 'fatal, error, warn, info, debug or trace')
     .action(async (flags: NodeFlags & { dashboard: boolean }, command: Command) => {
       // `--no-demo-traffic` defaults to on: leave it to AGENTMESH_DEMO_TRAFFIC unless given.
@@ -56,6 +75,7 @@ export function upCommand(program: Command, env: NodeJS.ProcessEnv): void {
         throw new CliError((error as Error).message, 2)
       }
       const node = await startNode(config)
+      const token = adminTokenFile(node)
       const store =
         config.store.kind === 'sqlite' ? `sqlite (${config.store.filename})` : 'postgres'
       console.log(
@@ -63,10 +83,10 @@ export function upCommand(program: Command, env: NodeJS.ProcessEnv): void {
           `agentmesh node listening on ${node.url}`,
           `  DID          ${node.did}`,
           `  store        ${store}`,
-          `  admin token  ${node.adminToken}${node.adminTokenFile ? `  (saved to ${node.adminTokenFile})` : ''}`,
+          `  admin token  saved to ${token.file} (readable by you only${node.adminTokenFile ? '' : '; removed at stop'})`,
           `  API docs     ${node.url}/docs`,
           config.dashboard ? `  dashboard    ${node.url}/` : '',
-          node.demo ? demoLines(node, node.demo, config.demoTraffic).join('\n') : '',
+          node.demo ? demoLines(node, node.demo, config.demoTraffic, token.file).join('\n') : '',
           'Press Ctrl+C to stop.',
         ]
           .filter(Boolean)
@@ -85,6 +105,7 @@ export function upCommand(program: Command, env: NodeJS.ProcessEnv): void {
         process.once('SIGINT', stop)
         process.once('SIGTERM', stop)
       })
+      token.remove()
       console.log('agentmesh node stopped')
     })
 }

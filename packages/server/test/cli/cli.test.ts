@@ -1,8 +1,9 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { runCli, startCliNode } from '../helpers/cli.js'
+import { get } from '../helpers/test-node.js'
 
 const home = mkdtempSync(join(tmpdir(), 'agentmesh-cli-'))
 const env = { AGENTMESH_HOME: home, AGENTMESH_URL: '', AGENTMESH_TOKEN: '' }
@@ -86,6 +87,19 @@ describe('agentmesh up', () => {
     expect(second.token).toBe(first.token)
     second.child.kill('SIGTERM')
     await new Promise((resolve) => second.child.on('exit', resolve))
+  })
+
+  it('prints where the admin token is, never the token; with --memory a 0600 file gone at stop', async () => {
+    const node = await startCliNode(['--memory', '--port', '0', '--no-dashboard'], env)
+    const file = /admin token\s+saved to (\S+)/.exec(node.output())![1]!
+    expect(node.output()).not.toContain(node.token)
+    expect(node.output()).not.toMatch(/amt_/)
+    expect(statSync(file).mode & 0o777).toBe(0o600)
+    expect((await get(`${node.url}/v1/auth/whoami`, node.token)).body.roles).toEqual(['admin'])
+    const exited = new Promise((resolve) => node.child.on('exit', resolve))
+    node.child.kill('SIGTERM')
+    await exited
+    expect(existsSync(file)).toBe(false)
   })
 
   it('exits 1 with one line when the port is taken', async () => {

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 
 /** The built CLI; `npm test` builds before it runs the tests. */
@@ -28,7 +28,7 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Cli
   })
 }
 
-/** Starts `agentmesh up …` and resolves once it prints its URL and admin token. */
+/** Starts `agentmesh up …` and resolves once it prints its URL and where its admin token is. */
 export function startCliNode(
   args: string[],
   env: NodeJS.ProcessEnv = {},
@@ -41,8 +41,14 @@ export function startCliNode(
     const onData = (chunk: Buffer) => {
       output += chunk.toString()
       const url = /listening on (http:\/\/\S+)/.exec(output)?.[1]
-      const token = /admin token\s+(amt_\S+)/.exec(output)?.[1]
-      if (url && token) resolve({ child, url, token, output: () => output })
+      const file = /admin token\s+saved to (\S+)/.exec(output)?.[1]
+      if (url && file) {
+        try {
+          resolve({ child, url, token: readFileSync(file, 'utf8').trim(), output: () => output })
+        } catch (error) {
+          reject(error instanceof Error ? error : new Error(String(error)))
+        }
+      }
     }
     child.stdout.on('data', onData)
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))

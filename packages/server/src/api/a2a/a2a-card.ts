@@ -2,7 +2,7 @@ import type { AgentCard, AgentSkill } from '@a2a-js/sdk'
 import type { Capability } from '@agentmesh/protocol'
 
 /** The security scheme every card names: the node's bearer session token. */
-export const BEARER_SCHEME = 'bearer'
+const BEARER_SCHEME = 'bearer'
 
 /** What a card says about the agent behind it. */
 export interface CardSubject {

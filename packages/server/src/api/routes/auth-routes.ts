@@ -1,4 +1,4 @@
-import { didSchema, roles, type Role } from '@agentmesh/protocol'
+import { didSchema, MeshError, roles, type Role } from '@agentmesh/protocol'
 import type { FastifyInstance } from 'fastify'
 import { callerOf } from '../auth-hook.js'
 import type { ApiContext } from '../context.js'
@@ -64,7 +64,23 @@ export function authRoutes(app: FastifyInstance, ctx: ApiContext): void {
 
   app.post(
     '/v1/auth/revoke',
-    { schema: { tags: ['auth'], summary: 'Revoke the token this request carries' } },
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Revoke the token this request carries',
+        description: 'Takes no body: one with a body is refused (400), as it would be ignored.',
+      },
+      // A body here would be a caller's mistake (another token to revoke?): refuse, never ignore.
+      preValidation: (request, _reply, done) => {
+        if (request.body === undefined) return done()
+        done(
+          new MeshError(
+            'INVALID_INPUT',
+            'POST /v1/auth/revoke takes no body: it revokes the token in the Authorization header',
+          ),
+        )
+      },
+    },
     async (request, reply) => {
       const token = request.headers.authorization?.split(/\s+/)[1] ?? ''
       await ctx.auth.revoke(token)

@@ -122,14 +122,3 @@ function checkHead(head: SignedTreeHead, nodeDid: string): AuditProblem | undefi
   }
   return undefined
 }
-
-/** Verifies a whole log held in memory; see `AuditVerifier`. */
-export function verifyAuditLog(
-  entries: Iterable<AuditEntryWire>,
-  head: SignedTreeHead,
-  nodeDid: string,
-): AuditVerdict {
-  const verifier = new AuditVerifier(head, nodeDid)
-  for (const entry of entries) if (verifier.push(entry)) break
-  return verifier.finish()
-}

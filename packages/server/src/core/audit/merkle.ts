@@ -99,16 +99,6 @@ export function foldSubtrees(hashes: readonly Hash[]): Hash {
   return acc
 }
 
-/** An inclusion proof computed from an array of leaf hashes (tests and small trees). */
-export function inclusionProof(index: number, leaves: readonly Hash[]): Hash[] {
-  return inclusionRanges(index, leaves.length).map(([s, e]) => rootOf(leaves.slice(s, e)))
-}
-
-/** A consistency proof computed from an array of leaf hashes (tests and small trees). */
-export function consistencyProof(from: number, leaves: readonly Hash[]): Hash[] {
-  return consistencyRanges(from, leaves.length).map(([s, e]) => rootOf(leaves.slice(s, e)))
-}
-
 /**
  * The right edge of a growing tree: the roots of its perfect subtrees, largest first. Appending
  * is O(log n) and the root of the tree so far is always at hand, so a verifier streams a log of

@@ -21,8 +21,8 @@ import { TaskSpans } from './task-spans.js'
 import { reservedMicros, type Candidate, type Task, type TaskState } from './task-types.js'
 import { timeoutMessage } from './timeout-message.js'
 
-export { nodeStopping, type AttemptResult } from './task-attempt.js'
-export { TASK_EVENTS, taskTopic, type TaskEvent } from './task-events.js'
+export { type AttemptResult } from './task-attempt.js'
+export { TASK_EVENTS, type TaskEvent } from './task-events.js'
 export type { Payment } from './task-settlement.js'
 
 export interface TaskRunnerDeps {

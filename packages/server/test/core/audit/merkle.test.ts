@@ -9,13 +9,9 @@ import {
 } from '@agentmesh/protocol'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import {
-  consistencyProof,
-  inclusionProof,
-  MerkleFrontier,
-  rootOf,
-} from '../../../src/core/audit/merkle.js'
+import { MerkleFrontier, rootOf } from '../../../src/core/audit/merkle.js'
 import { TreeReader } from '../../../src/core/audit/tree-reader.js'
+import { consistencyProof, inclusionProof } from '../../helpers/audit-reference.js'
 
 // The Certificate Transparency reference leaves and roots (RFC 6962 test data; RFC 9162 hashes alike).
 const DATA = [

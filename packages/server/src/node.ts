@@ -42,7 +42,7 @@ import { TaskStats } from './core/stats/task-stats.js'
 import { ratableTasks } from './core/tasks/ratable-tasks.js'
 import { TaskService } from './core/tasks/task-service.js'
 import { DiscoveryService } from './core/discovery/discovery-service.js'
-import type { RunningDemo } from './demo/demo.js'
+import { importDemo, type RunningDemo } from './demo-package.js'
 import type { NodeConfig } from './node-config.js'
 import { startObservability } from './observability.js'
 export {
@@ -130,7 +130,7 @@ async function startNodeDemo(
   nodeDid: string,
 ): Promise<RunningDemo | undefined> {
   try {
-    const { startDemo } = await import('./demo/demo.js')
+    const { startDemo } = await importDemo()
     return await startDemo(
       {
         url,

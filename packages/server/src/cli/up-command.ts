@@ -1,5 +1,5 @@
 import { InvalidArgumentError, type Command } from 'commander'
-import type { RunningDemo } from '../demo/demo.js'
+import { importDemo, type RunningDemo } from '../demo-package.js'
 import {
   DEFAULT_PORT,
   resolveNodeConfig,
@@ -55,6 +55,8 @@ export function upCommand(program: Command, env: NodeJS.ProcessEnv): void {
       } catch (error) {
         throw new CliError((error as Error).message, 2)
       }
+      // The demo is a workspace package: missing, say so before a node starts without it.
+      if (config.demo) await importDemo()
       const node = await startNode(config)
       const store =
         config.store.kind === 'sqlite' ? `sqlite (${config.store.filename})` : 'postgres'

@@ -87,7 +87,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['packages/server/src/cli/**/*.ts', 'packages/server/bench/**/*.ts'],
+    files: ['packages/server/src/cli/**/*.ts', 'packages/bench/src/**/*.ts'],
     rules: { 'no-console': 'off' },
   },
   {

@@ -45,7 +45,7 @@ import { releaseOrphanReservations } from './core/tasks/orphan-reservations.js'
 import { ratableTasks } from './core/tasks/ratable-tasks.js'
 import { TaskService } from './core/tasks/task-service.js'
 import { DiscoveryService } from './core/discovery/discovery-service.js'
-import type { RunningDemo } from './demo/demo.js'
+import { importDemo, type RunningDemo } from './demo-package.js'
 import type { NodeConfig } from './node-config.js'
 import { startObservability } from './observability.js'
 export {
@@ -133,7 +133,7 @@ async function startNodeDemo(
   nodeDid: string,
 ): Promise<RunningDemo | undefined> {
   try {
-    const { startDemo } = await import('./demo/demo.js')
+    const { startDemo } = await importDemo()
     return await startDemo(
       {
         url,

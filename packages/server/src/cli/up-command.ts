@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { InvalidArgumentError, type Command } from 'commander'
-import type { RunningDemo } from '../demo/demo.js'
+import { importDemo, type RunningDemo } from '../demo-package.js'
 import {
   DEFAULT_PORT,
   resolveNodeConfig,
@@ -74,6 +74,8 @@ export function upCommand(program: Command, env: NodeJS.ProcessEnv): void {
       } catch (error) {
         throw new CliError((error as Error).message, 2)
       }
+      // The demo is a workspace package: missing, say so before a node starts without it.
+      if (config.demo) await importDemo()
       const node = await startNode(config)
       const token = adminTokenFile(node)
       const store =

@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs'
 import { generateKeyPair } from '@agentmesh/protocol'
 import { Mesh } from '@agentmesh/sdk'
+import * as demoPackage from '@agentmesh/demo'
+import { articles, demoPipeline } from '@agentmesh/demo'
 import { describe, expect, it } from 'vitest'
 import { parse as parseYaml } from 'yaml'
 import { TASK_EVENTS, type TaskEvent } from '../../src/core/tasks/task-runner.js'
-import { demoPipeline } from '../../src/demo/demo-pipeline.js'
-import { articles } from '../../src/demo/sample-inputs.js'
+import type { DemoPackage } from '../../src/demo-package.js'
 import { resolveNodeConfig } from '../../src/node.js'
 import { get, startTestNode } from '../helpers/test-node.js'
 
@@ -86,6 +87,11 @@ describe('the demo on a node', () => {
       await client.close()
       await node.stop()
     }
+  })
+
+  it('is loaded as the node declares it (the type checker holds the package to that shape)', () => {
+    const loaded: DemoPackage = demoPackage
+    expect(loaded.startDemo).toBe(demoPackage.startDemo)
   })
 
   it('keeps traffic on with --demo unless the flag or AGENTMESH_DEMO_TRAFFIC=0 turns it off', () => {

@@ -1,7 +1,7 @@
 import { generateKeyPair } from '@agentmesh/protocol'
 import { Mesh } from '@agentmesh/sdk'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startA2AEchoServer, type A2AEchoServer } from '../../../src/bench/a2a-echo-server.js'
+import { startA2AEchoServer, type A2AEchoServer } from '../../../../bench/src/a2a-echo-server.js'
 import type { RunningNode } from '../../../src/node.js'
 import { post, startTestNode } from '../../helpers/test-node.js'
 

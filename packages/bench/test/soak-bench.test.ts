@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { runSoak, soakFigures } from '../../src/bench/soak-bench.js'
+import { runSoak, soakFigures } from '../src/soak-bench.js'
 
 describe('the soak, short form', () => {
   // The long form is `agentmesh bench --only soak` (60 s); this one keeps the suite quick.

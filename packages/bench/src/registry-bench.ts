@@ -1,9 +1,11 @@
 import { formatAmount, type AgentCard } from '@agentmesh/protocol'
-import { openStore } from '../adapters/store/open-store.js'
-import { DiscoveryService } from '../core/discovery/discovery-service.js'
-import { searchWords } from '../core/discovery/search-words.js'
-import type { ReputationSummary } from '../core/ports.js'
-import { Presence } from '../core/registry/presence.js'
+import {
+  DiscoveryService,
+  openStore,
+  Presence,
+  type ReputationSummary,
+  searchWords,
+} from 'agentmesh/internal'
 import { against, percentile, type BenchFigure } from './measure.js'
 
 const CAPABILITIES_PER_AGENT = 4

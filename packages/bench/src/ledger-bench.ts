@@ -4,14 +4,19 @@ import { join } from 'node:path'
 import { generateKeyPair } from '@agentmesh/protocol'
 import { sql, type Kysely } from 'kysely'
 import pg from 'pg'
-import type { Database } from '../adapters/store/database.js'
-import { GroupCommit } from '../adapters/store/group-commit.js'
-import { openStore, type StoreLocation } from '../adapters/store/open-store.js'
-import { connectPostgres, dropPostgresSchema } from '../adapters/store/postgres/connect.js'
-import { connectSqlite } from '../adapters/store/sqlite/connect.js'
-import { systemClock } from '../adapters/system/system-clock.js'
-import { LedgerService } from '../core/ledger/ledger-service.js'
-import { accountId, SYSTEM } from '../core/ledger/types.js'
+import {
+  accountId,
+  connectPostgres,
+  connectSqlite,
+  type Database,
+  dropPostgresSchema,
+  GroupCommit,
+  LedgerService,
+  openStore,
+  type StoreLocation,
+  SYSTEM,
+  systemClock,
+} from 'agentmesh/internal'
 import { against, type BenchFigure } from './measure.js'
 
 const CALLERS = 32

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { registryBench } from '../../src/bench/registry-bench.js'
+import { registryBench } from '../src/registry-bench.js'
 
 describe('registry benchmark', () => {
   it('reports search p50 and p99 beside a linear-scan baseline from the same run', async () => {

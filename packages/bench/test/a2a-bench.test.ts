@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { a2aBench } from '../../src/bench/a2a-bench.js'
+import { a2aBench } from '../src/a2a-bench.js'
 
 describe('A2A benchmark', () => {
   // Figures only: performance goals live in `agentmesh bench --only a2a`, never in a test.

@@ -1,4 +1,4 @@
-import { resolveNodeConfig, startNode } from '../node.js'
+import { resolveNodeConfig, startNode } from 'agentmesh/internal'
 import { echoTask, startFleet } from './bench-fleet.js'
 import { closedLoop, type LoadResult } from './load.js'
 import type { BenchFigure } from './measure.js'

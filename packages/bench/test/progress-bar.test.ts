@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ProgressBar } from '../../src/bench/progress-bar.js'
+import { ProgressBar } from '../src/progress-bar.js'
 
 function sink(isTTY: boolean) {
   const writes: string[] = []

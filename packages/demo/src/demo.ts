@@ -1,14 +1,13 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { generateKey, loadKey, saveKey, type KeyPair } from '@agentmesh/sdk'
-import type { Logger } from '../core/ports.js'
 import { demoAgents } from './demo-agents.js'
-import { DemoTraffic } from './demo-traffic.js'
+import { DemoTraffic, type DemoLogger } from './demo-traffic.js'
 
 /** What the demo needs from the node it runs on. */
 export interface DemoHost {
   url: string
-  logger: Logger
+  logger: DemoLogger
   /**
    * Moves `amount` USD of demo credit from the node's own account to `did`'s; the same `id`
    * moves it once.

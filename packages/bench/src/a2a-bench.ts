@@ -7,7 +7,7 @@ import {
 } from '@a2a-js/sdk/client'
 import { generateKeyPair } from '@agentmesh/protocol'
 import { defineAgent, Mesh } from '@agentmesh/sdk'
-import { resolveNodeConfig, startNode } from '../node.js'
+import { resolveNodeConfig, startNode } from 'agentmesh/internal'
 import { startA2AEchoServer } from './a2a-echo-server.js'
 import { benchEchoCapability } from './bench-fleet.js'
 import { closedLoop, type LoadResult } from './load.js'

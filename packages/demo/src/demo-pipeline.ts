@@ -1,11 +1,16 @@
-import type { PipelineDefinition } from '../core/pipelines/pipeline-definition.js'
+/** A pipeline definition, as the node's `POST /v1/pipelines/runs` takes it (the parts used here). */
+export interface DemoPipelineDefinition {
+  name: string
+  budget: { amount: string; currency: string }
+  steps: { id: string; capability: string; needs?: string[]; input: unknown; maxPrice?: string }[]
+}
 
 /**
  * The demo pipeline, as `examples/pipelines/demo.yaml` writes it (a test keeps the two equal):
  * detect the language, then sentiment and keywords in parallel, then a summary weighted by the
  * keywords.
  */
-export const demoPipeline: PipelineDefinition = {
+export const demoPipeline: DemoPipelineDefinition = {
   name: 'text-insights',
   budget: { amount: '0.02', currency: 'USD' },
   steps: [

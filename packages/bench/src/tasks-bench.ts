@@ -3,7 +3,7 @@ import { Mesh } from '@agentmesh/sdk'
 import { fork } from 'node:child_process'
 import { once } from 'node:events'
 import Fastify from 'fastify'
-import { resolveNodeConfig, startNode } from '../node.js'
+import { resolveNodeConfig, startNode } from 'agentmesh/internal'
 import { alternatingClosedLoops, closedLoop, openLoop, type LoadResult } from './load.js'
 import type { BenchFigure } from './measure.js'
 

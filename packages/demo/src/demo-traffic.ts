@@ -1,8 +1,12 @@
 import { MeshError } from '@agentmesh/protocol'
 import { Mesh, type KeyPair, type TaskView } from '@agentmesh/sdk'
-import type { Logger } from '../core/ports.js'
 import { demoPipeline } from './demo-pipeline.js'
 import { articles, conversions, expression, reviews, sentences } from './sample-inputs.js'
+
+/** Where the demo reports what went wrong (the node passes its own logger). */
+export interface DemoLogger {
+  debug(fields: object, message: string): void
+}
 
 /** One unit of demo work: a task, or a run of the demo pipeline. */
 export type DemoJob =
@@ -22,7 +26,7 @@ export interface DemoTrafficOptions {
   key: KeyPair
   /** Tops the client up when it runs short (from the node's own account). */
   fund: () => Promise<void>
-  logger: Logger
+  logger: DemoLogger
   /** Mean time between jobs; each gap is drawn from half to one and a half times it. */
   intervalMs: number
   /** Jobs at once, at most; a tick finding this many in flight skips. */

@@ -1,0 +1,19 @@
+/**
+ * The node's insides that the workspace's bench (`@agentmesh/bench`) measures directly: the store,
+ * the ledger and discovery without HTTP in front. Not a stable API: it changes with the node.
+ */
+export type { Database } from './adapters/store/database.js'
+export { GroupCommit } from './adapters/store/group-commit.js'
+export { openStore, type StoreLocation } from './adapters/store/open-store.js'
+export { connectPostgres, dropPostgresSchema } from './adapters/store/postgres/connect.js'
+export { connectSqlite } from './adapters/store/sqlite/connect.js'
+export { systemClock } from './adapters/system/system-clock.js'
+export { verifyRemoteAudit } from './cli/remote-audit.js'
+export { CliError } from './cli/cli-error.js'
+export { DiscoveryService } from './core/discovery/discovery-service.js'
+export { searchWords } from './core/discovery/search-words.js'
+export { LedgerService } from './core/ledger/ledger-service.js'
+export { accountId, SYSTEM } from './core/ledger/types.js'
+export type { ReputationSummary } from './core/ports.js'
+export { Presence } from './core/registry/presence.js'
+export { resolveNodeConfig, startNode } from './node.js'

@@ -2,7 +2,7 @@ import { formatAmount, type AgentCard } from '@agentmesh/protocol'
 import { openStore } from '../adapters/store/open-store.js'
 import { DiscoveryService } from '../core/discovery/discovery-service.js'
 import { searchWords } from '../core/discovery/search-words.js'
-import type { ReputationSummary } from '../core/ports.js'
+import type { ReputationSummary } from '../core/ports/reputation-source.js'
 import { Presence } from '../core/registry/presence.js'
 import { against, percentile, type BenchFigure } from './measure.js'
 

@@ -1,6 +1,6 @@
 import { MeshError } from '@agentmesh/protocol'
 import { Mesh, type KeyPair, type TaskView } from '@agentmesh/sdk'
-import type { Logger } from '../core/ports.js'
+import type { Logger } from '../core/ports/logger.js'
 import { demoPipeline } from './demo-pipeline.js'
 import { articles, conversions, expression, reviews, sentences } from './sample-inputs.js'
 

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { generateKey, loadKey, saveKey, type KeyPair } from '@agentmesh/sdk'
-import type { Logger } from '../core/ports.js'
+import type { Logger } from '../core/ports/logger.js'
 import { demoAgents } from './demo-agents.js'
 import { DemoTraffic } from './demo-traffic.js'
 

@@ -1,16 +1,12 @@
 import { sql, type Kysely } from 'kysely'
-import type { NegotiationStore } from '../../core/negotiation/negotiation-types.js'
-import type { PipelineStore } from '../../core/pipelines/pipeline-service.js'
-import type {
-  AuditStore,
-  LedgerStore,
-  NonceStore,
-  PrincipalStore,
-  RegistryStore,
-  SessionStore,
-  Store,
-  TaskStore,
-} from '../../core/ports.js'
+import type { NegotiationStore } from '../../core/negotiation/negotiation-store.js'
+import type { PipelineStore } from '../../core/pipelines/pipeline-store.js'
+import type { AuditStore } from '../../core/audit/audit-store.js'
+import type { LedgerStore } from '../../core/ledger/ledger-store.js'
+import type { NonceStore, PrincipalStore, SessionStore } from '../../core/auth/auth-store.js'
+import type { RegistryStore } from '../../core/registry/registry-store.js'
+import type { Store } from '../../core/store.js'
+import type { TaskStore } from '../../core/tasks/task-store.js'
 import type { MarketplaceStore } from '../../core/marketplace/marketplace-store.js'
 import type { ReputationStore } from '../../core/reputation/reputation-store.js'
 import { KyselyAuditStore } from './audit-store.js'

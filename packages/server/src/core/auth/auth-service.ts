@@ -11,7 +11,12 @@ import {
   verifyBytes,
   type Role,
 } from '@agentmesh/protocol'
-import type { AuditSink, Clock, Principal, Random, Store } from '../ports.js'
+import type { AuditSink } from '../ports/audit-sink.js'
+import type { Clock } from '../ports/clock.js'
+import type { Principal } from './auth-store.js'
+import type { Caller } from './caller.js'
+import type { Random } from '../ports/random.js'
+import type { Store } from '../store.js'
 import { RecentCache } from '../recent-cache.js'
 
 export interface AuthOptions {
@@ -21,12 +26,6 @@ export interface AuthOptions {
   closed: boolean
   nonceTtlMs: number
   sessionTtlMs: number
-}
-
-/** Who is calling, as established from a session token. */
-export interface Caller {
-  did: string
-  roles: Role[]
 }
 
 export interface IssuedToken {

@@ -9,14 +9,11 @@ import {
   type Capability,
   type Money,
 } from '@agentmesh/protocol'
-import type {
-  Bus,
-  CapabilityMatch,
-  CapabilityQuery,
-  Clock,
-  ReputationSource,
-  Store,
-} from '../ports.js'
+import type { Bus } from '../ports/bus.js'
+import type { CapabilityMatch, CapabilityQuery } from '../registry/registry-store.js'
+import type { Clock } from '../ports/clock.js'
+import type { ReputationSource } from '../ports/reputation-source.js'
+import type { Store } from '../store.js'
 import type { Presence } from '../registry/presence.js'
 import { RecentCache } from '../recent-cache.js'
 import { REGISTRY_CHANGED } from '../registry/registry-service.js'

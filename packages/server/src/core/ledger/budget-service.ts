@@ -1,5 +1,5 @@
 import { isDid, MeshError } from '@agentmesh/protocol'
-import type { Clock } from '../ports.js'
+import type { Clock } from '../ports/clock.js'
 import type { LedgerService } from './ledger-service.js'
 import { periodEndMs, periodStartMs, rollBudget } from './budget-rules.js'
 import { accountId, type Budget, type BudgetPeriod } from './types.js'

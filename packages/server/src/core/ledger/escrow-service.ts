@@ -1,5 +1,5 @@
 import { MeshError } from '@agentmesh/protocol'
-import type { Escrow } from '../ports.js'
+import type { Escrow } from '../ports/escrow.js'
 import type { LedgerService } from './ledger-service.js'
 import { platformFee } from './pricing.js'
 import { succeeded, transferError } from './transfer-errors.js'

@@ -1,4 +1,7 @@
-import type { AuditSink, Clock, Escrow, OutcomeSink, TaskOutcome } from '../ports.js'
+import type { AuditSink } from '../ports/audit-sink.js'
+import type { Clock } from '../ports/clock.js'
+import type { Escrow } from '../ports/escrow.js'
+import type { OutcomeSink, TaskOutcome } from '../ports/outcome-sink.js'
 import type { Task, TaskState } from './task-types.js'
 
 /** A payment to one provider. */

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { Bus, BusMessage } from '../../../src/core/ports.js'
+import type { Bus, BusMessage } from '../../../src/core/ports/bus.js'
 
 /** Waits until `count` messages have arrived in `received`. */
 export function waitFor(received: BusMessage[], count: number): Promise<BusMessage[]> {

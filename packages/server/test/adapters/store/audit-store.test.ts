@@ -10,8 +10,8 @@ import { AuditLog, type SignedTreeHead } from '../../../src/core/audit/audit-log
 import type { AuditEntryWire } from '../../../src/core/audit/audit-entry.js'
 import { verifyAuditLog } from '../../../src/core/audit/audit-verify.js'
 import { rootOf } from '../../../src/core/audit/merkle.js'
-import type { Caller } from '../../../src/core/auth/auth-service.js'
-import type { Store } from '../../../src/core/ports.js'
+import type { Caller } from '../../../src/core/auth/caller.js'
+import type { Store } from '../../../src/core/store.js'
 import {
   dropPostgresSchema,
   freshSchema,

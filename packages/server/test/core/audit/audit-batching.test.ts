@@ -4,7 +4,8 @@ import { openStore } from '../../../src/adapters/store/open-store.js'
 import type { AuditEntryWire } from '../../../src/core/audit/audit-entry.js'
 import { AuditLog } from '../../../src/core/audit/audit-log.js'
 import { verifyAuditLog } from '../../../src/core/audit/audit-verify.js'
-import type { AuditStore, Store } from '../../../src/core/ports.js'
+import type { AuditStore } from '../../../src/core/audit/audit-store.js'
+import type { Store } from '../../../src/core/store.js'
 
 const admin = { did: 'did:key:admin', roles: ['admin' as const] }
 const key = generateKeyPair()

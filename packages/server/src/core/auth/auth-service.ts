@@ -13,10 +13,9 @@ import {
 } from '@agentmesh/protocol'
 import type { AuditSink } from '../ports/audit-sink.js'
 import type { Clock } from '../ports/clock.js'
-import type { Principal } from './auth-store.js'
+import type { AuthStores, Principal } from './auth-store.js'
 import type { Caller } from './caller.js'
 import type { Random } from '../ports/random.js'
-import type { Store } from '../store.js'
 import { RecentCache } from '../recent-cache.js'
 
 export interface AuthOptions {
@@ -55,7 +54,7 @@ export function hashToken(token: string): string {
  * revoked.
  */
 export class AuthService {
-  readonly #store: Store
+  readonly #store: AuthStores
   readonly #clock: Clock
   readonly #random: Random
   readonly #options: AuthOptions
@@ -71,7 +70,7 @@ export class AuthService {
   /** With `audit`, every sign-in (granted or denied) and every change of roles is recorded. */
   constructor(
     deps: {
-      store: Store
+      store: AuthStores
       clock: Clock
       random: Random
       audit?: AuditSink

@@ -44,3 +44,10 @@ export interface NonceStore {
   /** Removes the nonces that expired before `nowMs`; answers how many. */
   deleteExpired(nowMs: number): Promise<number>
 }
+
+/** The stores authentication reads and writes. */
+export interface AuthStores {
+  readonly principals: PrincipalStore
+  readonly sessions: SessionStore
+  readonly nonces: NonceStore
+}

@@ -1,6 +1,7 @@
 // @ts-check
 import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
+import { noImportCycle } from './tools/eslint/no-import-cycle.js'
 
 const ioModules = [
   'node:*',
@@ -28,16 +29,21 @@ export default tseslint.config(
       '**/dist/**',
       '**/node_modules/**',
       'coverage/**',
-      'packages/dashboard/**',
+      'packages/dashboard/*.config.*',
       '*.config.*',
+      'tools/**',
     ],
   },
-  js.configs.recommended,
-  ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
+      parser: tseslint.parser,
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
+  },
+  {
+    // The dashboard (a React app) is checked only for import cycles, below.
+    ignores: ['packages/dashboard/**'],
+    extends: [js.configs.recommended, ...tseslint.configs.recommendedTypeChecked],
     rules: {
       '@typescript-eslint/switch-exhaustiveness-check': 'error',
       '@typescript-eslint/consistent-type-imports': 'error',
@@ -49,6 +55,12 @@ export default tseslint.config(
     },
   },
   {
+    // No import cycles in any package's sources, type-only imports included.
+    files: ['packages/*/src/**/*.{ts,tsx}'],
+    plugins: { agentmesh: { rules: { 'no-import-cycle': noImportCycle } } },
+    rules: { 'agentmesh/no-import-cycle': 'error' },
+  },
+  {
     // The domain core: pure TypeScript. It may import only protocol and its own files.
     files: ['packages/server/src/core/**/*.ts'],
     rules: {
@@ -58,12 +70,17 @@ export default tseslint.config(
           patterns: [
             {
               group: ioModules,
-              message: 'The core does no I/O: put it behind a port in core/ports.ts.',
+              message: 'The core does no I/O: put it behind a port in core/ports/.',
             },
             {
               group: ['**/adapters/**', '**/api/**', '**/cli/**', '**/node.js', '**/node.ts'],
               message:
                 'The core never imports the edge: adapters, api, cli and node.ts import the core.',
+            },
+            {
+              group: ['./store.js', '../store.js'],
+              message:
+                'A domain takes the stores it uses; the aggregate Store is for node.ts and adapters.',
             },
             {
               regex: '^(?!\\.{1,2}/|@agentmesh/protocol$)',

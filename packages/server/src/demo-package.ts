@@ -1,4 +1,4 @@
-import type { Logger } from './core/ports.js'
+import type { Logger } from './core/ports/logger.js'
 import { importWorkspacePackage } from './import-workspace-package.js'
 
 /** A running demo: its agents, its client, and how to stop them (`@agentmesh/demo`'s `RunningDemo`). */

@@ -7,7 +7,9 @@ import type { AlertOptions } from './core/alerts/alert-evaluator.js'
 import { AlertService } from './core/alerts/alert-service.js'
 import { observedAudit } from './core/alerts/audit-signals.js'
 import { IntegrityMonitor, type IntegrityDeps } from './core/alerts/integrity-monitor.js'
-import type { AuditSink, Bus, Logger } from './core/ports.js'
+import type { AuditSink } from './core/ports/audit-sink.js'
+import type { Bus } from './core/ports/bus.js'
+import type { Logger } from './core/ports/logger.js'
 import { logTaskEvents } from './core/tasks/task-log.js'
 
 /** The observability part of the node's configuration (`NodeConfig.observability`). */

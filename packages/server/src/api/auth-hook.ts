@@ -1,6 +1,7 @@
 import { MeshError } from '@agentmesh/protocol'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import { requireRole, type Caller } from '../core/auth/auth-service.js'
+import { requireRole } from '../core/auth/auth-service.js'
+import type { Caller } from '../core/auth/caller.js'
 import type { ApiContext } from './context.js'
 
 /** Reads `Authorization: Bearer <token>`; anything else is no token. */

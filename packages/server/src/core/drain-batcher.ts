@@ -1,4 +1,4 @@
-import type { Batcher } from './ports.js'
+import type { Batcher } from './ports/batcher.js'
 
 interface Waiting<I, R> {
   items: I[]

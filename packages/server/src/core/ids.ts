@@ -1,5 +1,6 @@
 import { toHex } from '@agentmesh/protocol'
-import type { Clock, Random } from './ports.js'
+import type { Clock } from './ports/clock.js'
+import type { Random } from './ports/random.js'
 
 /**
  * A new id: prefix, the time in milliseconds (base 36, fixed width, so ids sort by creation),

@@ -1,5 +1,5 @@
 import { MeshError } from '@agentmesh/protocol'
-import type { Span, SpanAttributes, SpanParent, Tracer } from './ports.js'
+import type { Span, SpanAttributes, SpanParent, Tracer } from './ports/tracer.js'
 
 const noopSpan: Span = {
   context: undefined,

@@ -1,4 +1,4 @@
-import type { Timers } from './ports.js'
+import type { Timers } from './ports/timers.js'
 
 /** The longest delay a timer takes (setTimeout's limit). */
 const MAX_DELAY_MS = 2 ** 31 - 1

@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { openStore } from '../../src/adapters/store/open-store.js'
-import type { AuditEvent, AuditSink, Store } from '../../src/core/ports.js'
+import type { AuditEvent, AuditSink } from '../../src/core/ports/audit-sink.js'
+import type { Store } from '../../src/core/store.js'
 import { dropPostgresSchema, freshSchema, postgresSkipReason, postgresUrl } from './postgres.js'
 
 /** A clock the test moves by hand. */

@@ -2,16 +2,13 @@ import { generateKeyPair, signJws, type AgentCard, type KeyPair } from '@agentme
 import { MemoryBus } from '../../src/adapters/bus/memory-bus.js'
 import { AjvSchemaChecker } from '../../src/adapters/schema/ajv-schema-checker.js'
 import { openStore } from '../../src/adapters/store/open-store.js'
-import type { Caller } from '../../src/core/auth/auth-service.js'
+import type { Caller } from '../../src/core/auth/caller.js'
 import { DiscoveryService } from '../../src/core/discovery/discovery-service.js'
 import type { RankingWeights } from '../../src/core/discovery/ranking.js'
-import type {
-  AuditEvent,
-  Logger,
-  ReputationSource,
-  ReputationSummary,
-  Store,
-} from '../../src/core/ports.js'
+import type { AuditEvent } from '../../src/core/ports/audit-sink.js'
+import type { Logger } from '../../src/core/ports/logger.js'
+import type { ReputationSource, ReputationSummary } from '../../src/core/ports/reputation-source.js'
+import type { Store } from '../../src/core/store.js'
 import { Presence } from '../../src/core/registry/presence.js'
 import { RegistryService } from '../../src/core/registry/registry-service.js'
 

@@ -1,4 +1,4 @@
-import type { Bus, BusMessage } from '../../core/ports.js'
+import type { Bus, BusMessage } from '../../core/ports/bus.js'
 
 /**
  * The in-process bus of an embedded node. Delivery is asynchronous (a microtask later), so a

@@ -1,6 +1,6 @@
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js'
 import addFormatsModule from 'ajv-formats'
-import type { SchemaChecker, SchemaProblem } from '../../core/ports.js'
+import type { SchemaChecker, SchemaProblem } from '../../core/ports/schema-checker.js'
 import { linearRegExp, patternProblem } from './linear-regexp.js'
 
 type AddFormats = (ajv: Ajv2020) => Ajv2020

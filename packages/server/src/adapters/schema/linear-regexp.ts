@@ -1,5 +1,5 @@
 import { RE2JS } from 're2js'
-import type { SchemaProblem } from '../../core/ports.js'
+import type { SchemaProblem } from '../../core/ports/schema-checker.js'
 
 /**
  * Ajv's `code.regExp` engine for schemas agents publish: RE2 (re2js, pure JavaScript), whose

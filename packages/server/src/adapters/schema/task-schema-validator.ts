@@ -1,6 +1,6 @@
 import { MeshError, sha256, toHex, utf8 } from '@agentmesh/protocol'
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js'
-import type { TaskValidator } from '../../core/ports.js'
+import type { TaskValidator } from '../../core/ports/task-validator.js'
 import { linearRegExp } from './linear-regexp.js'
 
 /**

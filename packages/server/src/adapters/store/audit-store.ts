@@ -1,6 +1,11 @@
 import { canonicalize } from '@agentmesh/protocol'
 import { sql, type Kysely, type Selectable } from 'kysely'
-import type { AuditHeadRecord, AuditQuery, AuditRecord, AuditStore } from '../../core/ports.js'
+import type {
+  AuditHeadRecord,
+  AuditQuery,
+  AuditRecord,
+  AuditStore,
+} from '../../core/audit/audit-store.js'
 import { toMs, type Database } from './database.js'
 import { Prepared, PreparedList, type ItemParam, type Param } from './prepared.js'
 

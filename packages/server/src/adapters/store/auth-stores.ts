@@ -7,7 +7,7 @@ import type {
   PrincipalStore,
   Session,
   SessionStore,
-} from '../../core/ports.js'
+} from '../../core/auth/auth-store.js'
 import { toMs, toMsOrNull, type Database } from './database.js'
 import { Prepared, type Param } from './prepared.js'
 

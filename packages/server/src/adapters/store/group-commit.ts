@@ -1,4 +1,4 @@
-import type { Batcher } from '../../core/ports.js'
+import type { Batcher } from '../../core/ports/batcher.js'
 
 interface Waiting<I, R> {
   items: I[]

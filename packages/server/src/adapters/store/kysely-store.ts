@@ -1,17 +1,17 @@
 import { sql, type Kysely } from 'kysely'
-import type { NegotiationStore } from '../../core/negotiation/negotiation-types.js'
-import type { PipelineStore } from '../../core/pipelines/pipeline-service.js'
+import type { NegotiationStore } from '../../core/negotiation/negotiation-store.js'
+import type { PipelineStore } from '../../core/pipelines/pipeline-store.js'
+import type { AuditStore } from '../../core/audit/audit-store.js'
+import type { LedgerStore } from '../../core/ledger/ledger-store.js'
 import type {
-  AuditStore,
-  LedgerStore,
   NonceStore,
   PermissionStore,
   PrincipalStore,
-  RegistryStore,
   SessionStore,
-  Store,
-  TaskStore,
-} from '../../core/ports.js'
+} from '../../core/auth/auth-store.js'
+import type { RegistryStore } from '../../core/registry/registry-store.js'
+import type { Store } from '../../core/store.js'
+import type { TaskStore } from '../../core/tasks/task-store.js'
 import type { MarketplaceStore } from '../../core/marketplace/marketplace-store.js'
 import type { ReputationStore } from '../../core/reputation/reputation-store.js'
 import { KyselyAuditStore } from './audit-store.js'

@@ -1,6 +1,6 @@
 import type { Kysely, Transaction } from 'kysely'
 import type { Account, PendingState, Transfer, TransferCode } from '../../core/ledger/types.js'
-import type { LedgerStore, LedgerTransaction } from '../../core/ports.js'
+import type { LedgerStore, LedgerTransaction } from '../../core/ledger/ledger-store.js'
 import type { Database } from './database.js'
 import { Prepared, PreparedList, type ItemParam, type Param } from './prepared.js'
 import { accountFromRow, accountToRow, transferFromRow, transferToRow } from './ledger-rows.js'

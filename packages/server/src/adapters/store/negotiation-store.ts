@@ -1,10 +1,6 @@
 import type { Kysely } from 'kysely'
-import type {
-  Contract,
-  Intent,
-  NegotiationStore,
-  Offer,
-} from '../../core/negotiation/negotiation-types.js'
+import type { Contract, Intent, Offer } from '../../core/negotiation/negotiation-types.js'
+import type { NegotiationStore } from '../../core/negotiation/negotiation-store.js'
 import { toMsOrNull, type Database } from './database.js'
 import { fromDocument, isUniqueViolation, toDocument } from './json-document.js'
 

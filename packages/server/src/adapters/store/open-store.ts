@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely'
-import type { Store } from '../../core/ports.js'
+import type { Store } from '../../core/store.js'
 import type { Database } from './database.js'
 import { KyselyStore } from './kysely-store.js'
 import { migrateToLatest } from './migrations.js'

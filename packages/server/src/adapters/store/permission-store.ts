@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely'
-import type { Permission, PermissionStore } from '../../core/ports.js'
+import type { Permission, PermissionStore } from '../../core/auth/auth-store.js'
 import { toMs, toMsOrNull, type Database } from './database.js'
 
 type Row = Database['permissions']

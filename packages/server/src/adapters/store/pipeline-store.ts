@@ -3,7 +3,7 @@ import type {
   PipelineRun,
   PipelineRunQuery,
   PipelineStore,
-} from '../../core/pipelines/pipeline-service.js'
+} from '../../core/pipelines/pipeline-store.js'
 import type { Database } from './database.js'
 import { fromDocument, toDocument } from './json-document.js'
 

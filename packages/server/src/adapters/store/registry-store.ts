@@ -10,7 +10,7 @@ import type {
   RegistryEvent,
   RegistryEventType,
   RegistryStore,
-} from '../../core/ports.js'
+} from '../../core/registry/registry-store.js'
 import { toMs, toMsOrNull, type Database } from './database.js'
 
 type NewEvent = Omit<RegistryEvent, 'seq'>

@@ -1,5 +1,5 @@
 import type { Insertable, Kysely } from 'kysely'
-import type { TaskQuery, TaskStore } from '../../core/ports.js'
+import type { TaskQuery, TaskStore } from '../../core/tasks/task-store.js'
 import { isTerminal, terminalStates, type Task } from '../../core/tasks/task-types.js'
 import type { Database } from './database.js'
 import { fromDocument, isUniqueViolation, toDocument } from './json-document.js'

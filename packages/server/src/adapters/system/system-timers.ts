@@ -1,4 +1,4 @@
-import type { Timers } from '../../core/ports.js'
+import type { Timers } from '../../core/ports/timers.js'
 
 /** Real timers. */
 export const systemTimers: Timers = {

@@ -10,7 +10,7 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http'
 import { resourceFromAttributes } from '@opentelemetry/resources'
 import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace'
 import { randomFillSync } from 'node:crypto'
-import type { Span, SpanAttributes, SpanParent, Tracer } from '../../core/ports.js'
+import type { Span, SpanAttributes, SpanParent, Tracer } from '../../core/ports/tracer.js'
 
 export interface OtelTracerOptions {
   serviceName: string

@@ -16,8 +16,9 @@ import {
   type Capability,
   type KeyPair,
 } from '@agentmesh/protocol'
-import type { Caller } from '../../core/auth/auth-service.js'
-import type { Dispatch, DispatchEvent, Logger, TaskTransport } from '../../core/ports.js'
+import type { Caller } from '../../core/auth/caller.js'
+import type { Dispatch, DispatchEvent, TaskTransport } from '../../core/ports/task-transport.js'
+import type { Logger } from '../../core/ports/logger.js'
 import type { Presence } from '../../core/registry/presence.js'
 import type { RegistryService } from '../../core/registry/registry-service.js'
 import { guardedFetch, type OutboundPolicy } from '../../adapters/http/guarded-fetch.js'

@@ -22,7 +22,7 @@ import {
   UnsupportedOperationError,
 } from '@a2a-js/sdk/errors'
 import { MeshError, type Capability } from '@agentmesh/protocol'
-import type { Caller } from '../../core/auth/auth-service.js'
+import type { Caller } from '../../core/auth/caller.js'
 import type { TaskService } from '../../core/tasks/task-service.js'
 import { isTerminal, type Task } from '../../core/tasks/task-types.js'
 import { a2aErrors } from './a2a-errors.js'

@@ -1,6 +1,6 @@
 import { didSchema, MeshError } from '@agentmesh/protocol'
 import type { FastifyInstance } from 'fastify'
-import type { AgentRecord } from '../../core/ports.js'
+import type { AgentRecord } from '../../core/registry/registry-store.js'
 import { callerOf } from '../auth-hook.js'
 import type { ApiContext } from '../context.js'
 

@@ -1,6 +1,6 @@
 import { MeshError, moneySchema, type Money } from '@agentmesh/protocol'
 import type { FastifyInstance } from 'fastify'
-import type { Caller } from '../../core/auth/auth-service.js'
+import type { Caller } from '../../core/auth/caller.js'
 import { errorCodeOf, transferError } from '../../core/ledger/transfer-errors.js'
 import type { TransferInput } from '../../core/ledger/types.js'
 import { callerOf } from '../auth-hook.js'

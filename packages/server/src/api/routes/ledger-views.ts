@@ -1,5 +1,5 @@
 import { MeshError, moneySchema, toMoney, type Money } from '@agentmesh/protocol'
-import type { Caller } from '../../core/auth/auth-service.js'
+import type { Caller } from '../../core/auth/caller.js'
 import {
   availableMicros,
   parseAccountId,

@@ -6,7 +6,7 @@ import {
   type Money,
 } from '@agentmesh/protocol'
 import type { FastifyInstance } from 'fastify'
-import type { Clock } from '../../core/ports.js'
+import type { Clock } from '../../core/ports/clock.js'
 import type { NegotiationService } from '../../core/negotiation/negotiation-service.js'
 import type { Contract, Intent } from '../../core/negotiation/negotiation-types.js'
 import { callerOf } from '../auth-hook.js'

@@ -1,7 +1,7 @@
 import { amountSchema, currencySchema, didSchema, MeshError } from '@agentmesh/protocol'
 import type { FastifyInstance } from 'fastify'
 import { permissionKinds } from '../../core/auth/permission-service.js'
-import type { Permission } from '../../core/ports.js'
+import type { Permission } from '../../core/auth/auth-store.js'
 import { callerOf } from '../auth-hook.js'
 import type { ApiContext } from '../context.js'
 

@@ -4,12 +4,8 @@ import {
   pipelineDefinitionSchema,
   type PipelineDefinition,
 } from '../../core/pipelines/pipeline-definition.js'
-import {
-  runStates,
-  type PipelineRun,
-  type PipelineService,
-  type RunState,
-} from '../../core/pipelines/pipeline-service.js'
+import type { PipelineService } from '../../core/pipelines/pipeline-service.js'
+import { runStates, type PipelineRun, type RunState } from '../../core/pipelines/pipeline-store.js'
 import { callerOf } from '../auth-hook.js'
 import { sseStreams } from '../sse.js'
 

@@ -1,6 +1,6 @@
 /** Request bodies for transfers, and the checks that turn them into ledger inputs. */
 import { MeshError, moneySchema, parseMoney, type Money } from '@agentmesh/protocol'
-import type { Caller } from '../../core/auth/auth-service.js'
+import type { Caller } from '../../core/auth/caller.js'
 import { accountId, SYSTEM, type TransferInput } from '../../core/ledger/types.js'
 import type { ApiContext } from '../context.js'
 import { accountOf, isAdmin, moneyFor, requireOwner } from './ledger-views.js'

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify'
-import type { RegistryEvent } from '../../core/ports.js'
+import type { RegistryEvent } from '../../core/registry/registry-store.js'
 import { REGISTRY_CHANGED } from '../../core/registry/registry-service.js'
 import type { ApiContext } from '../context.js'
 import { sseStreams } from '../sse.js'

@@ -1,4 +1,7 @@
-import type { Bus, Clock, Logger, RegistryEvent } from '../ports.js'
+import type { Bus } from '../ports/bus.js'
+import type { Clock } from '../ports/clock.js'
+import type { Logger } from '../ports/logger.js'
+import type { RegistryEvent } from '../registry/registry-store.js'
 import { REGISTRY_CHANGED } from '../registry/registry-service.js'
 import { TASK_EVENTS, type TaskEvent } from '../tasks/task-runner.js'
 import { isTerminal } from '../tasks/task-types.js'

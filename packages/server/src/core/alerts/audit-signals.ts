@@ -1,5 +1,5 @@
 import { parseAmount } from '@agentmesh/protocol'
-import type { AuditEvent, AuditSink } from '../ports.js'
+import type { AuditEvent, AuditSink } from '../ports/audit-sink.js'
 
 /** What metrics and alerts learn from the audit trail of the ledger and of sign-ins. */
 export type AuditSignal =

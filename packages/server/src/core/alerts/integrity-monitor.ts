@@ -1,9 +1,9 @@
 import type { AuditEntryWire } from '../audit/audit-entry.js'
 import type { AuditFilter, SignedTreeHead } from '../audit/audit-log.js'
 import { AuditVerifier } from '../audit/audit-verify.js'
-import type { Caller } from '../auth/auth-service.js'
+import type { Caller } from '../auth/caller.js'
 import type { VerifyReport } from '../ledger/ledger-verifier.js'
-import type { Clock } from '../ports.js'
+import type { Clock } from '../ports/clock.js'
 import type { IntegrityCheck } from './alert-evaluator.js'
 
 /** The outcome of one integrity check. */

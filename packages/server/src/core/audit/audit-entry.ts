@@ -9,7 +9,8 @@ import {
   type AuditEntry as AuditEntryWire,
   type MeshError,
 } from '@agentmesh/protocol'
-import type { AuditEvent, AuditRecord } from '../ports.js'
+import type { AuditEvent } from '../ports/audit-sink.js'
+import type { AuditRecord } from './audit-store.js'
 
 /**
  * One audit entry: what is hashed into the chain and the Merkle tree, as the canonical JSON

@@ -6,16 +6,11 @@ import {
   type AuditTreeHead,
   type KeyPair,
 } from '@agentmesh/protocol'
-import type { Caller } from '../auth/auth-service.js'
+import type { Caller } from '../auth/caller.js'
 import { DrainBatcher } from '../drain-batcher.js'
-import type {
-  AuditEvent,
-  AuditHeadRecord,
-  AuditRecord,
-  AuditSink,
-  AuditStore,
-  Clock,
-} from '../ports.js'
+import type { AuditEvent, AuditSink } from '../ports/audit-sink.js'
+import type { AuditHeadRecord, AuditRecord, AuditStore } from './audit-store.js'
+import type { Clock } from '../ports/clock.js'
 import {
   isoTime,
   normalizeDetails,

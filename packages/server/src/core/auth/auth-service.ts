@@ -10,7 +10,11 @@ import {
   verifyBytes,
   type Role,
 } from '@agentmesh/protocol'
-import type { AuditSink, Clock, Principal, Random, Store } from '../ports.js'
+import type { AuditSink } from '../ports/audit-sink.js'
+import type { Clock } from '../ports/clock.js'
+import type { AuthStores, Principal } from './auth-store.js'
+import type { Caller } from './caller.js'
+import type { Random } from '../ports/random.js'
 import { RecentCache } from '../recent-cache.js'
 import { removePrincipal } from './principal-removal.js'
 import { rolesToAdd } from './sign-in-roles.js'
@@ -22,12 +26,6 @@ export interface AuthOptions {
   closed: boolean
   nonceTtlMs: number
   sessionTtlMs: number
-}
-
-/** Who is calling, as established from a session token. */
-export interface Caller {
-  did: string
-  roles: Role[]
 }
 
 export interface IssuedToken {
@@ -57,7 +55,7 @@ export function hashToken(token: string): string {
  * revoked.
  */
 export class AuthService {
-  readonly #store: Store
+  readonly #store: AuthStores
   readonly #clock: Clock
   readonly #random: Random
   readonly #options: AuthOptions
@@ -74,7 +72,7 @@ export class AuthService {
   /** With `audit`, every sign-in (granted or denied) and every change of roles is recorded. */
   constructor(
     deps: {
-      store: Store
+      store: AuthStores
       clock: Clock
       random: Random
       audit?: AuditSink

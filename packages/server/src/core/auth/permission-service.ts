@@ -1,15 +1,11 @@
 import { formatAmount, MeshError, parseAmount } from '@agentmesh/protocol'
 import { newId } from '../ids.js'
-import type {
-  AuditSink,
-  Clock,
-  Permission,
-  PermissionStore,
-  PrincipalStore,
-  Random,
-} from '../ports.js'
+import type { AuditSink } from '../ports/audit-sink.js'
+import type { Clock } from '../ports/clock.js'
+import type { Permission, PermissionStore, PrincipalStore } from './auth-store.js'
+import type { Random } from '../ports/random.js'
 import { RecentCache } from '../recent-cache.js'
-import type { Caller } from './auth-service.js'
+import type { Caller } from './caller.js'
 
 /**
  * The kinds of permission, as `resource.action`, with the scope keys each takes:

@@ -1,5 +1,7 @@
 import { MeshError } from '@agentmesh/protocol'
-import type { AuditSink, Clock, Store } from '../ports.js'
+import type { AuditSink } from '../ports/audit-sink.js'
+import type { Clock } from '../ports/clock.js'
+import type { AuthStores } from './auth-store.js'
 
 /**
  * Removes a principal from the store: the principal, every live session of it (revoked, so a node
@@ -7,7 +9,7 @@ import type { AuditSink, Clock, Store } from '../ports.js'
  * trail stay. The node's own key cannot be removed.
  */
 export async function removePrincipal(
-  deps: { store: Store; clock: Clock; audit: AuditSink | undefined; nodeDid: string },
+  deps: { store: AuthStores; clock: Clock; audit: AuditSink | undefined; nodeDid: string },
   did: string,
   actor: string,
 ): Promise<void> {

@@ -1,5 +1,5 @@
 import { MeshError, selfServiceRoles, type Role } from '@agentmesh/protocol'
-import type { Principal } from '../ports.js'
+import type { Principal } from './auth-store.js'
 
 /**
  * The roles a sign-in asks for that the key does not hold yet, when it may give them to itself

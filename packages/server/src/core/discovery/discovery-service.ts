@@ -9,14 +9,10 @@ import {
   type Capability,
   type Money,
 } from '@agentmesh/protocol'
-import type {
-  Bus,
-  CapabilityMatch,
-  CapabilityQuery,
-  Clock,
-  ReputationSource,
-  Store,
-} from '../ports.js'
+import type { Bus } from '../ports/bus.js'
+import type { CapabilityMatch, CapabilityQuery, RegistryStore } from '../registry/registry-store.js'
+import type { Clock } from '../ports/clock.js'
+import type { ReputationSource } from '../ports/reputation-source.js'
 import type { Presence } from '../registry/presence.js'
 import { RecentCache } from '../recent-cache.js'
 import { REGISTRY_CHANGED } from '../registry/registry-service.js'
@@ -161,7 +157,7 @@ function decodeCursor(cursor: string): SortKey {
  */
 export class DiscoveryService {
   readonly weights: RankingWeights
-  readonly #store: Store
+  readonly #store: { readonly registry: RegistryStore }
   readonly #presence: Presence
   readonly #reputation: ReputationSource
   readonly #candidateLimit: number
@@ -177,7 +173,7 @@ export class DiscoveryService {
    */
   constructor(
     deps: {
-      store: Store
+      store: { readonly registry: RegistryStore }
       presence: Presence
       reputation: ReputationSource
       bus?: Bus

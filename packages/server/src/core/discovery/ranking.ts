@@ -1,5 +1,6 @@
 import { formatAmount } from '@agentmesh/protocol'
-import type { CapabilityMatch, ReputationSummary } from '../ports.js'
+import type { CapabilityMatch } from '../registry/registry-store.js'
+import type { ReputationSummary } from '../ports/reputation-source.js'
 
 /** How much each part counts in a search score; normalized to sum to 1. */
 export interface RankingWeights {

@@ -1,5 +1,5 @@
 import { formatAmount, isDid, MeshError } from '@agentmesh/protocol'
-import type { Clock } from '../ports.js'
+import type { Clock } from '../ports/clock.js'
 import type { LedgerService } from './ledger-service.js'
 import {
   budgetLimit,

@@ -1,5 +1,5 @@
 import { formatAmount, MeshError } from '@agentmesh/protocol'
-import type { Escrow, EscrowPayment } from '../ports.js'
+import type { Escrow, EscrowPayment } from '../ports/escrow.js'
 import type { LedgerService } from './ledger-service.js'
 import { platformFee } from './pricing.js'
 import { succeeded, transferError } from './transfer-errors.js'

@@ -1,5 +1,5 @@
 import { MeshError, parseAmount, type Pricing } from '@agentmesh/protocol'
-import type { Clock } from '../ports.js'
+import type { Clock } from '../ports/clock.js'
 import { periodEndMs, periodStartMs } from './budget-rules.js'
 import type { LedgerService } from './ledger-service.js'
 import { accountId, type Transfer } from './types.js'

@@ -6,8 +6,10 @@ import {
   utf8,
   type Money,
 } from '@agentmesh/protocol'
-import type { Caller } from '../auth/auth-service.js'
-import type { AuditSink, Clock, RegistryStore } from '../ports.js'
+import type { Caller } from '../auth/caller.js'
+import type { AuditSink } from '../ports/audit-sink.js'
+import type { Clock } from '../ports/clock.js'
+import type { RegistryStore } from '../registry/registry-store.js'
 import type {
   CapabilityKey,
   Listing,

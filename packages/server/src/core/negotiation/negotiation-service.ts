@@ -1,14 +1,14 @@
 import { formatAmount, MeshError, parseAmount, verifyJws } from '@agentmesh/protocol'
-import type { Caller } from '../auth/auth-service.js'
+import type { Caller } from '../auth/caller.js'
 import { newId } from '../ids.js'
-import type { AuditSink, Bus, Clock, ProviderDirectory, Random, Timers } from '../ports.js'
-import type {
-  Contract,
-  ContractTerms,
-  Intent,
-  NegotiationStore,
-  OfferRequester,
-} from './negotiation-types.js'
+import type { AuditSink } from '../ports/audit-sink.js'
+import type { Bus } from '../ports/bus.js'
+import type { Clock } from '../ports/clock.js'
+import type { ProviderDirectory } from '../ports/provider-directory.js'
+import type { Random } from '../ports/random.js'
+import type { Timers } from '../ports/timers.js'
+import type { Contract, ContractTerms, Intent, OfferRequester } from './negotiation-types.js'
+import type { NegotiationStore } from './negotiation-store.js'
 
 export interface NegotiationDeps {
   store: NegotiationStore

@@ -1,5 +1,5 @@
 import { formatAmount, MeshError, parseAmount } from '@agentmesh/protocol'
-import type { ProviderDirectory } from '../ports.js'
+import type { ProviderDirectory } from '../ports/provider-directory.js'
 import type { PipelineStep } from './pipeline-definition.js'
 
 /** What one step may spend, or why it cannot start. */

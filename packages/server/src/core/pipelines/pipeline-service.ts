@@ -1,8 +1,13 @@
-import { MeshError, parseAmount, type WireError } from '@agentmesh/protocol'
-import type { Caller } from '../auth/auth-service.js'
+import { MeshError, parseAmount } from '@agentmesh/protocol'
+import type { Caller } from '../auth/caller.js'
 import { newId } from '../ids.js'
 import { within } from '../within.js'
-import type { AuditSink, Bus, Clock, ProviderDirectory, Random, Timers } from '../ports.js'
+import type { AuditSink } from '../ports/audit-sink.js'
+import type { Bus } from '../ports/bus.js'
+import type { Clock } from '../ports/clock.js'
+import type { ProviderDirectory } from '../ports/provider-directory.js'
+import type { Random } from '../ports/random.js'
+import type { Timers } from '../ports/timers.js'
 import type { TaskService } from '../tasks/task-service.js'
 import { allotBudget, type Allotment } from './pipeline-budget.js'
 import {
@@ -11,50 +16,13 @@ import {
   type PipelineDefinition,
   type PipelineStep,
 } from './pipeline-definition.js'
-
-export type StepState = 'pending' | 'running' | 'completed' | 'failed' | 'skipped' | 'canceled'
-/** The states of a run; the last two are final. */
-export const runStates = ['running', 'completed', 'failed'] as const
-export type RunState = (typeof runStates)[number]
-
-export interface StepRun {
-  state: StepState
-  taskId: string | null
-  output: unknown
-  error: WireError | null
-  startedAtMs: number | null
-  endedAtMs: number | null
-}
-
-/** A run of a pipeline definition. */
-export interface PipelineRun {
-  id: string
-  requester: string
-  definition: PipelineDefinition
-  input: unknown
-  state: RunState
-  steps: Record<string, StepRun>
-  spentMicros: bigint
-  currency: string
-  createdAtMs: number
-  updatedAtMs: number
-}
-
-/** A query for pipeline runs; `cursor` is the id of the last run of the previous page. */
-export interface PipelineRunQuery {
-  requester?: string
-  state?: RunState
-  limit: number
-  cursor?: string
-}
-
-export interface PipelineStore {
-  insert(run: PipelineRun): Promise<void>
-  save(run: PipelineRun): Promise<void>
-  get(id: string): Promise<PipelineRun | undefined>
-  /** Runs newest first (ids sort by creation), at most `limit`, those before `cursor`. */
-  list(query: PipelineRunQuery): Promise<PipelineRun[]>
-}
+import type {
+  PipelineRun,
+  PipelineRunQuery,
+  PipelineStore,
+  StepRun,
+  StepState,
+} from './pipeline-store.js'
 
 export interface PipelineDeps {
   tasks: TaskService

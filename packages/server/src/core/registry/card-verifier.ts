@@ -5,7 +5,7 @@ import {
   verifyJws,
   type AgentCard,
 } from '@agentmesh/protocol'
-import type { SchemaChecker } from '../ports.js'
+import type { SchemaChecker } from '../ports/schema-checker.js'
 
 /** Limits on what an agent may publish. */
 export interface CardLimits {

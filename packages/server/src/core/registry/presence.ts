@@ -1,4 +1,4 @@
-import type { Clock } from '../ports.js'
+import type { Clock } from '../ports/clock.js'
 
 export const DEFAULT_PRESENCE_TTL_MS = 30_000
 

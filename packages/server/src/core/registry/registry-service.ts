@@ -1,16 +1,11 @@
 import { MeshError, type AgentCard } from '@agentmesh/protocol'
-import type { Caller } from '../auth/auth-service.js'
-import type {
-  AgentRecord,
-  AgentVersion,
-  AuditSink,
-  Bus,
-  Clock,
-  Logger,
-  RegistryEvent,
-  SchemaChecker,
-  Store,
-} from '../ports.js'
+import type { Caller } from '../auth/caller.js'
+import type { AgentRecord, AgentVersion, RegistryEvent, RegistryStore } from './registry-store.js'
+import type { AuditSink } from '../ports/audit-sink.js'
+import type { Bus } from '../ports/bus.js'
+import type { Clock } from '../ports/clock.js'
+import type { Logger } from '../ports/logger.js'
+import type { SchemaChecker } from '../ports/schema-checker.js'
 import { DEFAULT_CARD_LIMITS, verifyCard, type CardLimits } from './card-verifier.js'
 import type { Presence } from './presence.js'
 
@@ -18,7 +13,7 @@ import type { Presence } from './presence.js'
 export const REGISTRY_CHANGED = 'registry.changed'
 
 export interface RegistryDeps {
-  store: Store
+  store: { readonly registry: RegistryStore }
   clock: Clock
   audit: AuditSink
   bus: Bus

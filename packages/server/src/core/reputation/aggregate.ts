@@ -1,4 +1,4 @@
-import type { TaskOutcome } from '../ports.js'
+import type { TaskOutcome } from '../ports/outcome-sink.js'
 import { P2Quantile } from './p2-quantile.js'
 import type { AggregateKey, Presence, Rating, ReputationAggregate } from './reputation-store.js'
 import { decayFactor, type Evidence, type ScoringOptions } from './score.js'

@@ -1,12 +1,8 @@
 import { MeshError } from '@agentmesh/protocol'
-import type {
-  AuditSink,
-  Clock,
-  OutcomeSink,
-  ReputationSource,
-  ReputationSummary,
-  TaskOutcome,
-} from '../ports.js'
+import type { AuditSink } from '../ports/audit-sink.js'
+import type { Clock } from '../ports/clock.js'
+import type { OutcomeSink, TaskOutcome } from '../ports/outcome-sink.js'
+import type { ReputationSource, ReputationSummary } from '../ports/reputation-source.js'
 import { DrainBatcher } from '../drain-batcher.js'
 import { RecentCache } from '../recent-cache.js'
 import {

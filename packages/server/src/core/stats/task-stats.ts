@@ -1,6 +1,7 @@
 import { isTerminal, type TaskState } from '../tasks/task-types.js'
 import { TASK_EVENTS, type TaskEvent } from '../tasks/task-runner.js'
-import type { Bus, Clock } from '../ports.js'
+import type { Bus } from '../ports/bus.js'
+import type { Clock } from '../ports/clock.js'
 
 /** Finished tasks per second of the window, for a live chart. */
 export interface StatsPoint {

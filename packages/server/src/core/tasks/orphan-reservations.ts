@@ -1,4 +1,6 @@
-import type { AuditSink, Escrow, TaskStore } from '../ports.js'
+import type { AuditSink } from '../ports/audit-sink.js'
+import type { Escrow } from '../ports/escrow.js'
+import type { TaskStore } from './task-store.js'
 
 /** A reservation still held, as the escrow lists it. */
 export interface HeldReservation {

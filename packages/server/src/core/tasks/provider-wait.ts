@@ -1,4 +1,5 @@
-import type { Bus, Timers } from '../ports.js'
+import type { Bus } from '../ports/bus.js'
+import type { Timers } from '../ports/timers.js'
 import { REGISTRY_CHANGED } from '../registry/registry-service.js'
 
 /**

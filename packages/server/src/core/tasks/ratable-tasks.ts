@@ -1,5 +1,5 @@
 import type { RatableTask, RatableTasks } from '../reputation/ratable-tasks.js'
-import type { TaskStore } from '../ports.js'
+import type { TaskStore } from './task-store.js'
 
 /** Tasks as reputation sees them for ratings: settled means paid (posted, perhaps refunded since). */
 export function ratableTasks(tasks: TaskStore): RatableTasks {

@@ -7,8 +7,9 @@ import {
   utf8,
   type Pricing,
 } from '@agentmesh/protocol'
-import type { Caller } from '../auth/auth-service.js'
-import type { Escrow, ProviderDirectory } from '../ports.js'
+import type { Caller } from '../auth/caller.js'
+import type { Escrow } from '../ports/escrow.js'
+import type { ProviderDirectory } from '../ports/provider-directory.js'
 import { bonusReservation } from './task-settlement.js'
 import type { SubmitRequest } from './task-submission.js'
 import type { Candidate, Task, TaskBonus } from './task-types.js'

@@ -1,7 +1,7 @@
 import { MeshError } from '@agentmesh/protocol'
-import type { Caller } from '../auth/auth-service.js'
+import type { Caller } from '../auth/caller.js'
 import type { CallRequest } from '../auth/permission-service.js'
-import type { ProviderDirectory } from '../ports.js'
+import type { ProviderDirectory } from '../ports/provider-directory.js'
 import type { Candidate, VerifyPolicy } from './task-types.js'
 
 /** Who may submit what, and who may validate (the node's `PermissionService`). */

@@ -1,5 +1,9 @@
 import { MeshError } from '@agentmesh/protocol'
-import type { Bus, Clock, TaskTransport, TaskValidator, Timers } from '../ports.js'
+import type { Bus } from '../ports/bus.js'
+import type { Clock } from '../ports/clock.js'
+import type { TaskTransport } from '../ports/task-transport.js'
+import type { TaskValidator } from '../ports/task-validator.js'
+import type { Timers } from '../ports/timers.js'
 import { taskTopic, type TransitionExtra } from './task-events.js'
 import type { Attempt, Candidate, Task, TaskState } from './task-types.js'
 

@@ -1,4 +1,6 @@
-import type { Bus, Clock, TaskStore } from '../ports.js'
+import type { Bus } from '../ports/bus.js'
+import type { Clock } from '../ports/clock.js'
+import type { TaskStore } from './task-store.js'
 import type { Task, TaskState } from './task-types.js'
 
 /** The topic every task transition also travels on (metrics, alerts, the dashboard). */

@@ -1,4 +1,5 @@
-import type { Bus, Logger } from '../ports.js'
+import type { Bus } from '../ports/bus.js'
+import type { Logger } from '../ports/logger.js'
 import { TASK_EVENTS, type TaskEvent } from './task-events.js'
 import { isTerminal } from './task-types.js'
 

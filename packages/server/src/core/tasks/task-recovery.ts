@@ -1,4 +1,8 @@
-import type { Bus, Clock, ProviderDirectory, TaskStore, Timers } from '../ports.js'
+import type { Bus } from '../ports/bus.js'
+import type { Clock } from '../ports/clock.js'
+import type { ProviderDirectory } from '../ports/provider-directory.js'
+import type { TaskStore } from './task-store.js'
+import type { Timers } from '../ports/timers.js'
 import { nextOnline } from './provider-wait.js'
 import type { Candidate, Task } from './task-types.js'
 

@@ -1,16 +1,14 @@
 import { MeshError } from '@agentmesh/protocol'
-import type {
-  AuditSink,
-  Bus,
-  Clock,
-  Escrow,
-  OutcomeSink,
-  TaskStore,
-  TaskTransport,
-  TaskValidator,
-  Timers,
-  Tracer,
-} from '../ports.js'
+import type { AuditSink } from '../ports/audit-sink.js'
+import type { Bus } from '../ports/bus.js'
+import type { Clock } from '../ports/clock.js'
+import type { Escrow } from '../ports/escrow.js'
+import type { OutcomeSink } from '../ports/outcome-sink.js'
+import type { TaskStore } from './task-store.js'
+import type { TaskTransport } from '../ports/task-transport.js'
+import type { TaskValidator } from '../ports/task-validator.js'
+import type { Timers } from '../ports/timers.js'
+import type { Tracer } from '../ports/tracer.js'
 import { noopTracer } from '../tracing.js'
 import { backoffMs, isRetryable } from './retry-policy.js'
 import { nodeStopping, runAttempt, type AttemptDeps, type AttemptResult } from './task-attempt.js'

@@ -1,6 +1,9 @@
 import { formatAmount, MeshError } from '@agentmesh/protocol'
 import { ratingBonus, settledCost, type SettlementPolicy } from '../ledger/pricing.js'
-import type { AuditSink, Clock, Escrow, OutcomeSink, TaskOutcome } from '../ports.js'
+import type { AuditSink } from '../ports/audit-sink.js'
+import type { Clock } from '../ports/clock.js'
+import type { Escrow } from '../ports/escrow.js'
+import type { OutcomeSink, TaskOutcome } from '../ports/outcome-sink.js'
 import type { Candidate, Task, TaskState } from './task-types.js'
 
 /** A payment to one provider. */

@@ -1,4 +1,4 @@
-import type { Span, SpanAttributes, SpanParent, Tracer } from '../ports.js'
+import type { Span, SpanAttributes, SpanParent, Tracer } from '../ports/tracer.js'
 import { inSpan } from '../tracing.js'
 import type { Task } from './task-types.js'
 

@@ -1,17 +1,14 @@
 import { formatAmount, MeshError } from '@agentmesh/protocol'
-import type { Caller } from '../auth/auth-service.js'
+import type { Caller } from '../auth/caller.js'
 import { newId } from '../ids.js'
-import type {
-  AuditSink,
-  Clock,
-  Escrow,
-  ProviderDirectory,
-  Random,
-  Span,
-  TaskStore,
-  TaskValidator,
-  Tracer,
-} from '../ports.js'
+import type { AuditSink } from '../ports/audit-sink.js'
+import type { Clock } from '../ports/clock.js'
+import type { Escrow } from '../ports/escrow.js'
+import type { ProviderDirectory } from '../ports/provider-directory.js'
+import type { Random } from '../ports/random.js'
+import type { Span, Tracer } from '../ports/tracer.js'
+import type { TaskStore } from './task-store.js'
+import type { TaskValidator } from '../ports/task-validator.js'
 import { inSpan } from '../tracing.js'
 import { defaultRetryPolicy } from './retry-policy.js'
 import { admitTask, type TaskPolicy } from './task-admission.js'

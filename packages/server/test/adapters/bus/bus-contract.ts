@@ -1,6 +1,6 @@
 import { deepStrictEqual as sameAs } from 'node:assert/strict'
 import { describe, it } from 'vitest'
-import type { Bus, BusMessage } from '../../../src/core/ports.js'
+import type { Bus, BusMessage } from '../../../src/core/ports/bus.js'
 
 /** Opens a fresh bus; buses it opens may share a backend (a NATS server), or not (in-process). */
 export type OpenBus = () => Promise<Bus>

@@ -1,4 +1,4 @@
-import type { Bus, BusMessage } from '../../../src/core/ports.js'
+import type { Bus, BusMessage } from '../../../src/core/ports/bus.js'
 
 /** The ways a bus can break its port, one per deliberately broken bus. */
 export type BusFlaw =

@@ -9,8 +9,8 @@ import { openStore } from '../../../src/adapters/store/open-store.js'
 import { AuditLog, type SignedTreeHead } from '../../../src/core/audit/audit-log.js'
 import type { AuditEntryWire } from '../../../src/core/audit/audit-entry.js'
 import { rootOf } from '../../../src/core/audit/merkle.js'
-import type { Caller } from '../../../src/core/auth/auth-service.js'
-import type { Store } from '../../../src/core/ports.js'
+import type { Caller } from '../../../src/core/auth/caller.js'
+import type { Store } from '../../../src/core/store.js'
 import { verifyAuditLog } from '../../helpers/audit-reference.js'
 import {
   dropPostgresSchema,

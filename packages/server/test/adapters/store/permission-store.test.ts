@@ -1,7 +1,8 @@
 import { generateKeyPair } from '@agentmesh/protocol'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openStore } from '../../../src/adapters/store/open-store.js'
-import type { Permission, Store } from '../../../src/core/ports.js'
+import type { Permission } from '../../../src/core/auth/auth-store.js'
+import type { Store } from '../../../src/core/store.js'
 import {
   dropPostgresSchema,
   freshSchema,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { PipelineRun, RunState } from '../../../src/core/pipelines/pipeline-service.js'
-import type { Store } from '../../../src/core/ports.js'
+import type { PipelineRun, RunState } from '../../../src/core/pipelines/pipeline-store.js'
+import type { Store } from '../../../src/core/store.js'
 import type { StoreFactory } from './store-contract.js'
 
 let unique = 0

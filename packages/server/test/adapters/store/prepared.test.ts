@@ -5,7 +5,7 @@ import { openStore } from '../../../src/adapters/store/open-store.js'
 import { Prepared, type Param } from '../../../src/adapters/store/prepared.js'
 import { withStatementCache } from '../../../src/adapters/store/sqlite/statement-cache.js'
 import SqliteDatabase from 'better-sqlite3'
-import type { Store } from '../../../src/core/ports.js'
+import type { Store } from '../../../src/core/store.js'
 import {
   dropPostgresSchema,
   freshSchema,

@@ -1,6 +1,7 @@
 import { generateKeyPair, type AgentCard } from '@agentmesh/protocol'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { AgentRecord, Store } from '../../../src/core/ports.js'
+import type { AgentRecord } from '../../../src/core/registry/registry-store.js'
+import type { Store } from '../../../src/core/store.js'
 import { agentCard, capability } from '../../helpers/agent-cards.js'
 import type { StoreFactory } from './store-contract.js'
 

@@ -8,7 +8,7 @@ import {
   type Presence,
   type ReputationAggregate,
 } from '../../../src/core/reputation/reputation-store.js'
-import type { Store } from '../../../src/core/ports.js'
+import type { Store } from '../../../src/core/store.js'
 import type { StoreFactory } from './store-contract.js'
 
 let unique = 0

@@ -1,6 +1,6 @@
 import { generateKeyPair } from '@agentmesh/protocol'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Store } from '../../../src/core/ports.js'
+import type { Store } from '../../../src/core/store.js'
 
 export interface StoreFactory {
   /** Opens a fresh, migrated, empty store. */

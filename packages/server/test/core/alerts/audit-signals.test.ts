@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { auditSignal, observedAudit } from '../../../src/core/alerts/audit-signals.js'
-import type { AuditEvent } from '../../../src/core/ports.js'
+import type { AuditEvent } from '../../../src/core/ports/audit-sink.js'
 
 const transfer = (action: string, result: AuditEvent['result'], details: object): AuditEvent => ({
   actor: 'did:key:zA',

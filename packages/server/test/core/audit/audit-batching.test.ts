@@ -3,7 +3,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { openStore } from '../../../src/adapters/store/open-store.js'
 import type { AuditEntryWire } from '../../../src/core/audit/audit-entry.js'
 import { AuditLog } from '../../../src/core/audit/audit-log.js'
-import type { AuditStore, Store } from '../../../src/core/ports.js'
+import type { AuditStore } from '../../../src/core/audit/audit-store.js'
+import type { Store } from '../../../src/core/store.js'
 import { verifyAuditLog } from '../../helpers/audit-reference.js'
 
 const admin = { did: 'did:key:admin', roles: ['admin' as const] }

@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { openStore } from '../../../src/adapters/store/open-store.js'
 import { systemRandom } from '../../../src/adapters/system/system-random.js'
 import { AuthService, CALLER_CACHE_MS, hashToken } from '../../../src/core/auth/auth-service.js'
-import type { Store } from '../../../src/core/ports.js'
+import type { Store } from '../../../src/core/store.js'
 
 const node = generateKeyPair()
 

@@ -2,7 +2,7 @@ import { deepStrictEqual as sameAs, ok } from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import { generateKeyPair, MeshError, type ErrorCode } from '@agentmesh/protocol'
 import { describe, it } from 'vitest'
-import type { Escrow } from '../../../src/core/ports.js'
+import type { Escrow } from '../../../src/core/ports/escrow.js'
 
 /** An escrow under test, with the means to fund owners and read what they hold. */
 export interface EscrowHarness {

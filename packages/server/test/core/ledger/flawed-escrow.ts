@@ -1,4 +1,4 @@
-import type { Escrow } from '../../../src/core/ports.js'
+import type { Escrow } from '../../../src/core/ports/escrow.js'
 import { MemoryEscrow } from '../tasks/task-doubles.js'
 
 type Reserve = Parameters<Escrow['reserve']>[0]

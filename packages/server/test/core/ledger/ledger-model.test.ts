@@ -8,7 +8,7 @@ import {
   type TransferInput,
   type TransferResultCode,
 } from '../../../src/core/ledger/types.js'
-import type { Store } from '../../../src/core/ports.js'
+import type { Store } from '../../../src/core/store.js'
 import { ledgerBackends, ManualClock, MemoryAudit } from '../../helpers/ledger.js'
 import {
   escrowAccount,

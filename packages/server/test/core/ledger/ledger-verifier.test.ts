@@ -4,7 +4,7 @@ import { openStore } from '../../../src/adapters/store/open-store.js'
 import { LedgerEscrow } from '../../../src/core/ledger/escrow-service.js'
 import { LedgerService } from '../../../src/core/ledger/ledger-service.js'
 import { accountId, SYSTEM, type TransferInput } from '../../../src/core/ledger/types.js'
-import type { Store } from '../../../src/core/ports.js'
+import type { Store } from '../../../src/core/store.js'
 import { ManualClock, MemoryAudit } from '../../helpers/ledger.js'
 
 const usd = (owner: string) => accountId(owner, 'USD')

@@ -13,7 +13,7 @@ import {
 } from '../../../src/core/ledger/pricing.js'
 import { Subscriptions } from '../../../src/core/ledger/subscriptions.js'
 import { accountId, SYSTEM } from '../../../src/core/ledger/types.js'
-import type { Store } from '../../../src/core/ports.js'
+import type { Store } from '../../../src/core/store.js'
 import { ManualClock, MemoryAudit } from '../../helpers/ledger.js'
 
 const perCall: Pricing = { model: 'per_call', amount: '1', currency: 'USD' }

@@ -10,13 +10,13 @@ import { MemoryBus } from '../../../src/adapters/bus/memory-bus.js'
 import { openStore } from '../../../src/adapters/store/open-store.js'
 import { systemTimers } from '../../../src/adapters/system/system-timers.js'
 import { systemRandom } from '../../../src/adapters/system/system-random.js'
-import type { Caller } from '../../../src/core/auth/auth-service.js'
+import type { Caller } from '../../../src/core/auth/caller.js'
 import { NegotiationService } from '../../../src/core/negotiation/negotiation-service.js'
 import type {
   ContractTerms,
   OfferRequester,
 } from '../../../src/core/negotiation/negotiation-types.js'
-import type { Store } from '../../../src/core/ports.js'
+import type { Store } from '../../../src/core/store.js'
 import { candidate, ListDirectory, Recorder } from '../tasks/task-doubles.js'
 
 const requesterKey = generateKeyPair()

@@ -1,7 +1,7 @@
 import { parseAmount, type Pricing } from '@agentmesh/protocol'
 import { describe, expect, it } from 'vitest'
 import { allotBudget, type Allotment } from '../../../src/core/pipelines/pipeline-budget.js'
-import type { ProviderDirectory } from '../../../src/core/ports.js'
+import type { ProviderDirectory } from '../../../src/core/ports/provider-directory.js'
 import { candidate, echoCapability } from '../tasks/task-doubles.js'
 
 /** One provider per capability, at a price; filtered by `maxPriceMicros` as the registry does. */

@@ -5,13 +5,13 @@ import { openStore } from '../../../src/adapters/store/open-store.js'
 import { systemClock } from '../../../src/adapters/system/system-clock.js'
 import { systemRandom } from '../../../src/adapters/system/system-random.js'
 import { systemTimers } from '../../../src/adapters/system/system-timers.js'
-import type { Caller } from '../../../src/core/auth/auth-service.js'
+import type { Caller } from '../../../src/core/auth/caller.js'
 import {
   checkDefinition,
   type PipelineDefinition,
 } from '../../../src/core/pipelines/pipeline-definition.js'
 import { PipelineService } from '../../../src/core/pipelines/pipeline-service.js'
-import type { Store } from '../../../src/core/ports.js'
+import type { Store } from '../../../src/core/store.js'
 import { AjvTaskValidator } from '../../../src/adapters/schema/task-schema-validator.js'
 import { TaskService } from '../../../src/core/tasks/task-service.js'
 import {

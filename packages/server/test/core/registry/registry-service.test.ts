@@ -1,6 +1,7 @@
 import { generateKeyPair, signJws } from '@agentmesh/protocol'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { BusMessage, RegistryEvent } from '../../../src/core/ports.js'
+import type { BusMessage } from '../../../src/core/ports/bus.js'
+import type { RegistryEvent } from '../../../src/core/registry/registry-store.js'
 import { REGISTRY_CHANGED } from '../../../src/core/registry/registry-service.js'
 import { agentCard } from '../../helpers/agent-cards.js'
 import { registryFixture } from '../../helpers/registry-fixture.js'

@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { openStore } from '../../../src/adapters/store/open-store.js'
-import type { Store, TaskOutcome } from '../../../src/core/ports.js'
+import type { Store } from '../../../src/core/store.js'
+import type { TaskOutcome } from '../../../src/core/ports/outcome-sink.js'
 import { ReputationService } from '../../../src/core/reputation/reputation-service.js'
 import type { ReputationStore } from '../../../src/core/reputation/reputation-store.js'
 import { defaultScoring } from '../../../src/core/reputation/score.js'

@@ -1,14 +1,12 @@
 import { MeshError, type Capability, type ErrorCode } from '@agentmesh/protocol'
 import type {
-  AuditEvent,
   Dispatch,
   DispatchEvent,
-  Escrow,
-  OutcomeSink,
-  ProviderDirectory,
-  TaskOutcome,
   TaskTransport,
-} from '../../../src/core/ports.js'
+} from '../../../src/core/ports/task-transport.js'
+import type { Escrow } from '../../../src/core/ports/escrow.js'
+import type { OutcomeSink, TaskOutcome } from '../../../src/core/ports/outcome-sink.js'
+import type { ProviderDirectory } from '../../../src/core/ports/provider-directory.js'
 import type { Candidate } from '../../../src/core/tasks/task-types.js'
 
 /** A capability echoing `{text}` at a price, with an SLA timeout. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { MemoryBus } from '../../../src/adapters/bus/memory-bus.js'
-import type { Logger } from '../../../src/core/ports.js'
+import type { Logger } from '../../../src/core/ports/logger.js'
 import { logTaskEvents } from '../../../src/core/tasks/task-log.js'
 import { TASK_EVENTS, type TaskEvent } from '../../../src/core/tasks/task-runner.js'
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { Span, SpanAttributes, SpanParent, Tracer } from '../../../src/core/ports.js'
+import type { Span, SpanAttributes, SpanParent, Tracer } from '../../../src/core/ports/tracer.js'
 import { TaskSpans } from '../../../src/core/tasks/task-spans.js'
 import type { Task } from '../../../src/core/tasks/task-types.js'
 

@@ -1,0 +1,7 @@
+import type { Role } from '@agentmesh/protocol'
+
+/** Who is calling, as established from a session token. */
+export interface Caller {
+  did: string
+  roles: Role[]
+}

@@ -1,0 +1,37 @@
+import type { AuditStore } from './audit/audit-store.js'
+import type {
+  NonceStore,
+  PermissionStore,
+  PrincipalStore,
+  SessionStore,
+} from './auth/auth-store.js'
+import type { LedgerStore } from './ledger/ledger-store.js'
+import type { MarketplaceStore } from './marketplace/marketplace-store.js'
+import type { NegotiationStore } from './negotiation/negotiation-store.js'
+import type { PipelineStore } from './pipelines/pipeline-store.js'
+import type { RegistryStore } from './registry/registry-store.js'
+import type { ReputationStore } from './reputation/reputation-store.js'
+import type { TaskStore } from './tasks/task-store.js'
+
+/**
+ * The node's storage, every domain's store in one: what the composition root opens, migrates and
+ * hands out, and what the store adapters implement. Services take only the stores they use.
+ */
+export interface Store {
+  readonly dialect: 'sqlite' | 'postgres'
+  readonly principals: PrincipalStore
+  readonly sessions: SessionStore
+  readonly nonces: NonceStore
+  readonly tasks: TaskStore
+  readonly pipelines: PipelineStore
+  readonly negotiation: NegotiationStore
+  readonly reputation: ReputationStore
+  readonly audit: AuditStore
+  readonly ledger: LedgerStore
+  readonly registry: RegistryStore
+  readonly marketplace: MarketplaceStore
+  readonly permissions: PermissionStore
+  /** Resolves when the database answers a trivial query. */
+  ping(): Promise<void>
+  close(): Promise<void>
+}

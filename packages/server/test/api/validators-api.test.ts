@@ -3,7 +3,13 @@
  * (the validator role, or a live validator permission) answers, never the task's own provider.
  */
 import { generateKeyPair, type Capability, type KeyPair, type Role } from '@agentmesh/protocol'
-import { defineAgent, Mesh, type Agent, type AgentCapability } from '@agentmesh/sdk'
+import {
+  defineAgent,
+  Mesh,
+  type Agent,
+  type AgentCapability,
+  type TaskContext,
+} from '@agentmesh/sdk'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningNode } from '../../src/node.js'
 import { echo, echoCapability } from '../helpers/agents.js'
@@ -45,7 +51,7 @@ describe('validators over HTTP', () => {
 
   /** Starts an SDK agent; with `roles`, an admin registers its key with them first. */
   async function agent(
-    capabilities: [Capability, (input: never) => unknown][],
+    capabilities: [Capability, (input: never, ctx: TaskContext) => unknown][],
     roles?: Role[],
   ): Promise<{ key: KeyPair; calls: () => number }> {
     const key = generateKeyPair()
@@ -59,9 +65,9 @@ describe('validators over HTTP', () => {
         ([capability, handler]) =>
           ({
             ...capability,
-            handler: (input: never) => {
+            handler: (input: never, ctx: TaskContext) => {
               calls++
-              return handler(input)
+              return handler(input, ctx)
             },
           }) as AgentCapability,
       ),

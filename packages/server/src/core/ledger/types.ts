@@ -8,16 +8,6 @@ import { isDid } from '@agentmesh/protocol'
 export type TransferCode =
   'mint' | 'escrow' | 'payment' | 'fee' | 'refund' | 'transfer' | 'subscription'
 
-export const transferCodes: readonly TransferCode[] = [
-  'mint',
-  'escrow',
-  'payment',
-  'fee',
-  'refund',
-  'transfer',
-  'subscription',
-]
-
 /**
  * `posted` moves money at once; `pending` holds it until a `post` (all or part) or a `void`
  * resolves it, or its timeout passes.

@@ -45,8 +45,11 @@ export class FlawedEscrow extends MemoryEscrow {
     const r = this.reservations.get(input.reservationId)
     if (r?.state === 'posted' && this.#flaw === 'settles-twice') r.state = 'pending'
     if (r?.state === 'voided' && this.#flaw === 'settles-after-release') r.state = 'pending'
-    if (r && input.amountMicros > r.amount && this.#flaw === 'pays-beyond-the-reservation')
-      r.amount = input.amountMicros
+    const amount =
+      'payments' in input
+        ? input.payments.reduce((sum, p) => sum + p.amountMicros, 0n)
+        : input.amountMicros
+    if (r && amount > r.amount && this.#flaw === 'pays-beyond-the-reservation') r.amount = amount
     return super.settle(input)
   }
 

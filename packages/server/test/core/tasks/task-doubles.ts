@@ -4,6 +4,7 @@ import type {
   DispatchEvent,
   TaskTransport,
 } from '../../../src/core/ports/task-transport.js'
+import type { AuditEvent } from '../../../src/core/ports/audit-sink.js'
 import type { Escrow } from '../../../src/core/ports/escrow.js'
 import type { OutcomeSink, TaskOutcome } from '../../../src/core/ports/outcome-sink.js'
 import type { ProviderDirectory } from '../../../src/core/ports/provider-directory.js'

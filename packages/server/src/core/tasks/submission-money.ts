@@ -11,8 +11,7 @@ import type { Caller } from '../auth/caller.js'
 import type { Escrow } from '../ports/escrow.js'
 import type { ProviderDirectory } from '../ports/provider-directory.js'
 import { bonusReservation } from './task-settlement.js'
-import type { SubmitRequest } from './task-submission.js'
-import type { Candidate, Task, TaskBonus } from './task-types.js'
+import type { Candidate, SubmitRequest, Task, TaskBonus } from './task-types.js'
 
 /** Subscriptions as the task flow checks them. */
 export interface SubscriptionCheck {

@@ -13,11 +13,12 @@ import type { TaskPolicy } from './task-admission.js'
 import { TaskRecovery } from './task-recovery.js'
 import { TaskRunner, type TaskRunnerDeps } from './task-runner.js'
 import type { SubscriptionCheck } from './submission-money.js'
-import { TaskSubmission, type ContractSource, type SubmitRequest } from './task-submission.js'
-import { isTerminal, type Candidate, type Task } from './task-types.js'
+import { TaskSubmission, type ContractSource } from './task-submission.js'
+import { isTerminal, type Candidate, type SubmitRequest, type Task } from './task-types.js'
 import { runVerified } from './verify.js'
 
-export type { ContractSource, SubmitRequest } from './task-submission.js'
+export type { ContractSource } from './task-submission.js'
+export type { SubmitRequest } from './task-types.js'
 
 export interface TaskServiceOptions {
   defaultTimeoutMs: number

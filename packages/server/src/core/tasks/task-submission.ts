@@ -21,34 +21,7 @@ import {
   type SubscriptionCheck,
 } from './submission-money.js'
 import { bonusReservation } from './task-settlement.js'
-import {
-  isTerminal,
-  type Candidate,
-  type RetryPolicy,
-  type Task,
-  type VerifyPolicy,
-} from './task-types.js'
-
-/** What a requester submits (already validated at the edge; money already parsed). */
-export interface SubmitRequest {
-  capability: string
-  agentId?: string
-  input: unknown
-  maxPriceMicros: bigint
-  currency: string
-  timeoutMs?: number
-  retry?: Partial<RetryPolicy>
-  idempotencyKey?: string
-  verify?: VerifyPolicy
-  /** Set when an agent calls another capability on a task's behalf. */
-  parentTaskId?: string
-  /** Run under this contract: its provider, at its price. */
-  contractId?: string
-  /** For `per_unit` capabilities: the most units paid for; the task reserves `maxPrice` times it. */
-  maxUnits?: number
-  /** A quality bonus set aside for a good rating (see `TaskBonus`). */
-  bonusMicros?: bigint
-}
+import { isTerminal, type Candidate, type SubmitRequest, type Task } from './task-types.js'
 
 /** Contracts as the task flow uses them. */
 export interface ContractSource {

@@ -112,3 +112,24 @@ export interface Candidate {
   capability: Capability
   score: number
 }
+
+/** What a requester submits (already validated at the edge; money already parsed). */
+export interface SubmitRequest {
+  capability: string
+  agentId?: string
+  input: unknown
+  maxPriceMicros: bigint
+  currency: string
+  timeoutMs?: number
+  retry?: Partial<RetryPolicy>
+  idempotencyKey?: string
+  verify?: VerifyPolicy
+  /** Set when an agent calls another capability on a task's behalf. */
+  parentTaskId?: string
+  /** Run under this contract: its provider, at its price. */
+  contractId?: string
+  /** For `per_unit` capabilities: the most units paid for; the task reserves `maxPrice` times it. */
+  maxUnits?: number
+  /** A quality bonus set aside for a good rating (see `TaskBonus`). */
+  bonusMicros?: bigint
+}

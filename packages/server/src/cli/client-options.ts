@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs'
 import { roles as knownRoles, type Role } from '@agentmesh/protocol'
 import { Mesh, keyPath, loadKey } from '@agentmesh/sdk'
 import type { Command } from 'commander'
-import { agentmeshHome, DEFAULT_PORT } from '../node.js'
+import { agentmeshHome, DEFAULT_PORT } from '../node-config.js'
 import { CliError } from './cli-error.js'
 
 export interface ClientFlags {

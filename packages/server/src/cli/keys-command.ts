@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
 import { generateKey, keyPath, loadKey, saveKey } from '@agentmesh/sdk'
 import type { Command } from 'commander'
-import { agentmeshHome } from '../node.js'
+import { agentmeshHome } from '../node-config.js'
 import { CliError } from './cli-error.js'
 
 /** `agentmesh keys new [NAME]` and `agentmesh keys show [NAME]`. */

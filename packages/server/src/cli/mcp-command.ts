@@ -1,7 +1,5 @@
 import { createRequire } from 'node:module'
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
 import type { Command } from 'commander'
-import { meshMcpServer } from '../api/mcp/mesh-tools.js'
 import { connect, withClientOptions, type ClientFlags } from './client-options.js'
 
 /**
@@ -15,6 +13,9 @@ export function mcpCommand(program: Command, env: NodeJS.ProcessEnv): void {
     program.command('mcp').description('MCP server over stdio, bridging to a node'),
   ).action(async (flags: ClientFlags) => {
     const mesh = await connect(flags, env)
+    // The MCP libraries load only for this command.
+    const { StdioServerTransport } = await import('@modelcontextprotocol/sdk/server/stdio.js')
+    const { meshMcpServer } = await import('../api/mcp/mesh-tools.js')
     // Stdout carries the protocol: what fails unexpectedly is told on stderr.
     const server = meshMcpServer(mesh, version, (error) =>
       process.stderr.write(`agentmesh mcp: ${(error as Error)?.message ?? String(error)}\n`),

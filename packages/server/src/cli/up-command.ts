@@ -3,14 +3,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { InvalidArgumentError, type Command } from 'commander'
 import { importDemo, type RunningDemo } from '../demo-package.js'
-import {
-  DEFAULT_PORT,
-  resolveNodeConfig,
-  startNode,
-  type NodeConfig,
-  type NodeFlags,
-  type RunningNode,
-} from '../node.js'
+import type { RunningNode } from '../node.js'
+import { DEFAULT_PORT, resolveNodeConfig, type NodeConfig, type NodeFlags } from '../node-config.js'
 import { CliError } from './cli-error.js'
 
 function parsePort(value: string): number {
@@ -76,6 +70,8 @@ export function upCommand(program: Command, env: NodeJS.ProcessEnv): void {
       }
       // The demo is a workspace package: missing, say so before a node starts without it.
       if (config.demo) await importDemo()
+      // The node's modules load only for `up`, so every other command starts quickly.
+      const { startNode } = await import('../node.js')
       const node = await startNode(config)
       const token = adminTokenFile(node)
       const store =

@@ -59,6 +59,37 @@ export {
 } from './schemas.js'
 export { cryptoImplementation, randomBytes, sha256 } from './crypto.js'
 export { isTerminal, terminalStates, type TaskState } from './task-states.js'
+export type {
+  AccountBalance,
+  AlertView,
+  AlertsView,
+  LedgerTransfer,
+  NodeInfo,
+  NodeStats,
+  PermissionView,
+  PrincipalView,
+} from './node-views.js'
+export type {
+  AgentInfo,
+  AgentReputation,
+  CapabilityListing,
+  CapabilityPage,
+  RegistryChange,
+  RegistryChangeType,
+  ScorePart,
+  ScorePartName,
+  SearchPage,
+  SearchResult,
+} from './registry-views.js'
+export type {
+  ContractTermsView,
+  ContractView,
+  IntentView,
+  PipelineRunPage,
+  PipelineRunView,
+  SubscriptionView,
+  TaskView,
+} from './task-views.js'
 export {
   agentFrameSchemas,
   MAX_FRAME_UNITS,

@@ -59,4 +59,54 @@ export {
 } from './schemas.js'
 export { cryptoImplementation, randomBytes, sha256 } from './crypto.js'
 export { isTerminal, terminalStates, type TaskState } from './task-states.js'
-export type { IntentFrame, NodeToAgentFrame, TaskFrame } from './agent-frames.js'
+export type {
+  AccountBalance,
+  AlertView,
+  AlertsView,
+  LedgerTransfer,
+  NodeInfo,
+  NodeStats,
+  PermissionView,
+  PrincipalView,
+} from './node-views.js'
+export type {
+  AgentInfo,
+  AgentReputation,
+  CapabilityListing,
+  CapabilityPage,
+  RegistryChange,
+  RegistryChangeType,
+  ScorePart,
+  ScorePartName,
+  SearchPage,
+  SearchResult,
+} from './registry-views.js'
+export type {
+  ContractTermsView,
+  ContractView,
+  IntentView,
+  PipelineRunPage,
+  PipelineRunView,
+  SubscriptionView,
+  TaskView,
+} from './task-views.js'
+export {
+  agentFrameSchemas,
+  MAX_FRAME_UNITS,
+  nodeFrameSchemas,
+  type AgentToNodeFrame,
+  type AuthFrame,
+  type CancelFrame,
+  type ChallengeFrame,
+  type HeartbeatFrame,
+  type HelloFrame,
+  type IntentFrame,
+  type NodeErrorFrame,
+  type NodeToAgentFrame,
+  type OfferFrame,
+  type ProgressFrame,
+  type ReadyFrame,
+  type ResultFrame,
+  type TaskErrorFrame,
+  type TaskFrame,
+} from './agent-frames.js'

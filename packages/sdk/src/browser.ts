@@ -5,42 +5,40 @@
  */
 export {
   MeshError,
+  type AccountBalance,
+  type AgentCard,
+  type AgentInfo,
+  type AgentReputation,
   type AuditConsistencyProof,
   type AuditEntry,
   type AuditInclusionProof,
   type AuditPage,
   type AuditTreeHead,
-  type AgentCard,
   type Capability,
+  type ContractTermsView,
+  type ContractView,
   type ErrorCode,
+  type IntentView,
   type KeyPair,
+  type LedgerTransfer,
+  type NodeInfo,
+  type NodeStats,
+  type PipelineRunPage,
+  type PipelineRunView,
+  type RegistryChange,
+  type RegistryChangeType,
+  type ScorePart,
+  type ScorePartName,
+  type SearchPage,
+  type SearchResult,
+  type TaskState,
+  type TaskView,
 } from '@agentmesh/protocol'
 export type { AuditQuery } from './audit-query.js'
-export type { AgentReputation } from './agent-reputation.js'
-export type { AccountBalance, LedgerTransfer } from './ledger-types.js'
 export { Mesh } from './mesh.js'
 export type { StreamEvent } from './mesh-streams.js'
-export type { MeshOptions, NodeInfo, NodeStats } from './mesh-types.js'
-export type {
-  AgentInfo,
-  RegistryChange,
-  RegistryChangeType,
-  ScorePart,
-  ScorePartName,
-  SearchOptions,
-  SearchPage,
-  SearchResult,
-} from './registry-types.js'
+export type { MeshOptions } from './mesh-types.js'
+export type { SearchOptions } from './registry-types.js'
 export { SdkError } from './sdk-error.js'
 export { readSse, type SseMessage } from './sse.js'
-export type {
-  ContractTermsView,
-  ContractView,
-  IntentView,
-  PipelineRunListOptions,
-  PipelineRunPage,
-  PipelineRunView,
-  SubmitOptions,
-  TaskState,
-  TaskView,
-} from './task-types.js'
+export type { PipelineRunListOptions, SubmitOptions } from './task-types.js'

@@ -6,6 +6,7 @@ import {
   signJws,
   toBase64url,
   type AgentCard,
+  type AgentToNodeFrame,
   type Capability,
   type KeyPair,
   type IntentFrame,
@@ -81,8 +82,6 @@ export interface ConnectOptions {
   /** Called each time the node takes the agent: at first connect and after every reconnect. */
   onReady?: () => void
 }
-
-type ServerFrame = NodeToAgentFrame
 
 const wsUrl = (url: string) => `${url.replace(/^http/, 'ws').replace(/\/+$/, '')}/v1/agents/connect`
 
@@ -160,19 +159,18 @@ export class Agent {
       const socket = new WebSocket(wsUrl(url))
       this.#socket = socket
       let ready = false
+      const send = (frame: AgentToNodeFrame) => socket.send(JSON.stringify(frame))
       socket.on('open', () => {
-        socket.send(
-          JSON.stringify({
-            type: 'hello',
-            did: options.key.did,
-            concurrency: this.definition.concurrency ?? 4,
-          }),
-        )
+        send({
+          type: 'hello',
+          did: options.key.did,
+          concurrency: this.definition.concurrency ?? 4,
+        })
       })
       socket.on('message', (data: Buffer) => {
-        let frame: ServerFrame
+        let frame: NodeToAgentFrame
         try {
-          frame = JSON.parse(data.toString('utf8')) as ServerFrame
+          frame = JSON.parse(data.toString('utf8')) as NodeToAgentFrame
         } catch {
           return
         }
@@ -181,7 +179,7 @@ export class Agent {
             const signature = toBase64url(
               signBytes(authChallengeBytes(frame.node, frame.nonce), options.key),
             )
-            socket.send(JSON.stringify({ type: 'auth', signature }))
+            send({ type: 'auth', signature })
             return
           }
           case 'ready':
@@ -253,7 +251,7 @@ export class Agent {
     this.#send({ type: 'offer', intentId: intent.intentId, terms: signJws(terms, options.key) })
   }
 
-  #send(frame: object): void {
+  #send(frame: AgentToNodeFrame): void {
     if (this.#socket?.readyState === WebSocket.OPEN) this.#socket.send(JSON.stringify(frame))
   }
 

@@ -1,14 +1,40 @@
 export {
   MeshError,
+  type AccountBalance,
+  type AgentCard,
+  type AgentInfo,
+  type AgentReputation,
+  type AlertView,
+  type AlertsView,
   type AuditConsistencyProof,
   type AuditEntry,
   type AuditInclusionProof,
   type AuditPage,
   type AuditTreeHead,
-  type AgentCard,
   type Capability,
+  type CapabilityListing,
+  type CapabilityPage,
+  type ContractTermsView,
+  type ContractView,
   type ErrorCode,
+  type IntentView,
   type KeyPair,
+  type LedgerTransfer,
+  type NodeInfo,
+  type NodeStats,
+  type PermissionView,
+  type PipelineRunPage,
+  type PipelineRunView,
+  type PrincipalView,
+  type RegistryChange,
+  type RegistryChangeType,
+  type ScorePart,
+  type ScorePartName,
+  type SearchPage,
+  type SearchResult,
+  type SubscriptionView,
+  type TaskState,
+  type TaskView,
 } from '@agentmesh/protocol'
 export type { AuditQuery } from './audit-query.js'
 export {
@@ -21,38 +47,12 @@ export {
   type OfferAnswer,
   type TaskContext,
 } from './define-agent.js'
-export type { AgentReputation } from './agent-reputation.js'
-export type { AlertView, AlertsView } from './alert-types.js'
 export { generateKey, keyPath, loadKey, saveKey } from './keys.js'
-export type { AccountBalance, LedgerTransfer } from './ledger-types.js'
 export { Mesh } from './mesh.js'
 export type { StreamEvent } from './mesh-streams.js'
-export type { MeshOptions, NodeInfo, NodeStats } from './mesh-types.js'
-export type {
-  AgentInfo,
-  CapabilityListing,
-  CapabilityListOptions,
-  CapabilityPage,
-  RegistryChange,
-  RegistryChangeType,
-  ScorePart,
-  ScorePartName,
-  SearchOptions,
-  SearchPage,
-  SearchResult,
-} from './registry-types.js'
-export type { PermissionGrant, PermissionView, PrincipalView } from './principal-types.js'
+export type { MeshOptions } from './mesh-types.js'
+export type { CapabilityListOptions, SearchOptions } from './registry-types.js'
+export type { PermissionGrant } from './principal-types.js'
 export { SdkError } from './sdk-error.js'
 export { readSse, type SseMessage } from './sse.js'
-export type {
-  ContractTermsView,
-  ContractView,
-  IntentView,
-  PipelineRunListOptions,
-  PipelineRunPage,
-  PipelineRunView,
-  SubmitOptions,
-  SubscriptionView,
-  TaskState,
-  TaskView,
-} from './task-types.js'
+export type { PipelineRunListOptions, SubmitOptions } from './task-types.js'

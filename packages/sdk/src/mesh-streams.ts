@@ -1,5 +1,5 @@
+import type { RegistryChange, RegistryChangeType } from '@agentmesh/protocol'
 import type { MeshTransport } from './mesh-transport.js'
-import type { RegistryChange, RegistryChangeType } from './registry-types.js'
 import { readSse } from './sse.js'
 
 /** One event of a stream, its data parsed as JSON. */

@@ -1,42 +1,41 @@
 import {
   signJws,
+  type AccountBalance,
+  type AgentInfo,
+  type AgentReputation,
+  type AlertsView,
   type AuditConsistencyProof,
   type AuditInclusionProof,
   type AuditPage,
   type AuditTreeHead,
   type AgentCard,
+  type CapabilityPage,
+  type ContractView,
+  type IntentView,
   type KeyPair,
+  type LedgerTransfer,
   type Money,
+  type NodeInfo,
+  type NodeStats,
+  type PermissionView,
+  type PipelineRunPage,
+  type PipelineRunView,
+  type PrincipalView,
+  type RegistryChange,
   type Role,
+  type SearchPage,
+  type SubscriptionView,
+  type TaskView,
 } from '@agentmesh/protocol'
-import type { AgentReputation } from './agent-reputation.js'
-import type { AlertsView } from './alert-types.js'
 import type { AuditQuery } from './audit-query.js'
-import type { AccountBalance, LedgerTransfer } from './ledger-types.js'
 import { streamEvents, watchRegistry, type StreamEvent } from './mesh-streams.js'
 import { MeshTransport, type Query } from './mesh-transport.js'
-import type { MeshOptions, NodeInfo, NodeStats } from './mesh-types.js'
-import type { PermissionGrant, PermissionView, PrincipalView } from './principal-types.js'
-import type {
-  AgentInfo,
-  CapabilityListOptions,
-  CapabilityPage,
-  RegistryChange,
-  SearchOptions,
-  SearchPage,
-} from './registry-types.js'
+import type { MeshOptions } from './mesh-types.js'
+import type { PermissionGrant } from './principal-types.js'
+import type { CapabilityListOptions, SearchOptions } from './registry-types.js'
 import { SdkError } from './sdk-error.js'
 import { taskOutput } from './task-outcome.js'
-import type {
-  ContractView,
-  IntentView,
-  PipelineRunListOptions,
-  PipelineRunPage,
-  PipelineRunView,
-  SubmitOptions,
-  SubscriptionView,
-  TaskView,
-} from './task-types.js'
+import type { PipelineRunListOptions, SubmitOptions } from './task-types.js'
 
 /** A client of one agentmesh node, over its REST API. */
 export class Mesh {

@@ -1,5 +1,5 @@
-import { MeshError } from '@agentmesh/protocol'
-import { finalStates, type TaskView } from './task-types.js'
+import { MeshError, type TaskView } from '@agentmesh/protocol'
+import { finalStates } from './task-types.js'
 
 /**
  * What `Mesh.call` answers for a task the node returned after waiting: its output when it

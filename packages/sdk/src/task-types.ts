@@ -1,63 +1,4 @@
-import { terminalStates, type Money, type TaskState, type WireError } from '@agentmesh/protocol'
-
-export type { TaskState }
-
-/** A task as the node reports it. */
-export interface TaskView {
-  id: string
-  state: TaskState
-  capability: string
-  agentId: string | null
-  providerId: string | null
-  requester: string
-  input: unknown
-  output: unknown
-  error: WireError | null
-  maxPrice: Money
-  /** For `per_unit` capabilities: the most units paid for (the task reserved maxPrice × maxUnits). */
-  maxUnits: number
-  /** The quality bonus set aside at submission, and what the rating made of it. */
-  bonus: {
-    amount: Money
-    state: 'reserved' | 'paid' | 'released'
-    paid: Money
-    windowEndsAt: string
-  } | null
-  timeoutMs: number
-  createdAt: string
-  updatedAt: string
-  deadline: string
-  attempts: {
-    n: number
-    agentId: string
-    startedAt: string
-    endedAt: string | null
-    outcome: string | null
-    error: WireError | null
-  }[]
-  history: {
-    seq: number
-    state: TaskState
-    at: string
-    agentId?: string
-    attempt?: number
-    message?: string
-  }[]
-  settlement: {
-    state: 'reserved' | 'posted' | 'voided' | 'refunded'
-    paid: Money
-    payee: string | null
-    /** Every provider paid (several for a quorum). */
-    payees: string[]
-    /** What a refund gave back. */
-    refunded: Money
-  }
-  idempotencyKey: string | null
-  parentTaskId: string | null
-  depth: number
-  /** The W3C trace id of the task's spans (OpenTelemetry), for finding it in a trace viewer. */
-  traceId: string | null
-}
+import { terminalStates, type PipelineRunView } from '@agentmesh/protocol'
 
 /** Options of `mesh.submit` and `mesh.call`. */
 export interface SubmitOptions {
@@ -91,46 +32,8 @@ export interface SubmitOptions {
   bonus?: string
 }
 
-/** A paid subscription period, as the node reports it. */
-export interface SubscriptionView {
-  agentId: string
-  capabilityId: string
-  price: Money
-  period: 'day' | 'month'
-  startsAt: string
-  lapsesAt: string
-  /** Whether the period is the current one (calls are free until `lapsesAt`). */
-  active: boolean
-  transferId: string
-}
-
 /** The states a task does not leave. */
 export const finalStates = terminalStates
-
-/** A pipeline run as the node reports it. */
-export interface PipelineRunView {
-  id: string
-  name: string | null
-  state: 'running' | 'completed' | 'failed'
-  requester: string
-  input: unknown
-  budget: Money
-  spent: Money
-  steps: {
-    id: string
-    capability: string
-    needs: string[]
-    onFailure: 'stop' | 'continue' | 'skip'
-    state: 'pending' | 'running' | 'completed' | 'failed' | 'skipped' | 'canceled'
-    taskId: string | null
-    output: unknown
-    error: WireError | null
-    startedAt: string | null
-    endedAt: string | null
-  }[]
-  createdAt: string
-  updatedAt: string
-}
 
 /** What `Mesh.pipelineRuns` asks for: a page size (1–100, default 20), a state, a cursor. */
 export interface PipelineRunListOptions {
@@ -138,48 +41,4 @@ export interface PipelineRunListOptions {
   state?: PipelineRunView['state']
   /** The `nextCursor` of the previous page. */
   cursor?: string
-}
-
-/** A page of pipeline runs, newest first; `nextCursor` is absent on the last page. */
-export interface PipelineRunPage {
-  results: PipelineRunView[]
-  nextCursor?: string
-}
-
-/** The terms both sides of a contract sign. */
-export interface ContractTermsView {
-  contract: string
-  intent: string
-  requester: string
-  provider: string
-  capability: string
-  price: Money
-  validUntil: string
-}
-
-/** An intent with its offers. */
-export interface IntentView {
-  id: string
-  state: 'open' | 'closed' | 'accepted'
-  capability: string
-  maxPrice: Money
-  closesAt: string
-  acceptedOfferId: string | null
-  offers: {
-    id: string
-    provider: string
-    price: Money
-    validUntil: string
-    terms: ContractTermsView
-  }[]
-}
-
-/** A contract: terms and both signatures (compact JWS). */
-export interface ContractView {
-  id: string
-  state: 'active' | 'canceled'
-  terms: ContractTermsView
-  providerSignature: string
-  requesterSignature: string
-  createdAt: string
 }

@@ -1,4 +1,11 @@
-import { formatAmount, MeshError, type NodeToAgentFrame } from '@agentmesh/protocol'
+import {
+  formatAmount,
+  MeshError,
+  type NodeToAgentFrame,
+  type ProgressFrame,
+  type ResultFrame,
+  type TaskErrorFrame,
+} from '@agentmesh/protocol'
 import type { OfferRequester } from '../core/negotiation/negotiation-types.js'
 import type { Dispatch, DispatchEvent, TaskTransport } from '../core/ports/task-transport.js'
 
@@ -10,9 +17,6 @@ export interface PresenceHooks {
   setLoad(agentId: string, inFlight: number): void | Promise<void>
 }
 
-/** One frame to an agent (the protocol's wire type). */
-export type ServerFrame = NodeToAgentFrame
-
 interface Pending {
   resolve: (answer: { output: unknown; units?: number }) => void
   reject: (error: MeshError) => void
@@ -21,7 +25,7 @@ interface Pending {
 
 /** A live, authenticated agent socket. */
 export interface AgentSocket {
-  send(frame: ServerFrame): void
+  send(frame: NodeToAgentFrame): void
   close(code: number, reason: string): void
 }
 
@@ -92,24 +96,7 @@ export class AgentConnections implements TaskTransport, OfferRequester {
   }
 
   /** Feeds a frame from the agent: progress, result or error of one attempt. */
-  receive(
-    connection: Connection,
-    frame:
-      | {
-          type: 'accepted' | 'progress'
-          taskId: string
-          attempt: number
-          progress?: number
-          message?: string
-        }
-      | { type: 'result'; taskId: string; attempt: number; output: unknown; units?: number }
-      | {
-          type: 'error'
-          taskId: string
-          attempt: number
-          error: { code?: string; message?: string }
-        },
-  ): void {
+  receive(connection: Connection, frame: ProgressFrame | ResultFrame | TaskErrorFrame): void {
     const pending = connection.pending.get(key(frame.taskId, frame.attempt))
     if (!pending) return // a late answer to an attempt that timed out or was canceled
     switch (frame.type) {

@@ -1,114 +1,16 @@
-import { didSchema, MeshError } from '@agentmesh/protocol'
+import {
+  agentFrameSchemas,
+  MeshError,
+  type AgentToNodeFrame,
+  type NodeToAgentFrame,
+} from '@agentmesh/protocol'
 import websocket from '@fastify/websocket'
 import type { FastifyInstance } from 'fastify'
 import type { WebSocket } from 'ws'
-import type { AgentConnections, Connection, ServerFrame } from './agent-connections.js'
+import type { AgentConnections, Connection } from './agent-connections.js'
 import type { ApiContext } from './context.js'
 import { jsonLimitProblem } from './json-limits.js'
 import { createValidators } from './validation.js'
-
-const idField = { type: 'string', minLength: 1, maxLength: 200 } as const
-const attemptField = { type: 'integer', minimum: 0 } as const
-
-/** The most units a result may report: a count JSON numbers hold exactly. */
-const MAX_UNITS = Number.MAX_SAFE_INTEGER
-
-/** Every frame an agent may send, by type, checked before it is read. */
-const agentFrameSchemas: Record<string, object> = {
-  hello: {
-    type: 'object',
-    additionalProperties: false,
-    required: ['type', 'did'],
-    properties: {
-      type: { const: 'hello' },
-      did: didSchema,
-      concurrency: { type: 'integer', minimum: 1, maximum: 1024 },
-    },
-  },
-  auth: {
-    type: 'object',
-    additionalProperties: false,
-    required: ['type', 'signature'],
-    properties: { type: { const: 'auth' }, signature: { type: 'string', maxLength: 256 } },
-  },
-  heartbeat: {
-    type: 'object',
-    additionalProperties: false,
-    required: ['type'],
-    properties: { type: { const: 'heartbeat' } },
-  },
-  ...Object.fromEntries(
-    (['accepted', 'progress'] as const).map((type) => [
-      type,
-      {
-        type: 'object',
-        additionalProperties: false,
-        required: ['type', 'taskId', 'attempt'],
-        properties: {
-          type: { const: type },
-          taskId: idField,
-          attempt: attemptField,
-          progress: { type: 'number', minimum: 0, maximum: 1 },
-          message: { type: 'string', maxLength: 1000 },
-        },
-      },
-    ]),
-  ),
-  result: {
-    type: 'object',
-    additionalProperties: false,
-    required: ['type', 'taskId', 'attempt', 'output'],
-    properties: {
-      type: { const: 'result' },
-      taskId: idField,
-      attempt: attemptField,
-      output: {},
-      units: { type: 'number', minimum: 0, maximum: MAX_UNITS },
-    },
-  },
-  offer: {
-    type: 'object',
-    additionalProperties: false,
-    required: ['type', 'intentId', 'terms'],
-    properties: {
-      type: { const: 'offer' },
-      intentId: idField,
-      terms: { type: 'string', maxLength: 8192 },
-    },
-  },
-  error: {
-    type: 'object',
-    additionalProperties: false,
-    required: ['type', 'taskId', 'attempt', 'error'],
-    properties: {
-      type: { const: 'error' },
-      taskId: idField,
-      attempt: attemptField,
-      error: {
-        type: 'object',
-        properties: {
-          code: { type: 'string', maxLength: 64 },
-          message: { type: 'string', maxLength: 2000 },
-        },
-      },
-    },
-  },
-}
-
-type AgentFrame =
-  | { type: 'hello'; did: string; concurrency?: number }
-  | { type: 'auth'; signature: string }
-  | { type: 'heartbeat' }
-  | {
-      type: 'accepted' | 'progress'
-      taskId: string
-      attempt: number
-      progress?: number
-      message?: string
-    }
-  | { type: 'result'; taskId: string; attempt: number; output: unknown; units?: number }
-  | { type: 'error'; taskId: string; attempt: number; error: { code?: string; message?: string } }
-  | { type: 'offer'; intentId: string; terms: string }
 
 export interface GatewayOptions {
   /** Takes a signed offer from an agent for an intent. */
@@ -158,7 +60,7 @@ export async function agentGateway(
     '/v1/agents/connect',
     { websocket: true, config: { access: 'public' }, schema: { hide: true } },
     (socket: WebSocket) => {
-      const send = (frame: ServerFrame) => {
+      const send = (frame: NodeToAgentFrame) => {
         if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(frame))
       }
       const fail = (error: MeshError) => {
@@ -195,13 +97,13 @@ export async function agentGateway(
           }
           return fail(new MeshError('INVALID_INPUT', problem))
         }
-        void handle(frame as AgentFrame).catch((error: unknown) => {
+        void handle(frame as AgentToNodeFrame).catch((error: unknown) => {
           if (!(error instanceof MeshError)) app.log.error({ err: error }, 'agent frame failed')
           fail(error instanceof MeshError ? error : new MeshError('INTERNAL', 'Gateway failed'))
         })
       })
 
-      async function handle(frame: AgentFrame): Promise<void> {
+      async function handle(frame: AgentToNodeFrame): Promise<void> {
         if (!connection) {
           if (frame.type === 'hello' && !did) {
             did = frame.did

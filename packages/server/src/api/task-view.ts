@@ -1,10 +1,15 @@
-import { toMoney } from '@agentmesh/protocol'
+import { toMoney, type TaskView } from '@agentmesh/protocol'
 import type { Task } from '../core/tasks/task-types.js'
 
-const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString())
+/** A time as ISO 8601; no time stays null. */
+function iso(ms: number): string
+function iso(ms: number | null): string | null
+function iso(ms: number | null): string | null {
+  return ms === null ? null : new Date(ms).toISOString()
+}
 
 /** A task as the API shows it: money as decimal strings, times as ISO 8601. */
-export function taskView(task: Task) {
+export function taskView(task: Task): TaskView {
   return {
     id: task.id,
     state: task.state,

@@ -6,19 +6,11 @@ import {
   toBase64url,
   type Capability,
   type KeyPair,
+  type TaskFrame,
 } from '@agentmesh/protocol'
 import { Mesh } from '@agentmesh/sdk'
 import { WebSocket } from 'ws'
 import { agentCard } from './agent-cards.js'
-
-/** A task frame as the node sends it. */
-export interface TaskFrame {
-  type: 'task'
-  taskId: string
-  attempt: number
-  capabilityId: string
-  input: unknown
-}
 
 /**
  * An agent speaking the WebSocket protocol by hand, so a test can send frames no SDK would (a

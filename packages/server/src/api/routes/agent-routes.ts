@@ -1,10 +1,15 @@
-import { didSchema, MeshError } from '@agentmesh/protocol'
+import { didSchema, MeshError, type AgentInfo } from '@agentmesh/protocol'
 import type { FastifyInstance } from 'fastify'
 import type { AgentRecord } from '../../core/registry/registry-store.js'
 import { callerOf } from '../auth-hook.js'
 import type { ApiContext } from '../context.js'
 
-const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString())
+/** A time as ISO 8601; no time stays null. */
+function iso(ms: number): string
+function iso(ms: number | null): string | null
+function iso(ms: number | null): string | null {
+  return ms === null ? null : new Date(ms).toISOString()
+}
 
 const params = { type: 'object', required: ['id'], properties: { id: didSchema } } as const
 
@@ -24,7 +29,7 @@ const cardBody = {
 } as const
 
 /** What a read of an agent answers: its card, the signed form, and its presence. */
-export function agentView(ctx: ApiContext, record: AgentRecord) {
+export function agentView(ctx: ApiContext, record: AgentRecord): AgentInfo {
   const presence = ctx.registry.presence.state(record.agentId)
   return {
     id: record.agentId,

@@ -1,3 +1,4 @@
+import type { NodeInfo } from '@agentmesh/protocol'
 import type { FastifyInstance } from 'fastify'
 import type { ApiContext } from '../context.js'
 
@@ -24,7 +25,7 @@ export function infoRoutes(app: FastifyInstance, ctx: ApiContext): void {
         },
       },
     },
-    () => ({
+    (): NodeInfo => ({
       did: ctx.nodeDid,
       version: ctx.version,
       mode: ctx.mode,

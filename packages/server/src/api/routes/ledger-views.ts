@@ -1,4 +1,11 @@
-import { MeshError, moneySchema, toMoney, type Money } from '@agentmesh/protocol'
+import {
+  MeshError,
+  moneySchema,
+  toMoney,
+  type AccountBalance,
+  type LedgerTransfer,
+  type Money,
+} from '@agentmesh/protocol'
 import type { Caller } from '../../core/auth/caller.js'
 import {
   availableMicros,
@@ -10,7 +17,7 @@ import {
 const iso = (ms: number): string => new Date(ms).toISOString()
 
 /** An account on the wire: balances as money. */
-export function accountView(a: Account) {
+export function accountView(a: Account): AccountBalance {
   return {
     id: a.id,
     owner: a.owner,
@@ -44,7 +51,7 @@ export const shownTransferId = (id: string, viewer: string | undefined): string 
   viewer !== undefined && id.startsWith(`${viewer}/`) ? id.slice(viewer.length + 1) : id
 
 /** A transfer on the wire, as `viewer` (the caller's DID) sees it. */
-export function transferView(t: Transfer, viewer?: string) {
+export function transferView(t: Transfer, viewer?: string): LedgerTransfer {
   return {
     id: shownTransferId(t.id, viewer),
     kind: t.kind,

@@ -1,4 +1,4 @@
-import { capabilityIdSchema, didSchema } from '@agentmesh/protocol'
+import { capabilityIdSchema, didSchema, type CapabilityPage } from '@agentmesh/protocol'
 import type { FastifyInstance } from 'fastify'
 import { MAX_LISTING_LIMIT, type ListingInput } from '../../core/marketplace/marketplace-service.js'
 import { callerOf } from '../auth-hook.js'
@@ -39,7 +39,7 @@ export function marketplaceRoutes(app: FastifyInstance, ctx: ApiContext): void {
         },
       },
     },
-    (request) => ctx.marketplace.list(request.query),
+    (request): Promise<CapabilityPage> => ctx.marketplace.list(request.query),
   )
 
   app.put<{ Params: { agentId: string; capabilityId: string }; Body: { featured: boolean } }>(

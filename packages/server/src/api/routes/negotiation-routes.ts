@@ -3,6 +3,8 @@ import {
   moneySchema,
   parseMoney,
   toMoney,
+  type ContractView,
+  type IntentView,
   type Money,
 } from '@agentmesh/protocol'
 import type { FastifyInstance } from 'fastify'
@@ -20,7 +22,7 @@ const idParams = {
   properties: { id: { type: 'string', maxLength: 200 } },
 } as const
 
-function intentView(intent: Intent, nowMs: number) {
+function intentView(intent: Intent, nowMs: number): IntentView {
   return {
     id: intent.id,
     state: intent.acceptedOfferId ? 'accepted' : nowMs < intent.closesAtMs ? 'open' : 'closed',
@@ -41,7 +43,7 @@ function intentView(intent: Intent, nowMs: number) {
   }
 }
 
-function contractView(contract: Contract) {
+function contractView(contract: Contract): ContractView {
   return {
     id: contract.id,
     state: contract.state,

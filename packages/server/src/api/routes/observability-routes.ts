@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
-import { MeshError } from '@agentmesh/protocol'
+import { MeshError, type AlertView } from '@agentmesh/protocol'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Alert } from '../../core/alerts/alert-evaluator.js'
 import { requireRole } from '../../core/auth/auth-service.js'
@@ -32,9 +32,14 @@ async function checkMetricsReader(
   requireRole(await ctx.auth.authenticate(token), 'admin')
 }
 
-const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString())
+/** A time as ISO 8601; no time stays null. */
+function iso(ms: number): string
+function iso(ms: number | null): string | null
+function iso(ms: number | null): string | null {
+  return ms === null ? null : new Date(ms).toISOString()
+}
 
-function alertView(alert: Alert) {
+function alertView(alert: Alert): AlertView {
   return {
     id: alert.id,
     rule: alert.rule,

@@ -1,4 +1,10 @@
-import { amountSchema, currencySchema, didSchema, MeshError } from '@agentmesh/protocol'
+import {
+  amountSchema,
+  currencySchema,
+  didSchema,
+  MeshError,
+  type PermissionView,
+} from '@agentmesh/protocol'
 import type { FastifyInstance } from 'fastify'
 import { permissionKinds } from '../../core/auth/permission-service.js'
 import type { Permission } from '../../core/auth/auth-store.js'
@@ -30,7 +36,7 @@ const permissionView = {
 /** Permissions an admin grants a principal beside its roles: scoped, optionally expiring. */
 export function permissionRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const params = { type: 'object', required: ['did'], properties: { did: didSchema } } as const
-  const view = (permission: Permission) => ({
+  const view = (permission: Permission): PermissionView => ({
     id: permission.id,
     did: permission.did,
     resource: permission.resource,

@@ -1,4 +1,4 @@
-import { toMoney } from '@agentmesh/protocol'
+import { toMoney, type PipelineRunView } from '@agentmesh/protocol'
 import type { FastifyInstance } from 'fastify'
 import {
   pipelineDefinitionSchema,
@@ -9,10 +9,15 @@ import { runStates, type PipelineRun, type RunState } from '../../core/pipelines
 import { callerOf } from '../auth-hook.js'
 import { sseStreams } from '../sse.js'
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString())
+/** A time as ISO 8601; no time stays null. */
+function iso(ms: number): string
+function iso(ms: number | null): string | null
+function iso(ms: number | null): string | null {
+  return ms === null ? null : new Date(ms).toISOString()
+}
 
 /** A run as the API shows it. */
-export function runView(run: PipelineRun) {
+export function runView(run: PipelineRun): PipelineRunView {
   return {
     id: run.id,
     name: run.definition.name ?? null,

@@ -1,4 +1,4 @@
-import { capabilityIdSchema, toMoney } from '@agentmesh/protocol'
+import { capabilityIdSchema, toMoney, type AgentReputation } from '@agentmesh/protocol'
 import type { FastifyInstance } from 'fastify'
 import type { Rating } from '../../core/reputation/reputation-store.js'
 import type { ReputationReport } from '../../core/reputation/reputation-service.js'
@@ -104,7 +104,7 @@ const reportSchema = {
   },
 } as const
 
-function reportToWire(report: ReputationReport) {
+function reportToWire(report: ReputationReport): AgentReputation {
   const { lastOutcomeAtMs, ...stats } = report.stats
   return {
     ...report,

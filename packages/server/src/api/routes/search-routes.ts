@@ -1,4 +1,9 @@
-import { amountSchema, capabilityIdSchema, currencySchema } from '@agentmesh/protocol'
+import {
+  amountSchema,
+  capabilityIdSchema,
+  currencySchema,
+  type SearchPage,
+} from '@agentmesh/protocol'
 import type { FastifyInstance } from 'fastify'
 import { MAX_SEARCH_LIMIT, type SearchInput } from '../../core/discovery/discovery-service.js'
 import type { ApiContext } from '../context.js'
@@ -42,7 +47,7 @@ export function searchRoutes(app: FastifyInstance, ctx: ApiContext): void {
         },
       },
     },
-    async (request) => {
+    async (request): Promise<SearchPage> => {
       const { tags, ...rest } = request.query
       return ctx.discovery.search({
         ...rest,

@@ -1,3 +1,4 @@
+import type { NodeStats } from '@agentmesh/protocol'
 import type { FastifyInstance } from 'fastify'
 import type { ApiContext } from '../context.js'
 
@@ -50,7 +51,7 @@ export function statsRoutes(app: FastifyInstance, ctx: ApiContext): void {
         response: { 200: statsSchema },
       },
     },
-    () => {
+    (): NodeStats => {
       const { atMs, series, ...figures } = ctx.stats.snapshot()
       return {
         at: new Date(atMs).toISOString(),

@@ -1,4 +1,10 @@
-import { capabilityIdSchema, didSchema, MeshError, toMoney } from '@agentmesh/protocol'
+import {
+  capabilityIdSchema,
+  didSchema,
+  MeshError,
+  toMoney,
+  type SubscriptionView,
+} from '@agentmesh/protocol'
 import type { FastifyInstance } from 'fastify'
 import type { SubscriptionPeriod } from '../../core/ledger/subscriptions.js'
 import { callerOf } from '../auth-hook.js'
@@ -26,7 +32,7 @@ const subscriptionSchema = {
   },
 } as const
 
-function subscriptionView(s: SubscriptionPeriod) {
+function subscriptionView(s: SubscriptionPeriod): SubscriptionView {
   return {
     agentId: s.provider,
     capabilityId: s.capabilityId,

@@ -1,0 +1,121 @@
+/**
+ * Resources as the node answers them over HTTP (money as decimal strings, times as ISO 8601): the
+ * one declaration the server builds them to and the SDK reads them as.
+ */
+import type { Money } from './money.js'
+import type { AgentCard } from './schemas.js'
+
+/**
+ * An agent's reputation as `GET /v1/agents/:id/reputation` answers it: lifetime stats, the score
+ * (0–5, a Bayesian average whose evidence halves in weight every half-life) and why.
+ */
+export interface AgentReputation {
+  agentId: string
+  /** `null` for the agent over all its capabilities. */
+  capabilityId: string | null
+  score: number
+  stats: {
+    calls: number
+    successes: number
+    failures: number
+    timeouts: number
+    canceled: number
+    disputed: number
+    successRate: number | null
+    /** Streaming estimates over completed and failed tasks. */
+    latencyMs: { p50: number | null; p95: number | null }
+    /** Share of time online since the agent was first seen. */
+    uptime: number | null
+    ratings: { count: number; average: number | null }
+    lastOutcomeAt: string | null
+  }
+  explanation: {
+    text: string
+    formula: string
+    prior: { mean: number; strength: number }
+    decay: { halfLifeMs: number; sinceLastUpdate: number; newestOutcomeAgeMs: number | null }
+    components: Array<{
+      name: 'prior' | 'outcomes' | 'ratings'
+      weight: number
+      mean: number | null
+      share: number
+      detail: string
+    }>
+  }
+}
+
+/** One part of a score: value 0 to 1, weight, what it adds, and why. */
+export interface ScorePart {
+  value: number
+  weight: number
+  contribution: number
+  reason: string
+}
+
+export type ScorePartName = 'relevance' | 'price' | 'latency' | 'reputation' | 'liveness' | 'load'
+
+export interface SearchResult {
+  agentId: string
+  agentName: string
+  capabilityId: string
+  description: string
+  price: Money
+  /** 0 to 1, higher is better. */
+  score: number
+  online: boolean
+  explain?: { score: number; parts: Record<ScorePartName, ScorePart> }
+}
+
+export interface SearchPage {
+  results: SearchResult[]
+  /** Pass as `cursor` for the next page; absent on the last page. */
+  nextCursor?: string
+}
+
+/** A registered agent as the node answers it. */
+export interface AgentInfo {
+  id: string
+  name: string
+  version: number
+  card: AgentCard
+  /** The card as the agent signed it (compact JWS). */
+  jws: string
+  registeredAt: string
+  updatedAt: string
+  online: boolean
+  lastSeenAt: string | null
+  load: { inFlight: number; concurrency: number }
+}
+
+export type RegistryChangeType = 'registered' | 'updated' | 'removed' | 'online' | 'offline'
+
+/** One registry change from `mesh.watch()`. */
+export interface RegistryChange {
+  /** The event id; resume after it with `watch({ lastEventId })`. */
+  id: number
+  type: RegistryChangeType
+  agentId: string
+  at: string
+  /** `version` and `name` for registered and updated. */
+  data: Record<string, unknown>
+}
+
+/** One capability in the marketplace listing. */
+export interface CapabilityListing {
+  agentId: string
+  agentName: string
+  capabilityId: string
+  description: string
+  tags: string[]
+  price: Money
+  online: boolean
+  featured: boolean
+  /** Completed calls, as reputation counts them. */
+  completedCalls: number
+}
+
+export interface CapabilityPage {
+  results: CapabilityListing[]
+  /** Pass as `cursor` for the next page; absent on the last page. */
+  nextCursor?: string
+}

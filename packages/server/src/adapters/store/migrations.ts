@@ -1,13 +1,16 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely'
 import { migrations } from './migrations/index.js'
+import type { StoreDialect } from './store-dialect.js'
 
 /**
  * Versioned migrations, applied in name order at start. Kysely's migrator records what ran and
  * takes a lock, so running them twice, or from two nodes at once, is safe.
  */
 class StaticProvider implements MigrationProvider {
+  constructor(readonly dialect: StoreDialect) {}
+
   getMigrations(): Promise<Record<string, Migration>> {
-    return Promise.resolve(migrations)
+    return Promise.resolve(migrations(this.dialect))
   }
 }
 
@@ -17,12 +20,16 @@ class StaticProvider implements MigrationProvider {
  * lock table in every schema, and a database shared by several nodes or test runs (each in its own
  * schema) would make it find another's table and skip creating its own.
  */
-export async function migrateToLatest(db: Kysely<unknown>, schema?: string): Promise<string[]> {
+export async function migrateToLatest(
+  db: Kysely<unknown>,
+  dialect: StoreDialect,
+  schema?: string,
+): Promise<string[]> {
   // Features add migrations independently, so one may arrive with a lower number than one a
   // node has already applied; each migration touches only its own tables.
   const migrator = new Migrator({
     db,
-    provider: new StaticProvider(),
+    provider: new StaticProvider(dialect),
     allowUnorderedMigrations: true,
     ...(schema === undefined ? {} : { migrationTableSchema: schema }),
   })

@@ -1,13 +1,13 @@
-import { PostgresAdapter, sql, type Kysely, type Migration } from 'kysely'
+import type { Kysely, Migration } from 'kysely'
+import type { StoreDialect } from '../store-dialect.js'
 
 /**
  * Card versions as BIGINT on PostgreSQL: the SDK versions a card by the time of `connect` in
  * milliseconds, which overflows INTEGER (SQLite's INTEGER is 64-bit already).
  */
-export const agentVersionBigintMigration: Migration = {
+export const agentVersionBigintMigration = ({ schema }: StoreDialect): Migration => ({
   async up(db: Kysely<unknown>) {
-    if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return
-    await sql`alter table agents alter column version type bigint`.execute(db)
-    await sql`alter table agent_versions alter column version type bigint`.execute(db)
+    await schema.widenToBigint(db, 'agents', 'version')
+    await schema.widenToBigint(db, 'agent_versions', 'version')
   },
-}
+})

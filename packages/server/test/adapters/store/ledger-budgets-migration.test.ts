@@ -21,7 +21,7 @@ async function keepsBudget(db: Kysely<unknown>, dialect: StoreDialect, schema?: 
     db,
     ...(schema === undefined ? {} : { migrationTableSchema: schema }),
     provider: {
-      getMigrations: () => Promise.resolve({ '0004-ledger': migrations(dialect)['0004-ledger']! }),
+      getMigrations: () => Promise.resolve({ '0005-ledger': migrations(dialect)['0005-ledger']! }),
     },
   })
   expect((await first.migrateToLatest()).error).toBeUndefined()
@@ -71,7 +71,7 @@ async function keepsBudget(db: Kysely<unknown>, dialect: StoreDialect, schema?: 
 
 const skip = await postgresSkipReason()
 
-describe('migration 0013-ledger-budgets', () => {
+describe('migration 0012-ledger-budgets', () => {
   it('keeps an account budget as the admin limit of its period on SQLite', async () => {
     const db = connectSqlite(':memory:')
     try {

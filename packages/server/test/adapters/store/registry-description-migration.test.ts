@@ -56,7 +56,7 @@ async function backfills(
 
 const skip = await postgresSkipReason()
 
-describe('migration 0002-registry-description', () => {
+describe('migration 0003-registry-description', () => {
   it('fills the description of existing capabilities on SQLite', async () => {
     const db = connectSqlite(':memory:')
     try {

@@ -66,7 +66,7 @@ export async function buildApi(ctx: ApiContext, options: ApiOptions): Promise<Fa
   app.setValidatorCompiler(schemaCompiler(createValidators()))
   // JSON only: any other body is 415, never a string handed to a route.
   app.removeContentTypeParser('text/plain')
-  installErrorHandlers(app)
+  installErrorHandlers(app, ctx.store)
   installJsonLimits(app)
   installMetricsHooks(app, ctx.metrics)
   installAuthHook(app, ctx)

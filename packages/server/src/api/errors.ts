@@ -1,5 +1,6 @@
 import { MeshError } from '@agentmesh/protocol'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { Store } from '../core/store.js'
 
 interface AjvError {
   keyword: string
@@ -47,24 +48,17 @@ const FASTIFY_CODES: Record<string, () => MeshError> = {
     new MeshError('INVALID_INPUT', 'Content-Length does not match the body'),
 }
 
-/** Socket errors, and PostgreSQL's connection-exception (08…) and shutdown (57P0…) classes. */
-function isStoreUnreachable(error: { code?: unknown }): boolean {
-  const code = typeof error.code === 'string' ? error.code : ''
-  return (
-    ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT'].includes(code) ||
-    /^(08|57P0)/.test(code) ||
-    (error as Error).message === 'Connection terminated unexpectedly'
-  )
-}
+/** The store, asked whether an error it threw means the database is down (it knows its codes). */
+type StoreErrors = Pick<Store, 'isUnavailable'>
 
 /** Maps any thrown error to the wire form `{"error": {...}}` with the catalogue's status. */
-export function toMeshError(error: unknown): MeshError {
+export function toMeshError(error: unknown, store: StoreErrors): MeshError {
   if (error instanceof MeshError) return error
   const fastifyError = error as FastifyError & { validation?: AjvError[] }
   if (fastifyError.validation) return validationError(fastifyError)
   const known = fastifyError.code ? FASTIFY_CODES[fastifyError.code] : undefined
   if (known) return known()
-  if (isStoreUnreachable(fastifyError)) {
+  if (store.isUnavailable(error)) {
     // The database is down or restarting: retryable, as /readyz says, not a bug of ours.
     return new MeshError('UNAVAILABLE', 'Store is not reachable: retry shortly', { cause: error })
   }
@@ -74,9 +68,9 @@ export function toMeshError(error: unknown): MeshError {
 }
 
 /** Installs the error and not-found handlers. */
-export function installErrorHandlers(app: FastifyInstance): void {
+export function installErrorHandlers(app: FastifyInstance, store: StoreErrors): void {
   app.setErrorHandler((error, request, reply) => {
-    const mesh = toMeshError(error)
+    const mesh = toMeshError(error, store)
     if (mesh.status >= 500) request.log.error({ err: error }, 'request failed')
     else request.log.debug({ code: mesh.code }, mesh.message)
     return reply.status(mesh.status).send({ error: mesh.toWire() })
@@ -97,9 +91,10 @@ export function installErrorHandlers(app: FastifyInstance): void {
  */
 export function jsonRpcErrorHandler(
   toError: (mesh: MeshError) => object,
+  store: StoreErrors,
 ): (error: unknown, request: FastifyRequest, reply: FastifyReply) => void {
   return (error, request, reply) => {
-    const mesh = toMeshError(error)
+    const mesh = toMeshError(error, store)
     if (mesh.status >= 500) request.log.error({ err: error }, 'request failed')
     const body = request.body as { id?: unknown } | undefined
     const id = typeof body?.id === 'string' || typeof body?.id === 'number' ? body.id : null

@@ -33,5 +33,7 @@ export interface Store {
   readonly permissions: PermissionStore
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>
+  /** Whether `error`, thrown by a store, means the database cannot be reached for now. */
+  isUnavailable(error: unknown): boolean
   close(): Promise<void>
 }

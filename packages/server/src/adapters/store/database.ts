@@ -104,7 +104,7 @@ export interface Database {
     credits_posted: string
     debits_pending: string
     credits_pending: string
-    /** JSON: the account's budgets, one per period (see migration 0013-ledger-budgets). */
+    /** JSON: the account's budgets, one per period (see migration 0012-ledger-budgets). */
     budgets: string | null
     created_at: number | string
   }

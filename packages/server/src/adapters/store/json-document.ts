@@ -13,13 +13,3 @@ export function fromDocument<T>(text: string): T {
       : v,
   ) as T
 }
-
-/** Whether a database error is a unique-constraint violation (PostgreSQL or SQLite). */
-export function isUniqueViolation(error: unknown): boolean {
-  const e = error as { code?: string; message?: string }
-  return (
-    e.code === '23505' ||
-    e.code === 'SQLITE_CONSTRAINT_UNIQUE' ||
-    /UNIQUE constraint/.test(e.message ?? '')
-  )
-}

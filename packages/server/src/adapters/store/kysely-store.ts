@@ -25,8 +25,9 @@ import { KyselyTaskStore } from './task-store.js'
 import { KyselyLedgerStore } from './ledger-store.js'
 import { KyselyMarketplaceStore } from './marketplace-store.js'
 import { KyselyRegistryStore } from './registry-store.js'
+import type { StoreDialect } from './store-dialect.js'
 
-/** The store on Kysely: the same queries serve SQLite and PostgreSQL. */
+/** The store on Kysely: the same queries serve every database, with what differs in `dialect`. */
 export class KyselyStore implements Store {
   readonly principals: PrincipalStore
   readonly sessions: SessionStore
@@ -43,25 +44,34 @@ export class KyselyStore implements Store {
   readonly #db: Kysely<Database>
   readonly #onClose: () => Promise<void>
 
+  readonly dialect: 'sqlite' | 'postgres'
+  readonly #storeDialect: StoreDialect
+
   constructor(
-    readonly dialect: 'sqlite' | 'postgres',
+    dialect: StoreDialect,
     db: Kysely<Database>,
     onClose: () => Promise<void> = () => db.destroy(),
   ) {
+    this.dialect = dialect.name
+    this.#storeDialect = dialect
     this.#db = db
     this.#onClose = onClose
     this.principals = new KyselyPrincipalStore(db)
     this.sessions = new KyselySessionStore(db)
     this.nonces = new KyselyNonceStore(db)
     this.permissions = new KyselyPermissionStore(db)
-    this.tasks = new KyselyTaskStore(db)
+    this.tasks = new KyselyTaskStore(db, dialect)
     this.pipelines = new KyselyPipelineStore(db)
-    this.negotiation = new KyselyNegotiationStore(db)
+    this.negotiation = new KyselyNegotiationStore(db, dialect)
     this.reputation = new KyselyReputationStore(db, dialect)
     this.audit = new KyselyAuditStore(db)
     this.ledger = new KyselyLedgerStore(db, dialect)
     this.registry = new KyselyRegistryStore(db, dialect)
     this.marketplace = new KyselyMarketplaceStore(db)
+  }
+
+  isUnavailable(error: unknown): boolean {
+    return this.#storeDialect.isUnavailable(error)
   }
 
   async ping(): Promise<void> {

@@ -2,14 +2,13 @@ import type { Kysely, Transaction } from 'kysely'
 import type { Account, PendingState, Transfer, TransferCode } from '../../core/ledger/types.js'
 import type { LedgerStore, LedgerTransaction } from '../../core/ledger/ledger-store.js'
 import type { Database } from './database.js'
+import type { StoreDialect } from './store-dialect.js'
 import { Prepared, PreparedList, type ItemParam, type Param } from './prepared.js'
 import { accountFromRow, accountToRow, transferFromRow, transferToRow } from './ledger-rows.js'
 
 const CHUNK = 200
 const SCAN_PAGE = 2000
 const MAX_ATTEMPTS = 20
-/** PostgreSQL errors after which the transaction is simply run again: unique violation, serialization failure, deadlock. */
-const RETRYABLE = new Set(['23505', '40001', '40P01'])
 
 function chunks<T>(items: T[], size = CHUNK): T[][] {
   const out: T[][] = []
@@ -58,7 +57,7 @@ function rowOf<T extends object, K extends keyof T & string>(
 class LedgerStatements {
   constructor(
     readonly db: Kysely<Database>,
-    readonly dialect: 'sqlite' | 'postgres',
+    readonly dialect: StoreDialect,
   ) {}
 
   readonly transfers = new PreparedList(CHUNK, (size, item: ItemParam<{ id: string }>) =>
@@ -87,7 +86,7 @@ class LedgerStatements {
         Array.from({ length: size }, (_, i) => item(i, 'id')),
       )
       .orderBy('id')
-    return this.dialect === 'postgres' ? query.forUpdate() : query
+    return this.dialect.lockRows(query)
   })
   readonly saveAccount = new Prepared((p: Param<AccountColumns>) =>
     this.db
@@ -184,15 +183,10 @@ class KyselyLedgerTransaction implements LedgerTransaction {
   }
 }
 
-function isRetryable(error: unknown): boolean {
-  const code = (error as { code?: unknown } | undefined)?.code
-  return typeof code === 'string' && RETRYABLE.has(code)
-}
-
 /**
- * The ledger on Kysely. SQLite has one connection, so transactions take turns; on PostgreSQL
- * account rows are locked in id order (`FOR UPDATE`) and a transaction that loses a race on a
- * transfer id, or deadlocks, runs again and then finds the winner's transfer.
+ * The ledger on Kysely. Account rows are locked in id order (the dialect's `lockRows`) and a
+ * transaction that loses a race on a transfer id, or deadlocks, runs again and then finds the
+ * winner's transfer (the dialect's `isRetryable`).
  */
 export class KyselyLedgerStore implements LedgerStore {
   readonly #statements: LedgerStatements
@@ -203,7 +197,7 @@ export class KyselyLedgerStore implements LedgerStore {
 
   constructor(
     readonly db: Kysely<Database>,
-    readonly dialect: 'sqlite' | 'postgres',
+    readonly dialect: StoreDialect,
   ) {
     this.#statements = new LedgerStatements(db, dialect)
   }
@@ -215,7 +209,7 @@ export class KyselyLedgerStore implements LedgerStore {
           .transaction()
           .execute((trx) => work(new KyselyLedgerTransaction(trx, this.#statements)))
       } catch (error) {
-        if (attempt >= MAX_ATTEMPTS || !isRetryable(error)) throw error
+        if (attempt >= MAX_ATTEMPTS || !this.dialect.isRetryable(error)) throw error
       }
     }
   }
@@ -304,9 +298,7 @@ export class KyselyLedgerStore implements LedgerStore {
     accounts(accounts: Account[]): void
     transfers(transfers: Transfer[]): void
   }): Promise<void> {
-    let tx = this.db.transaction()
-    if (this.dialect === 'postgres') tx = tx.setIsolationLevel('repeatable read')
-    await tx.execute(async (trx) => {
+    await this.dialect.snapshot(this.db.transaction()).execute(async (trx) => {
       visit.accounts(
         (await trx.selectFrom('ledger_accounts').selectAll().execute()).map(accountFromRow),
       )

@@ -2,11 +2,15 @@ import type { Kysely } from 'kysely'
 import type { Contract, Intent, Offer } from '../../core/negotiation/negotiation-types.js'
 import type { NegotiationStore } from '../../core/negotiation/negotiation-store.js'
 import { toMsOrNull, type Database } from './database.js'
-import { fromDocument, isUniqueViolation, toDocument } from './json-document.js'
+import { fromDocument, toDocument } from './json-document.js'
+import type { StoreDialect } from './store-dialect.js'
 
 /** Intents, offers and contracts on Kysely. */
 export class KyselyNegotiationStore implements NegotiationStore {
-  constructor(readonly db: Kysely<Database>) {}
+  constructor(
+    readonly db: Kysely<Database>,
+    readonly dialect: StoreDialect,
+  ) {}
 
   async insertIntent(intent: Intent): Promise<void> {
     const { offers: _offers, ...rest } = intent
@@ -54,7 +58,7 @@ export class KyselyNegotiationStore implements NegotiationStore {
         .execute()
       return true
     } catch (error) {
-      if (isUniqueViolation(error)) return false
+      if (this.dialect.isUniqueViolation(error)) return false
       throw error
     }
   }

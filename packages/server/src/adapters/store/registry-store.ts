@@ -12,6 +12,7 @@ import type {
   RegistryStore,
 } from '../../core/registry/registry-store.js'
 import { toMs, toMsOrNull, type Database } from './database.js'
+import { CAPABILITY_COLUMNS, type CapabilityRow, type StoreDialect } from './store-dialect.js'
 
 type NewEvent = Omit<RegistryEvent, 'seq'>
 
@@ -64,11 +65,11 @@ export function filters(query: CapabilityQuery): RawBuilder<unknown>[] {
   return conditions
 }
 
-/** The registry on Kysely; full text through FTS5 on SQLite and `tsvector` on PostgreSQL. */
+/** The registry on Kysely; full-text search is the dialect's. */
 export class KyselyRegistryStore implements RegistryStore {
   constructor(
     readonly db: Kysely<Database>,
-    readonly dialect: 'sqlite' | 'postgres',
+    readonly dialect: StoreDialect,
   ) {}
 
   put(record: AgentRecord, event: NewEvent): Promise<RegistryEvent | undefined> {
@@ -167,85 +168,22 @@ export class KyselyRegistryStore implements RegistryStore {
     if (query.agentIds !== undefined && query.agentIds.length === 0) return []
     const conditions = filters(query)
     const where = sql<boolean>`${sql.join(conditions, sql` and `)}`
-    const columns = [
-      'c.agent_id',
-      'c.agent_name',
-      'c.capability_id',
-      'c.description',
-      'c.price_key',
-      'c.currency',
-      'c.timeout_ms',
-      'c.p95_latency_ms',
-      'c.concurrency',
-    ] as const
-    let rows
-    if (query.terms.length === 0) {
-      rows = await this.db
-        .selectFrom('capabilities as c')
-        .select(columns)
-        .$if(query.withCapability === true, (q) => q.select('c.capability'))
-        .select(sql<number>`0`.as('relevance'))
-        .where(where)
-        .orderBy('c.price_key')
-        .orderBy('c.id')
-        .limit(query.limit)
-        .execute()
-    } else if (this.dialect === 'sqlite') {
-      const match = query.terms.map((t) => `"${t.replaceAll('"', '')}"*`).join(' OR ')
-      const bm25 = sql<number>`bm25(capabilities_fts, 4.0, 1.0)`
-      // First the best rows by text alone (FTS5 ranks a bounded top quickly), then the filters.
-      // With filters, the best `limit` among the survivors of a top 4×limit are the best overall
-      // when at least `limit` survive; otherwise rank every match.
-      const filtered = conditions.length > 1
-      const best = this.db
-        .selectFrom('capabilities_fts')
-        .select(['capabilities_fts.rowid', bm25.as('rank')])
-        .where(sql<boolean>`capabilities_fts match ${match}`)
-        .orderBy('rank')
-        .limit(filtered ? query.limit * 4 : query.limit)
-      rows = await this.db
-        .selectFrom(best.as('m'))
-        .crossJoin('capabilities as c') // the top rows drive: never the price index
-        .whereRef('c.id', '=', 'm.rowid')
-        .select(columns)
-        .$if(query.withCapability === true, (q) => q.select('c.capability'))
-        .select(sql<number>`-m.rank`.as('relevance'))
-        .where(where)
-        .orderBy('m.rank')
-        .orderBy('c.id')
-        .limit(query.limit)
-        .execute()
-      if (filtered && rows.length < query.limit) {
-        // CROSS JOIN keeps the full-text index as the outer loop: driven by the price index
-        // instead, SQLite would run the MATCH once per capability.
-        rows = await this.db
-          .selectFrom('capabilities_fts')
-          .crossJoin('capabilities as c')
-          .select(columns)
-          .$if(query.withCapability === true, (q) => q.select('c.capability'))
-          .select(sql<number>`-${bm25}`.as('relevance'))
-          .where(sql<boolean>`capabilities_fts match ${match}`)
-          .whereRef('c.id', '=', 'capabilities_fts.rowid')
-          .where(where)
-          .orderBy(bm25)
-          .orderBy('c.id')
-          .limit(query.limit)
-          .execute()
-      }
-    } else {
-      const tsquery = query.terms.map((t) => `${t}:*`).join(' | ')
-      rows = await this.db
-        .selectFrom('capabilities as c')
-        .select(columns)
-        .$if(query.withCapability === true, (q) => q.select('c.capability'))
-        .select(sql<number>`ts_rank(c.search, to_tsquery('simple', ${tsquery}))`.as('relevance'))
-        .where(sql<boolean>`c.search @@ to_tsquery('simple', ${tsquery})`)
-        .where(where)
-        .orderBy(sql`ts_rank(c.search, to_tsquery('simple', ${tsquery}))`, 'desc')
-        .orderBy('c.id')
-        .limit(query.limit)
-        .execute()
-    }
+    const rows: CapabilityRow[] =
+      query.terms.length === 0
+        ? await this.db
+            .selectFrom('capabilities as c')
+            .select(CAPABILITY_COLUMNS)
+            .$if(query.withCapability === true, (q) => q.select('c.capability'))
+            .select(sql<number>`0`.as('relevance'))
+            .where(where)
+            .orderBy('c.price_key')
+            .orderBy('c.id')
+            .limit(query.limit)
+            .execute()
+        : await this.dialect.fullText.search(this.db, query, {
+            where,
+            filtered: conditions.length > 1,
+          })
     return rows.map((r) => ({
       agentId: r.agent_id,
       agentName: r.agent_name,

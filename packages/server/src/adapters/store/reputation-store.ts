@@ -11,6 +11,7 @@ import type {
 } from '../../core/reputation/reputation-store.js'
 import { toMs, toMsOrNull, type Database, type ReputationAggregateRow } from './database.js'
 import { Prepared, PreparedList, type ItemParam, type Param } from './prepared.js'
+import type { StoreDialect } from './store-dialect.js'
 
 type Db = Kysely<Database> | Transaction<Database>
 
@@ -51,13 +52,12 @@ const CHUNK = 500
 const CLAIM_CHUNK = 250
 
 /**
- * Reputation's tables on Kysely. Read-modify-writes run in one transaction; on PostgreSQL they
- * lock the rows (`for update`, in key order so two writers never deadlock), on SQLite the single
- * connection serializes them.
+ * Reputation's tables on Kysely. Read-modify-writes run in one transaction and lock the rows
+ * (the dialect's `lockRows`, in key order so two writers never deadlock).
  */
 export class KyselyReputationStore implements ReputationStore {
   readonly #db: Kysely<Database>
-  readonly #lock: boolean
+  readonly #dialect: StoreDialect
 
   // Every task outcome reads and rewrites two aggregates: those statements are built once.
   readonly #select = new Prepared((p: Param<AggregateKeyParams>) =>
@@ -68,12 +68,13 @@ export class KyselyReputationStore implements ReputationStore {
       .where('capability_id', '=', p('capabilityId')),
   )
   readonly #selectForUpdate = new Prepared((p: Param<AggregateKeyParams>) =>
-    this.#db
-      .selectFrom('reputation_aggregates')
-      .selectAll()
-      .where('agent_id', '=', p('agentId'))
-      .where('capability_id', '=', p('capabilityId'))
-      .forUpdate(),
+    this.#dialect.lockRows(
+      this.#db
+        .selectFrom('reputation_aggregates')
+        .selectAll()
+        .where('agent_id', '=', p('agentId'))
+        .where('capability_id', '=', p('capabilityId')),
+    ),
   )
   readonly #update = new Prepared((p: Param<AggregateColumns & AggregateKeyParams>) =>
     this.#db
@@ -97,9 +98,9 @@ export class KyselyReputationStore implements ReputationStore {
       .returning(['task_id', 'agent_id']),
   )
 
-  constructor(db: Kysely<Database>, dialect: 'sqlite' | 'postgres') {
+  constructor(db: Kysely<Database>, dialect: StoreDialect) {
     this.#db = db
-    this.#lock = dialect === 'postgres'
+    this.#dialect = dialect
   }
 
   getAggregate(key: AggregateKey): Promise<ReputationAggregate | undefined> {
@@ -275,18 +276,14 @@ export class KyselyReputationStore implements ReputationStore {
     key: AggregateKey,
     lock: boolean,
   ): Promise<ReputationAggregate | undefined> {
-    const select = lock && this.#lock ? this.#selectForUpdate : this.#select
+    const select = lock ? this.#selectForUpdate : this.#select
     const row = await select.first(db, { agentId: key.agentId, capabilityId: key.capabilityId })
     return row && fromRow(row)
   }
 
   async #selectPresence(db: Db, agentId: string, lock: boolean): Promise<Presence | undefined> {
-    const row = await db
-      .selectFrom('reputation_presence')
-      .selectAll()
-      .where('agent_id', '=', agentId)
-      .$if(lock && this.#lock, (q) => q.forUpdate())
-      .executeTakeFirst()
+    const query = db.selectFrom('reputation_presence').selectAll().where('agent_id', '=', agentId)
+    const row = await (lock ? this.#dialect.lockRows(query) : query).executeTakeFirst()
     return (
       row && {
         agentId: row.agent_id,

@@ -2,8 +2,9 @@ import type { Insertable, Kysely } from 'kysely'
 import type { TaskQuery, TaskStore } from '../../core/tasks/task-store.js'
 import { isTerminal, terminalStates, type Task } from '../../core/tasks/task-types.js'
 import type { Database } from './database.js'
-import { fromDocument, isUniqueViolation, toDocument } from './json-document.js'
+import { fromDocument, toDocument } from './json-document.js'
 import { Prepared, type Param } from './prepared.js'
+import type { StoreDialect } from './store-dialect.js'
 
 /** Tasks on Kysely. The idempotency key is unique per requester, so concurrent repeats make one task. */
 export class KyselyTaskStore implements TaskStore {
@@ -45,7 +46,10 @@ export class KyselyTaskStore implements TaskStore {
       .where('answer', 'is', null),
   )
 
-  constructor(readonly db: Kysely<Database>) {}
+  constructor(
+    readonly db: Kysely<Database>,
+    readonly dialect: StoreDialect,
+  ) {}
 
   async insert(task: Task): Promise<{ task: Task; created: boolean }> {
     try {
@@ -62,7 +66,7 @@ export class KyselyTaskStore implements TaskStore {
       })
       return { task, created: true }
     } catch (error) {
-      if (!task.idempotencyKey || !isUniqueViolation(error)) throw error
+      if (!task.idempotencyKey || !this.dialect.isUniqueViolation(error)) throw error
       const existing = await this.findByKey(task.requester, task.idempotencyKey)
       if (!existing) throw error
       return { task: existing, created: false }

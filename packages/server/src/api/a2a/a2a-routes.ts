@@ -170,10 +170,10 @@ export function a2aRoutes(app: FastifyInstance, ctx: ApiContext): void {
     }
   }
 
-  const errorHandler = jsonRpcErrorHandler((mesh) => ({
-    ...meshJsonRpcError(mesh),
-    message: `${mesh.code}: ${mesh.message}`,
-  }))
+  const errorHandler = jsonRpcErrorHandler(
+    (mesh) => ({ ...meshJsonRpcError(mesh), message: `${mesh.code}: ${mesh.message}` }),
+    ctx.store,
+  )
   app.post(
     '/a2a',
     {

@@ -24,10 +24,13 @@ export function mcpRoutes(app: FastifyInstance, ctx: ApiContext): void {
     '/mcp',
     {
       schema: { tags: ['mcp'], summary: 'MCP (streamable HTTP, stateless) with the mesh tools' },
-      errorHandler: jsonRpcErrorHandler((mesh) => ({
-        code: mesh.status >= 500 ? -32603 : -32602,
-        message: `${mesh.code}: ${mesh.message}`,
-      })),
+      errorHandler: jsonRpcErrorHandler(
+        (mesh) => ({
+          code: mesh.status >= 500 ? -32603 : -32602,
+          message: `${mesh.code}: ${mesh.message}`,
+        }),
+        ctx.store,
+      ),
     },
     async (request, reply) => {
       callerOf(request)

@@ -4,6 +4,9 @@ import { migrateToLatest } from '../../../src/adapters/store/migrations.js'
 import { migrations } from '../../../src/adapters/store/migrations/index.js'
 import { connectPostgres } from '../../../src/adapters/store/postgres/connect.js'
 import { connectSqlite } from '../../../src/adapters/store/sqlite/connect.js'
+import { postgresDialect } from '../../../src/adapters/store/postgres/dialect.js'
+import { sqliteDialect } from '../../../src/adapters/store/sqlite/dialect.js'
+import type { StoreDialect } from '../../../src/adapters/store/store-dialect.js'
 import { KyselyLedgerStore } from '../../../src/adapters/store/ledger-store.js'
 import {
   dropPostgresSchema,
@@ -13,12 +16,12 @@ import {
 } from '../../helpers/postgres.js'
 
 /** Stores an account with a budget in the old columns, migrates, and reads it back. */
-async function keepsBudget(db: Kysely<unknown>, dialect: 'sqlite' | 'postgres', schema?: string) {
+async function keepsBudget(db: Kysely<unknown>, dialect: StoreDialect, schema?: string) {
   const first = new Migrator({
     db,
     ...(schema === undefined ? {} : { migrationTableSchema: schema }),
     provider: {
-      getMigrations: () => Promise.resolve({ '0004-ledger': migrations['0004-ledger']! }),
+      getMigrations: () => Promise.resolve({ '0005-ledger': migrations(dialect)['0005-ledger']! }),
     },
   })
   expect((await first.migrateToLatest()).error).toBeUndefined()
@@ -50,7 +53,7 @@ async function keepsBudget(db: Kysely<unknown>, dialect: 'sqlite' | 'postgres', 
       { ...row, id: 'did:key:z6MkOld:EUR', currency: 'EUR', budget_limit: null },
     ])
     .execute()
-  await migrateToLatest(db, schema)
+  await migrateToLatest(db, dialect, schema)
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const store = new KyselyLedgerStore(db as Kysely<any>, dialect)
   // Who set it is not known: it binds as an admin's, so the principal cannot lift it.
@@ -68,11 +71,11 @@ async function keepsBudget(db: Kysely<unknown>, dialect: 'sqlite' | 'postgres', 
 
 const skip = await postgresSkipReason()
 
-describe('migration 0013-ledger-budgets', () => {
+describe('migration 0012-ledger-budgets', () => {
   it('keeps an account budget as the admin limit of its period on SQLite', async () => {
     const db = connectSqlite(':memory:')
     try {
-      await keepsBudget(db as Kysely<unknown>, 'sqlite')
+      await keepsBudget(db as Kysely<unknown>, sqliteDialect)
     } finally {
       await db.destroy()
     }
@@ -84,7 +87,7 @@ describe('migration 0013-ledger-budgets', () => {
       const schema = freshSchema()
       const db = await connectPostgres(postgresUrl, { schema })
       try {
-        await keepsBudget(db as Kysely<unknown>, 'postgres', schema)
+        await keepsBudget(db as Kysely<unknown>, postgresDialect, schema)
       } finally {
         await db.destroy()
         await dropPostgresSchema(postgresUrl, schema)

@@ -4,6 +4,9 @@ import { migrateToLatest } from '../../../src/adapters/store/migrations.js'
 import { migrations } from '../../../src/adapters/store/migrations/index.js'
 import { connectPostgres } from '../../../src/adapters/store/postgres/connect.js'
 import { connectSqlite } from '../../../src/adapters/store/sqlite/connect.js'
+import { postgresDialect } from '../../../src/adapters/store/postgres/dialect.js'
+import { sqliteDialect } from '../../../src/adapters/store/sqlite/dialect.js'
+import type { StoreDialect } from '../../../src/adapters/store/store-dialect.js'
 import type { Database } from '../../../src/adapters/store/database.js'
 import {
   dropPostgresSchema,
@@ -13,13 +16,18 @@ import {
 } from '../../helpers/postgres.js'
 
 /** Applies the registry's first migration alone, stores a row, then migrates to the latest. */
-async function backfills(db: Kysely<Database>, schema?: string): Promise<void> {
+async function backfills(
+  db: Kysely<Database>,
+  dialect: StoreDialect,
+  schema?: string,
+): Promise<void> {
   // On PostgreSQL the migrator's tables must live in this run's schema (see migrateToLatest).
   const first = new Migrator({
     db,
     ...(schema === undefined ? {} : { migrationTableSchema: schema }),
     provider: {
-      getMigrations: () => Promise.resolve({ '0002-registry': migrations['0002-registry']! }),
+      getMigrations: () =>
+        Promise.resolve({ '0002-registry': migrations(dialect)['0002-registry']! }),
     },
   })
   expect((await first.migrateToLatest()).error).toBeUndefined()
@@ -41,18 +49,18 @@ async function backfills(db: Kysely<Database>, schema?: string): Promise<void> {
       capability: JSON.stringify({ id: 'text.old', description: 'Stored before the column' }),
     })
     .execute()
-  await migrateToLatest(db as Kysely<unknown>, schema)
+  await migrateToLatest(db as Kysely<unknown>, dialect, schema)
   const row = await db.selectFrom('capabilities').select('description').executeTakeFirstOrThrow()
   expect(row.description).toBe('Stored before the column')
 }
 
 const skip = await postgresSkipReason()
 
-describe('migration 0002-registry-description', () => {
+describe('migration 0003-registry-description', () => {
   it('fills the description of existing capabilities on SQLite', async () => {
     const db = connectSqlite(':memory:')
     try {
-      await backfills(db)
+      await backfills(db, sqliteDialect)
     } finally {
       await db.destroy()
     }
@@ -64,7 +72,7 @@ describe('migration 0002-registry-description', () => {
       const schema = freshSchema()
       const db = await connectPostgres(postgresUrl, { schema })
       try {
-        await backfills(db, schema)
+        await backfills(db, postgresDialect, schema)
       } finally {
         await db.destroy()
         await dropPostgresSchema(postgresUrl, schema)

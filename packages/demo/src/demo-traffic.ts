@@ -34,6 +34,13 @@ export interface DemoTrafficOptions {
   random: () => number
 }
 
+/** The refusals a new sign-in cures: the session is gone or was never there. */
+const SIGN_IN_AGAIN: ReadonlySet<string> = new Set([
+  'TOKEN_EXPIRED',
+  'TOKEN_INVALID',
+  'UNAUTHENTICATED',
+])
+
 const pick = <T>(items: readonly T[], random: () => number): T =>
   items[Math.floor(random() * items.length)]!
 
@@ -159,7 +166,7 @@ export class DemoTraffic {
       return await call(await this.#mesh())
     } catch (error) {
       if (this.#stopped || !(error instanceof MeshError)) throw error
-      if (error.status === 401) this.#client = undefined
+      if (SIGN_IN_AGAIN.has(error.code)) this.#client = undefined
       else if (error.code === 'INSUFFICIENT_FUNDS') await this.#options.fund()
       else throw error
       return call(await this.#mesh())

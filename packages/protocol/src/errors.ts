@@ -1,72 +1,393 @@
+/** What the catalogue says of one code. */
+export interface ErrorSpec {
+  /** The HTTP status of the answer. */
+  status: number
+  /** Whether the same request may succeed later. */
+  retryable: boolean
+  /** What the code means, in one line; no two codes share a meaning. */
+  description: string
+  /**
+   * The broad code older nodes sent for this condition: a client that matched it should match
+   * this code now (and both, to talk to older nodes too).
+   */
+  replaces?: string
+  /** No longer sent (the codes that name it in `replaces` took over): kept so clients read older nodes. */
+  legacy?: true
+  /** Not sent yet: kept for a condition the node may report later. */
+  reserved?: true
+}
+
 /**
- * The error catalogue: every condition the network reports has one string code, one HTTP status
- * and a `retryable` flag. Servers, the SDK and the CLI all speak these codes.
+ * The error catalogue: every condition the network reports has one string code, one HTTP status,
+ * a `retryable` flag and a one-line meaning; no two codes mean the same. Servers, the SDK and the
+ * CLI all speak these codes.
  */
-export const errorCatalogue = {
-  INVALID_INPUT: { status: 400, retryable: false },
-  INVALID_JSON: { status: 400, retryable: false },
-  UNKNOWN_FIELD: { status: 400, retryable: false },
-  INVALID_AMOUNT: { status: 400, retryable: false },
-  INVALID_DID: { status: 400, retryable: false },
-  CURRENCY_MISMATCH: { status: 400, retryable: false },
-  UNAUTHENTICATED: { status: 401, retryable: false },
-  TOKEN_INVALID: { status: 401, retryable: false },
-  TOKEN_EXPIRED: { status: 401, retryable: false },
-  NONCE_INVALID: { status: 401, retryable: false },
-  NONCE_EXPIRED: { status: 401, retryable: false },
-  SIGNATURE_INVALID: { status: 401, retryable: false },
-  INSUFFICIENT_FUNDS: { status: 402, retryable: false },
-  BUDGET_EXCEEDED: { status: 402, retryable: false },
-  SUBSCRIPTION_LAPSED: { status: 402, retryable: false },
-  FORBIDDEN: { status: 403, retryable: false },
-  BUDGET_ABOVE_ADMIN_LIMIT: { status: 403, retryable: false },
-  ADDRESS_NOT_ALLOWED: { status: 403, retryable: false },
-  REGISTRATION_CLOSED: { status: 403, retryable: false },
-  NOT_FOUND: { status: 404, retryable: false },
-  PRINCIPAL_NOT_FOUND: { status: 404, retryable: false },
-  PERMISSION_NOT_FOUND: { status: 404, retryable: false },
-  AGENT_NOT_FOUND: { status: 404, retryable: false },
-  CAPABILITY_NOT_FOUND: { status: 404, retryable: false },
-  TASK_NOT_FOUND: { status: 404, retryable: false },
-  ACCOUNT_NOT_FOUND: { status: 404, retryable: false },
-  TRANSFER_NOT_FOUND: { status: 404, retryable: false },
-  AUDIT_ENTRY_NOT_FOUND: { status: 404, retryable: false },
-  AUDIT_HEAD_NOT_FOUND: { status: 404, retryable: false },
-  METHOD_NOT_ALLOWED: { status: 405, retryable: false },
-  CONFLICT: { status: 409, retryable: false },
-  IDEMPOTENCY_MISMATCH: { status: 409, retryable: false },
-  VERSION_CONFLICT: { status: 409, retryable: false },
-  TRANSFER_CONFLICT: { status: 409, retryable: false },
-  PENDING_ALREADY_RESOLVED: { status: 409, retryable: false },
-  TASK_NOT_SETTLED: { status: 409, retryable: false },
-  ALREADY_RATED: { status: 409, retryable: false },
-  ALREADY_REFUNDED: { status: 409, retryable: false },
-  PENDING_EXPIRED: { status: 409, retryable: false },
-  AMOUNT_EXCEEDS_PENDING: { status: 409, retryable: false },
-  LINKED_TRANSFER_FAILED: { status: 409, retryable: false },
-  PAYLOAD_TOO_LARGE: { status: 413, retryable: false },
-  UNSUPPORTED_MEDIA_TYPE: { status: 415, retryable: false },
-  SCHEMA_INVALID: { status: 422, retryable: false },
-  SCHEMA_MISMATCH: { status: 422, retryable: false },
-  DEPTH_EXCEEDED: { status: 400, retryable: false },
-  TASK_CANCELED: { status: 409, retryable: false },
-  TASK_DISPUTED: { status: 409, retryable: false },
-  TASK_FINISHED: { status: 409, retryable: false },
-  RATE_LIMITED: { status: 429, retryable: true },
-  INTERNAL: { status: 500, retryable: true },
-  PROVIDER_ERROR: { status: 502, retryable: true },
-  PROVIDER_DISCONNECTED: { status: 502, retryable: true },
-  RESPONSE_TOO_LARGE: { status: 502, retryable: false },
-  INVALID_OUTPUT: { status: 502, retryable: false },
-  PROVIDER_BUSY: { status: 503, retryable: true },
-  UNAVAILABLE: { status: 503, retryable: true },
-  NO_PROVIDER: { status: 503, retryable: true },
-  NO_VALIDATOR: { status: 503, retryable: true },
-  TIMEOUT: { status: 504, retryable: true },
-} as const satisfies Record<string, { status: number; retryable: boolean }>
+const catalogue = {
+  INVALID_INPUT: {
+    status: 400,
+    retryable: false,
+    description: 'A field of the request is invalid',
+  },
+  INVALID_JSON: { status: 400, retryable: false, description: 'The body is not valid JSON' },
+  UNKNOWN_FIELD: {
+    status: 400,
+    retryable: false,
+    description: 'The body has a field the route does not know',
+  },
+  INVALID_AMOUNT: {
+    status: 400,
+    retryable: false,
+    description: 'An amount is not a positive decimal with at most 6 decimals',
+  },
+  INVALID_DID: {
+    status: 400,
+    retryable: false,
+    description: 'A DID is not a base58btc Ed25519 did:key',
+  },
+  CURRENCY_MISMATCH: {
+    status: 400,
+    retryable: false,
+    description: 'An amount is in a currency the node or the account does not hold',
+  },
+  DEPTH_EXCEEDED: {
+    status: 400,
+    retryable: false,
+    description: "Calls on a task's behalf nest deeper than allowed",
+  },
+  UNAUTHENTICATED: {
+    status: 401,
+    retryable: false,
+    description: 'The request carries no token, or the agent did not sign in',
+  },
+  TOKEN_INVALID: {
+    status: 401,
+    retryable: false,
+    description: 'The token is not known to this node',
+  },
+  TOKEN_EXPIRED: {
+    status: 401,
+    retryable: false,
+    description: 'The token has expired: sign in again',
+  },
+  NONCE_INVALID: {
+    status: 401,
+    retryable: false,
+    description: 'The sign-in nonce is unknown, used already, or issued to another DID',
+  },
+  NONCE_EXPIRED: {
+    status: 401,
+    retryable: false,
+    description: 'The sign-in nonce has expired: ask for a new challenge',
+  },
+  SIGNATURE_INVALID: {
+    status: 401,
+    retryable: false,
+    description: 'A signature does not verify against its key or payload',
+  },
+  INSUFFICIENT_FUNDS: {
+    status: 402,
+    retryable: false,
+    description: 'The debit account has not enough available money',
+  },
+  BUDGET_EXCEEDED: {
+    status: 402,
+    retryable: false,
+    description: "The spend is over a budget (the principal's, a task's or a run's)",
+  },
+  SUBSCRIPTION_LAPSED: {
+    status: 402,
+    retryable: false,
+    description: 'The subscription is not paid for this period',
+  },
+  FORBIDDEN: {
+    status: 403,
+    retryable: false,
+    description: "The caller's roles or permissions do not allow this",
+  },
+  BUDGET_ABOVE_ADMIN_LIMIT: {
+    status: 403,
+    retryable: false,
+    description: 'A budget is set above the limit an admin put on it',
+  },
+  ADDRESS_NOT_ALLOWED: {
+    status: 403,
+    retryable: false,
+    description: 'A URL resolves to an address the node does not call',
+  },
+  REGISTRATION_CLOSED: {
+    status: 403,
+    retryable: false,
+    description: 'The node is closed to keys it does not know',
+  },
+  NOT_FOUND: {
+    status: 404,
+    retryable: false,
+    description:
+      'Legacy: older nodes sent it for a missing route, pipeline run, intent, offer or contract, and a feature off',
+    legacy: true,
+  },
+  ROUTE_NOT_FOUND: {
+    status: 404,
+    retryable: false,
+    description: 'No route answers this method and path',
+    replaces: 'NOT_FOUND',
+  },
+  PRINCIPAL_NOT_FOUND: {
+    status: 404,
+    retryable: false,
+    description: 'The principal does not exist',
+  },
+  PERMISSION_NOT_FOUND: {
+    status: 404,
+    retryable: false,
+    description: 'The permission does not exist',
+  },
+  AGENT_NOT_FOUND: {
+    status: 404,
+    retryable: false,
+    description: 'The agent does not exist, or was removed',
+  },
+  CAPABILITY_NOT_FOUND: {
+    status: 404,
+    retryable: false,
+    description: 'The agent has no such capability',
+  },
+  TASK_NOT_FOUND: {
+    status: 404,
+    retryable: false,
+    description: "The task does not exist, or is not the caller's",
+  },
+  PIPELINE_RUN_NOT_FOUND: {
+    status: 404,
+    retryable: false,
+    description: "The pipeline run does not exist, or is not the caller's",
+    replaces: 'NOT_FOUND',
+  },
+  INTENT_NOT_FOUND: {
+    status: 404,
+    retryable: false,
+    description: "The intent does not exist, or is not the caller's",
+    replaces: 'NOT_FOUND',
+  },
+  OFFER_NOT_FOUND: {
+    status: 404,
+    retryable: false,
+    description: 'The offer is not on the intent',
+    replaces: 'NOT_FOUND',
+  },
+  CONTRACT_NOT_FOUND: {
+    status: 404,
+    retryable: false,
+    description: "The contract does not exist, or is not the caller's",
+    replaces: 'NOT_FOUND',
+  },
+  ACCOUNT_NOT_FOUND: {
+    status: 404,
+    retryable: false,
+    description:
+      'Reserved: the ledger account does not exist (an unknown account reads as empty today)',
+    reserved: true,
+  },
+  TRANSFER_NOT_FOUND: {
+    status: 404,
+    retryable: false,
+    description: 'The transfer or reservation does not exist',
+  },
+  AUDIT_ENTRY_NOT_FOUND: {
+    status: 404,
+    retryable: false,
+    description: 'The audit entry does not exist, or is not in the tree asked for',
+  },
+  AUDIT_HEAD_NOT_FOUND: {
+    status: 404,
+    retryable: false,
+    description: 'The node has signed no tree head yet',
+  },
+  METHOD_NOT_ALLOWED: {
+    status: 405,
+    retryable: false,
+    description: 'The route does not offer this method',
+  },
+  CONFLICT: {
+    status: 409,
+    retryable: false,
+    description:
+      'Legacy: older nodes sent it for each of the conflicts now named by the codes that replace it',
+    legacy: true,
+  },
+  AGENT_EXISTS: {
+    status: 409,
+    retryable: false,
+    description: 'The agent is registered already: PATCH its card',
+    replaces: 'CONFLICT',
+  },
+  VERSION_CONFLICT: {
+    status: 409,
+    retryable: false,
+    description: "The card's version is not higher than the registered one",
+  },
+  PERMISSION_LIMIT_REACHED: {
+    status: 409,
+    retryable: false,
+    description: 'The principal holds as many permissions as allowed',
+    replaces: 'CONFLICT',
+  },
+  INTENT_CLOSED: {
+    status: 409,
+    retryable: false,
+    description: "The intent's offer window has closed",
+    replaces: 'CONFLICT',
+  },
+  OFFER_EXISTS: {
+    status: 409,
+    retryable: false,
+    description: 'The provider has offered on this intent already',
+    replaces: 'CONFLICT',
+  },
+  OFFER_EXPIRED: {
+    status: 409,
+    retryable: false,
+    description: 'The offer is past its validUntil',
+    replaces: 'CONFLICT',
+  },
+  OFFER_ALREADY_ACCEPTED: {
+    status: 409,
+    retryable: false,
+    description: 'The intent has an accepted offer already',
+    replaces: 'CONFLICT',
+  },
+  CONTRACT_CANCELED: {
+    status: 409,
+    retryable: false,
+    description: 'The contract was canceled',
+    replaces: 'CONFLICT',
+  },
+  CONTRACT_EXPIRED: {
+    status: 409,
+    retryable: false,
+    description: 'The contract is past its validUntil',
+    replaces: 'CONFLICT',
+  },
+  IDEMPOTENCY_MISMATCH: {
+    status: 409,
+    retryable: false,
+    description: 'The idempotency key was used for another request',
+  },
+  TRANSFER_CONFLICT: {
+    status: 409,
+    retryable: false,
+    description: 'A transfer with this id exists with other fields',
+  },
+  PENDING_ALREADY_RESOLVED: {
+    status: 409,
+    retryable: false,
+    description: 'The pending transfer was posted or voided already',
+  },
+  TASK_NOT_SETTLED: {
+    status: 409,
+    retryable: false,
+    description: 'The task has no settled payment (yet) to rate or refund',
+  },
+  ALREADY_RATED: {
+    status: 409,
+    retryable: false,
+    description: 'The caller has rated this task already',
+  },
+  ALREADY_REFUNDED: { status: 409, retryable: false, description: 'The task was refunded already' },
+  PENDING_EXPIRED: {
+    status: 409,
+    retryable: false,
+    description: "The pending transfer's timeout has passed",
+  },
+  AMOUNT_EXCEEDS_PENDING: {
+    status: 409,
+    retryable: false,
+    description: 'The post is for more than the pending transfer holds',
+  },
+  LINKED_TRANSFER_FAILED: {
+    status: 409,
+    retryable: false,
+    description: 'A transfer linked to this one failed',
+  },
+  TASK_CANCELED: { status: 409, retryable: false, description: 'The task was canceled' },
+  TASK_DISPUTED: {
+    status: 409,
+    retryable: false,
+    description: 'The validator or the quorum rejected the output',
+  },
+  TASK_FINISHED: {
+    status: 409,
+    retryable: false,
+    description: 'The task has finished and cannot change',
+  },
+  PAYLOAD_TOO_LARGE: {
+    status: 413,
+    retryable: false,
+    description: 'The body is larger than the limit',
+  },
+  UNSUPPORTED_MEDIA_TYPE: {
+    status: 415,
+    retryable: false,
+    description: 'The body is not application/json',
+  },
+  SCHEMA_INVALID: {
+    status: 422,
+    retryable: false,
+    description: 'A schema in an agent card is invalid or too deep',
+  },
+  SCHEMA_MISMATCH: {
+    status: 422,
+    retryable: false,
+    description: "A task's input does not match its capability's schema",
+  },
+  RATE_LIMITED: { status: 429, retryable: true, description: 'Too many requests: slow down' },
+  INTERNAL: {
+    status: 500,
+    retryable: false,
+    description: 'A bug or an unexpected failure of the node',
+  },
+  FEATURE_UNAVAILABLE: {
+    status: 501,
+    retryable: false,
+    description: 'This node does not run the feature asked for',
+    replaces: 'NOT_FOUND',
+  },
+  PROVIDER_ERROR: { status: 502, retryable: true, description: 'The provider failed the task' },
+  PROVIDER_DISCONNECTED: {
+    status: 502,
+    retryable: true,
+    description: 'The provider is not connected, or disconnected mid-task',
+  },
+  RESPONSE_TOO_LARGE: {
+    status: 502,
+    retryable: false,
+    description: 'A response the node fetched is larger than the limit',
+  },
+  INVALID_OUTPUT: {
+    status: 502,
+    retryable: false,
+    description: "The provider's answer does not match the capability (output or units)",
+  },
+  PROVIDER_BUSY: {
+    status: 503,
+    retryable: true,
+    description: 'The provider is at its concurrency limit',
+  },
+  UNAVAILABLE: {
+    status: 503,
+    retryable: true,
+    description: 'The node or its store is not reachable or is stopping: retry shortly',
+  },
+  NO_PROVIDER: { status: 503, retryable: true, description: 'No online provider fits the call' },
+  NO_VALIDATOR: { status: 503, retryable: true, description: 'No eligible validator is online' },
+  TIMEOUT: { status: 504, retryable: true, description: 'A deadline passed before the answer' },
+} as const satisfies Record<string, ErrorSpec>
 
 /** One code of the catalogue. */
-export type ErrorCode = keyof typeof errorCatalogue
+export type ErrorCode = keyof typeof catalogue
+
+/** The catalogue, by code. */
+export const errorCatalogue: Readonly<Record<ErrorCode, ErrorSpec>> = catalogue
 
 /** An error as it travels on the wire: `{"error": WireError}`. */
 export interface WireError {

@@ -7,7 +7,14 @@ export type {
 } from './audit.js'
 export { canonicalBytes, canonicalize } from './canonical-json.js'
 export { base58, fromBase64url, fromHex, toBase64url, toHex, utf8 } from './encoding.js'
-export { errorCatalogue, isErrorCode, MeshError, type ErrorCode, type WireError } from './errors.js'
+export {
+  errorCatalogue,
+  isErrorCode,
+  MeshError,
+  type ErrorCode,
+  type ErrorSpec,
+  type WireError,
+} from './errors.js'
 export {
   didFromPublicKey,
   generateKeyPair,

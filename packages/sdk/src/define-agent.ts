@@ -20,6 +20,13 @@ import { Mesh } from './mesh.js'
 import { SdkError } from './sdk-error.js'
 import type { SubmitOptions } from './task-types.js'
 
+/** The codes of a registration refused because the agent is known: then its card is PATCHed. */
+const REGISTERED_ALREADY: ReadonlySet<string> = new Set([
+  'AGENT_EXISTS',
+  'VERSION_CONFLICT',
+  'CONFLICT', // a node before 0.2
+])
+
 /** What a handler gets besides its input. */
 export interface TaskContext {
   taskId: string
@@ -145,11 +152,7 @@ export class Agent {
     try {
       await mesh.request('POST', '/v1/agents', { card })
     } catch (error) {
-      if (
-        !(error instanceof MeshError) ||
-        (error.code !== 'CONFLICT' && error.code !== 'VERSION_CONFLICT')
-      )
-        throw error
+      if (!(error instanceof MeshError) || !REGISTERED_ALREADY.has(error.code)) throw error
       await mesh.request('PATCH', `/v1/agents/${encodeURIComponent(key.did)}`, { card })
     }
   }

@@ -172,7 +172,7 @@ export class FakeNode {
     const route = this.#routes.get(`${received.method} ${received.path}`)
     if (!route) {
       return json(res, 404, {
-        error: { code: 'NOT_FOUND', message: `No route ${received.method} ${received.path}` },
+        error: { code: 'ROUTE_NOT_FOUND', message: `No route ${received.method} ${received.path}` },
       })
     }
     await route(received, res)

@@ -26,7 +26,8 @@ function listOf(body: unknown): AlertView[] {
 /** Alerts from `GET /v1/alerts`, when this node has them. */
 export function AlertsPage({ session }: { session: Session }) {
   const alerts = useLoad(() => session.mesh.request<unknown>('GET', '/v1/alerts'), [session], 5000)
-  const missing = codeOf(alerts.error) === 'NOT_FOUND'
+  // NOT_FOUND is what a node before 0.2 answers for a route it lacks.
+  const missing = ['ROUTE_NOT_FOUND', 'NOT_FOUND'].includes(codeOf(alerts.error) ?? '')
   const list = listOf(alerts.data)
   return (
     <>

@@ -119,10 +119,10 @@ export class AgentConnections implements TaskTransport, OfferRequester {
         return
       case 'error': {
         const error = MeshError.fromWire(frame.error, 'Provider failed')
+        // An agent's own INTERNAL (or a code the node does not know) is the provider failing:
+        // PROVIDER_ERROR, which the task retries; the node's INTERNAL is not retryable.
         pending.reject(
-          error.code === 'INTERNAL' && frame.error.code !== 'INTERNAL'
-            ? new MeshError('PROVIDER_ERROR', error.message)
-            : error,
+          error.code === 'INTERNAL' ? new MeshError('PROVIDER_ERROR', error.message) : error,
         )
         return
       }

@@ -77,7 +77,7 @@ export function installErrorHandlers(app: FastifyInstance, store: StoreErrors): 
   })
   app.setNotFoundHandler((request, reply) => {
     const mesh = new MeshError(
-      'NOT_FOUND',
+      'ROUTE_NOT_FOUND',
       `No route ${request.method} ${request.url.split('?')[0] ?? ''}`,
     )
     return reply.status(404).send({ error: mesh.toWire() })

@@ -1,4 +1,4 @@
-import { generateKeyPair } from '@agentmesh/protocol'
+import { errorCatalogue, generateKeyPair, MeshError } from '@agentmesh/protocol'
 import { defineAgent, Mesh } from '@agentmesh/sdk'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningNode } from '../../src/node.js'
@@ -97,6 +97,36 @@ describe('the agent connection', () => {
         { maxPrice: '0.05', wait: 5000 },
       )
       expect(task.state).toBe('completed')
+    } finally {
+      await agent.close()
+    }
+  })
+
+  it("retries an agent's own INTERNAL as the provider's failure, PROVIDER_ERROR", async () => {
+    let calls = 0
+    const agent = defineAgent({
+      name: 'flaky',
+      description: 'Fails its first call with INTERNAL',
+      capabilities: [
+        {
+          ...echoCapability('conn.flaky', '0.001', 10_000),
+          handler: (input: { text: string }) => {
+            if (++calls === 1) throw new MeshError('INTERNAL', 'Agent bug')
+            return { text: input.text }
+          },
+        },
+      ],
+    })
+    await agent.connect(node.url, { key: generateKeyPair(), reconnect: false })
+    try {
+      const task = await client.submit(
+        'conn.flaky',
+        { text: 'x' },
+        { maxPrice: '0.01', retry: { maximumAttempts: 2, initialIntervalMs: 1 }, wait: 10_000 },
+      )
+      expect(task).toMatchObject({ state: 'completed', output: { text: 'x' } })
+      expect(task.attempts.map((a) => a.error?.code ?? null)).toEqual(['PROVIDER_ERROR', null])
+      expect(errorCatalogue.INTERNAL.retryable).toBe(false)
     } finally {
       await agent.close()
     }

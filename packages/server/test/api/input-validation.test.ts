@@ -42,10 +42,12 @@ describe('input validation at the edge', () => {
     expect(response.status).toBe(415)
   })
 
-  it('answers 404 NOT_FOUND in the error format for an unknown route', async () => {
+  it('answers 404 ROUTE_NOT_FOUND in the error format for an unknown route', async () => {
     const response = await fetch(`${node.url}/v1/nothing-here`)
     expect(response.status).toBe(404)
-    expect(((await response.json()) as { error: { code: string } }).error.code).toBe('NOT_FOUND')
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe(
+      'ROUTE_NOT_FOUND',
+    )
   })
 
   describe('money on a route that takes it', () => {

@@ -118,7 +118,7 @@ describe('GET /v1/intents/:id?wait=MS', () => {
     })
     const stranger = await Mesh.connect(node.url, { key: generateKeyPair() })
     const answer = await get(`${node.url}/v1/intents/${intent.id}?wait=15000`, stranger.token)
-    expect(answer.status).toBe(404)
+    expect(answer).toMatchObject({ status: 404, body: { error: { code: 'INTENT_NOT_FOUND' } } })
     await stranger.close()
   })
 })

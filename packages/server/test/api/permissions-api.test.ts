@@ -102,6 +102,20 @@ describe('permissions over HTTP', () => {
     await alice.close()
   })
 
+  it('refuses a grant past the 100 a principal may hold, as PERMISSION_LIMIT_REACHED', async () => {
+    const holder = await client()
+    const { did } = await holder.whoami()
+    await holder.close()
+    const url = `${node.url}/v1/principals/${did}/permissions`
+    const body = { resource: 'capability', action: 'call', scope: textOnly }
+    const auth = { authorization: `Bearer ${node.adminToken}` }
+    for (let n = 0; n < 100; n++) expect((await post(url, body, auth)).status).toBe(201)
+    expect(await post(url, body, auth)).toMatchObject({
+      status: 409,
+      body: { error: { code: 'PERMISSION_LIMIT_REACHED', retryable: false } },
+    })
+  })
+
   it('refuses a grant to a key the node does not know', async () => {
     await expect(
       admin.grantPermission(generateKeyPair().did, { resource: 'capability', action: 'call' }),

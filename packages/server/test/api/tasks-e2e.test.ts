@@ -245,7 +245,7 @@ describe('tasks end to end, with SDK agents over WebSockets', () => {
     await requester.cancelContract(contract.id)
     await expect(
       requester.submit('e2e.deal', { text: 'c' }, { maxPrice: '0.05', contractId: contract.id }),
-    ).rejects.toMatchObject({ code: 'CONFLICT' })
+    ).rejects.toMatchObject({ code: 'CONTRACT_CANCELED', status: 409 })
     await requester.close()
   })
 

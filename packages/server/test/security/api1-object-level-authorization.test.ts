@@ -46,7 +46,10 @@ describe('API1 object-level authorization', () => {
       body: { error: { code: 'TASK_NOT_FOUND' } },
     })
     expect((await f.call('GET', `/v1/tasks/${taskId}/events`, f.bob.token)).status).toBe(404)
-    expect((await f.call('GET', `/v1/pipelines/runs/${runId}`, f.bob.token)).status).toBe(404)
+    expect(await f.call('GET', `/v1/pipelines/runs/${runId}`, f.bob.token)).toMatchObject({
+      status: 404,
+      body: { error: { code: 'PIPELINE_RUN_NOT_FOUND' } },
+    })
     const listed = await f.call('GET', '/v1/tasks', f.bob.token)
     const ids = (listed.body.tasks as { id: string }[]).map((t) => t.id)
     expect(ids).not.toContain(taskId)

@@ -114,7 +114,10 @@ export class PermissionService {
     await this.#requirePrincipal(did)
     const held = await this.#permissions.list(did)
     if (held.length >= MAX_PERMISSIONS) {
-      throw new MeshError('CONFLICT', `Principal "${did}" already holds ${held.length} permissions`)
+      throw new MeshError(
+        'PERMISSION_LIMIT_REACHED',
+        `Principal "${did}" already holds ${held.length} permissions`,
+      )
     }
     const permission: Permission = {
       id: newId('perm', this.#clock, this.#random),

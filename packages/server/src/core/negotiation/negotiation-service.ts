@@ -119,8 +119,8 @@ export class NegotiationService {
   async receiveOffer(provider: string, intentId: string, providerSignature: string): Promise<void> {
     const intent = await this.#deps.store.getIntent(intentId)
     const now = this.#deps.clock.now()
-    if (!intent) throw new MeshError('NOT_FOUND', `Intent "${intentId}" does not exist`)
-    if (now > intent.closesAtMs) throw new MeshError('CONFLICT', `Intent "${intentId}" closed`)
+    if (!intent) throw new MeshError('INTENT_NOT_FOUND', `Intent "${intentId}" does not exist`)
+    if (now > intent.closesAtMs) throw new MeshError('INTENT_CLOSED', `Intent "${intentId}" closed`)
     const { payload: terms } = verifyJws<ContractTerms>(providerSignature, provider)
     const priceMicros = parseAmount(terms.price?.amount)
     const validUntilMs = Date.parse(terms.validUntil)
@@ -149,7 +149,8 @@ export class NegotiationService {
       terms,
       receivedAtMs: now,
     })
-    if (!added) throw new MeshError('CONFLICT', `Provider already offered on intent "${intentId}"`)
+    if (!added)
+      throw new MeshError('OFFER_EXISTS', `Provider already offered on intent "${intentId}"`)
     await this.#deps.bus.publish(`intent.${intentId}`, { type: 'offer', provider })
   }
 
@@ -183,7 +184,7 @@ export class NegotiationService {
   async intent(caller: Caller, id: string): Promise<Intent> {
     const intent = await this.#deps.store.getIntent(id)
     if (!intent || (intent.requester !== caller.did && !caller.roles.includes('admin'))) {
-      throw new MeshError('NOT_FOUND', `Intent "${id}" does not exist or is not yours`)
+      throw new MeshError('INTENT_NOT_FOUND', `Intent "${id}" does not exist or is not yours`)
     }
     return intent
   }
@@ -198,15 +199,19 @@ export class NegotiationService {
     const intent = await this.intent(caller, intentId)
     const offer = intent.offers.find((o) => o.id === offerId)
     if (!offer)
-      throw new MeshError('NOT_FOUND', `Offer "${offerId}" is not on intent "${intentId}"`)
+      throw new MeshError('OFFER_NOT_FOUND', `Offer "${offerId}" is not on intent "${intentId}"`)
     const now = this.#deps.clock.now()
-    if (offer.validUntilMs <= now) throw new MeshError('CONFLICT', `Offer "${offerId}" expired`)
+    if (offer.validUntilMs <= now)
+      throw new MeshError('OFFER_EXPIRED', `Offer "${offerId}" expired`)
     const { payload } = verifyJws<ContractTerms>(requesterSignature, caller.did)
     if (!sameTerms(payload, offer.terms)) {
       throw new MeshError('SIGNATURE_INVALID', "The signature does not cover the offer's terms")
     }
     if (!(await this.#deps.store.acceptOffer(intentId, offerId))) {
-      throw new MeshError('CONFLICT', `Intent "${intentId}" already has an accepted offer`)
+      throw new MeshError(
+        'OFFER_ALREADY_ACCEPTED',
+        `Intent "${intentId}" already has an accepted offer`,
+      )
     }
     const contract: Contract = {
       id: offer.id,
@@ -235,7 +240,7 @@ export class NegotiationService {
       contract &&
       (contract.terms.requester === caller.did || contract.terms.provider === caller.did)
     if (!contract || (!party && !caller.roles.includes('admin'))) {
-      throw new MeshError('NOT_FOUND', `Contract "${id}" does not exist or is not yours`)
+      throw new MeshError('CONTRACT_NOT_FOUND', `Contract "${id}" does not exist or is not yours`)
     }
     return contract
   }
@@ -244,7 +249,7 @@ export class NegotiationService {
   async cancel(caller: Caller, id: string): Promise<Contract> {
     const contract = await this.contract(caller, id)
     if (!(await this.#deps.store.cancelContract(id, this.#deps.clock.now()))) {
-      throw new MeshError('CONFLICT', `Contract "${id}" is not active`)
+      throw new MeshError('CONTRACT_CANCELED', `Contract "${id}" is not active`)
     }
     await this.#deps.audit.record({
       actor: caller.did,
@@ -265,12 +270,15 @@ export class NegotiationService {
   ): Promise<{ contract: Contract; priceMicros: bigint }> {
     const contract = await this.#deps.store.getContract(contractId)
     if (!contract || contract.terms.requester !== caller.did) {
-      throw new MeshError('NOT_FOUND', `Contract "${contractId}" does not exist or is not yours`)
+      throw new MeshError(
+        'CONTRACT_NOT_FOUND',
+        `Contract "${contractId}" does not exist or is not yours`,
+      )
     }
     if (contract.state !== 'active')
-      throw new MeshError('CONFLICT', `Contract "${contractId}" was canceled`)
+      throw new MeshError('CONTRACT_CANCELED', `Contract "${contractId}" was canceled`)
     if (Date.parse(contract.terms.validUntil) <= this.#deps.clock.now()) {
-      throw new MeshError('CONFLICT', `Contract "${contractId}" expired`)
+      throw new MeshError('CONTRACT_EXPIRED', `Contract "${contractId}" expired`)
     }
     return { contract, priceMicros: parseAmount(contract.terms.price.amount) }
   }

@@ -104,7 +104,10 @@ export class PipelineService {
   async get(caller: Caller, id: string): Promise<PipelineRun> {
     const run = await this.#deps.runs.get(id)
     if (!run || (run.requester !== caller.did && !caller.roles.includes('admin'))) {
-      throw new MeshError('NOT_FOUND', `Pipeline run "${id}" does not exist or is not yours`)
+      throw new MeshError(
+        'PIPELINE_RUN_NOT_FOUND',
+        `Pipeline run "${id}" does not exist or is not yours`,
+      )
     }
     return run
   }

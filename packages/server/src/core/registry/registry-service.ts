@@ -55,7 +55,7 @@ export class RegistryService {
       const card = this.#verify(caller, jws)
       const existing = await this.#deps.store.registry.get(card.did)
       if (existing && existing.removedAtMs === null) {
-        throw new MeshError('CONFLICT', `Agent "${card.did}" is registered already: PATCH it`)
+        throw new MeshError('AGENT_EXISTS', `Agent "${card.did}" is registered already: PATCH it`)
       }
       if (existing && card.version <= existing.version) {
         throw new MeshError(

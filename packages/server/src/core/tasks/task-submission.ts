@@ -210,7 +210,11 @@ export class TaskSubmission {
 
   /** A task under a contract goes to the contract's provider, for the contract's capability and price. */
   async #underContract(caller: Caller, request: SubmitRequest): Promise<SubmitRequest> {
-    if (!this.#deps.contracts) throw new MeshError('NOT_FOUND', 'This node has no contracts')
+    if (!this.#deps.contracts) {
+      throw new MeshError('FEATURE_UNAVAILABLE', 'This node has no contracts', {
+        details: { feature: 'contracts' },
+      })
+    }
     const { contract, priceMicros } = await this.#deps.contracts.usable(caller, request.contractId!)
     if (request.capability && request.capability !== contract.terms.capability) {
       throw new MeshError(

@@ -121,7 +121,7 @@ describe('NegotiationService', () => {
         intent.id,
         signJws(terms(providerKey, intent.id), providerKey),
       ),
-    ).rejects.toMatchObject({ code: 'CONFLICT' })
+    ).rejects.toMatchObject({ code: 'INTENT_CLOSED' })
   })
 
   it('refuses an expired offer, terms the requester did not sign, and a second acceptance', async () => {
@@ -149,9 +149,10 @@ describe('NegotiationService', () => {
         offerTerms.contract,
         signJws(offerTerms, requesterKey),
       ),
-    ).rejects.toMatchObject({ code: 'CONFLICT' })
+    ).rejects.toMatchObject({ code: 'OFFER_ALREADY_ACCEPTED' })
     clock.nowMs += 60_001
     await expect(negotiation.usable(requester, offerTerms.contract)).rejects.toMatchObject({
+      code: 'CONTRACT_EXPIRED',
       message: expect.stringMatching(/expired/),
     })
   })
@@ -168,10 +169,55 @@ describe('NegotiationService', () => {
     )
     await expect(
       negotiation.contract({ did: generateKeyPair().did, roles: ['client'] }, offerTerms.contract),
-    ).rejects.toMatchObject({ code: 'NOT_FOUND' })
+    ).rejects.toMatchObject({ code: 'CONTRACT_NOT_FOUND' })
     await negotiation.cancel({ did: providerKey.did, roles: ['agent'] }, offerTerms.contract)
     await expect(negotiation.usable(requester, offerTerms.contract)).rejects.toMatchObject({
+      code: 'CONTRACT_CANCELED',
       message: expect.stringMatching(/canceled/),
+    })
+  })
+
+  it('names each refusal with its own code', async () => {
+    await expect(
+      negotiation.receiveOffer(providerKey.did, 'intent_none', signJws({}, providerKey)),
+    ).rejects.toMatchObject({ code: 'INTENT_NOT_FOUND', status: 404 })
+    await expect(negotiation.intent(requester, 'intent_none')).rejects.toMatchObject({
+      code: 'INTENT_NOT_FOUND',
+    })
+    const intent = await open()
+    const offerTerms = terms(providerKey, intent.id)
+    await negotiation.receiveOffer(providerKey.did, intent.id, signJws(offerTerms, providerKey))
+    await expect(
+      negotiation.receiveOffer(
+        providerKey.did,
+        intent.id,
+        signJws(terms(providerKey, intent.id), providerKey),
+      ),
+    ).rejects.toMatchObject({ code: 'OFFER_EXISTS', status: 409 })
+    const signed = signJws(offerTerms, requesterKey)
+    await expect(
+      negotiation.accept(requester, intent.id, 'offer_none', signed),
+    ).rejects.toMatchObject({ code: 'OFFER_NOT_FOUND', status: 404 })
+    clock.nowMs += 60_001
+    await expect(
+      negotiation.accept(requester, intent.id, offerTerms.contract, signed),
+    ).rejects.toMatchObject({ code: 'OFFER_EXPIRED', status: 409 })
+  })
+
+  it('refuses to cancel a contract twice', async () => {
+    const intent = await open()
+    const offerTerms = terms(providerKey, intent.id)
+    await negotiation.receiveOffer(providerKey.did, intent.id, signJws(offerTerms, providerKey))
+    await negotiation.accept(
+      requester,
+      intent.id,
+      offerTerms.contract,
+      signJws(offerTerms, requesterKey),
+    )
+    await negotiation.cancel(requester, offerTerms.contract)
+    await expect(negotiation.cancel(requester, offerTerms.contract)).rejects.toMatchObject({
+      code: 'CONTRACT_CANCELED',
+      status: 409,
     })
   })
 })

@@ -21,7 +21,7 @@ describe('RegistryService', () => {
     const caller = f.callerOf(key)
     await f.registry.register(caller, signJws(agentCard(key), key))
     await expect(f.registry.register(caller, signJws(agentCard(key), key))).rejects.toMatchObject({
-      code: 'CONFLICT',
+      code: 'AGENT_EXISTS',
     })
     await f.registry.update(caller, key.did, signJws(agentCard(key, { version: 2 }), key))
     const stranger = generateKeyPair()

@@ -126,6 +126,16 @@ describe('TaskService', () => {
     expect(escrow.balances.get(alice.did)).toBe(1_000_000n)
   })
 
+  it('refuses a task under a contract when the node runs no contracts, as FEATURE_UNAVAILABLE', async () => {
+    build({ 'did:a': [{ kind: 'echo' }] })
+    await expect(service.submit(alice, request({ contractId: 'offer_x' }))).rejects.toMatchObject({
+      code: 'FEATURE_UNAVAILABLE',
+      status: 501,
+      details: { feature: 'contracts' },
+    })
+    expect(transport.calls).toHaveLength(0)
+  })
+
   it('fails an output that breaks the schema, unpaid', async () => {
     build({ 'did:a': [{ kind: 'output', output: { wrong: 1 } }] })
     const task = await run()

@@ -3,9 +3,9 @@ import websocket from '@fastify/websocket'
 import type { FastifyInstance } from 'fastify'
 import type { WebSocket } from 'ws'
 import type { AgentConnections, Connection, ServerFrame } from './agent-connections.js'
-import type { ApiContext } from './context.js'
-import { jsonLimitProblem } from './json-limits.js'
-import { createValidators } from './validation.js'
+import type { ApiContext } from '../../../api/context.js'
+import { jsonLimitProblem } from '../../../api/json-limits.js'
+import { createValidators } from '../../../api/validation.js'
 
 const idField = { type: 'string', minLength: 1, maxLength: 200 } as const
 const attemptField = { type: 'integer', minimum: 0 } as const

@@ -1,4 +1,4 @@
-import type { Dispatch, DispatchEvent, TaskTransport } from '../core/ports/task-transport.js'
+import type { Dispatch, DispatchEvent, TaskTransport } from '../../core/ports/task-transport.js'
 
 /**
  * The task transport of the node: imported A2A agents over HTTP, every other agent over its

@@ -81,9 +81,9 @@ export class ImportedAgents implements TaskTransport {
     })
   }
 
-  /** Whether the agent is an imported one (dispatched over HTTP). */
-  has(agentId: string): boolean {
-    return this.#byAgent.has(agentId)
+  /** The card URL of an imported agent (dispatched over HTTP); undefined for any other agent. */
+  urlOf(agentId: string): string | undefined {
+    return this.#byAgent.get(agentId)?.cardUrl
   }
 
   /** Fetches the card, registers (or updates) the agent under its derived DID, marks it online. */

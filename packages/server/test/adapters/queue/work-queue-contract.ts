@@ -6,7 +6,7 @@ import type { WorkQueue } from '../../../src/core/ports/work-queue.js'
 export interface WorkQueueHarness {
   queue: WorkQueue<string>
   visibilityTimeoutMs: number
-  advance(ms: number): void
+  advance: (ms: number) => void
 }
 
 /** One promise of the `WorkQueue` port. */

@@ -5,7 +5,7 @@ import type { Scheduler } from '../../../src/core/ports/scheduler.js'
 export interface SchedulerHarness {
   scheduler: Scheduler
   /** Lets `ms` pass and the jobs due in it run. */
-  advance(ms: number): Promise<void>
+  advance: (ms: number) => Promise<void>
 }
 
 /** One promise of the `Scheduler` port: `run` resolves when the scheduler keeps it, throws if not. */

@@ -1,6 +1,7 @@
 import { formatAmount, type AgentCard } from '@agentmesh/protocol'
 import {
   DiscoveryService,
+  MemoryPresenceStore,
   openStore,
   Presence,
   type ReputationSummary,
@@ -124,7 +125,7 @@ export async function registryBench(
       `  indexed ${cards.length * CAPABILITIES_PER_AGENT} capabilities in ${Math.round(performance.now() - started)} ms`,
     )
     const clock = { now: () => Date.now() }
-    const presence = new Presence(clock)
+    const presence = new Presence(clock, { store: new MemoryPresenceStore() })
     const summaries = new Map<string, ReputationSummary>()
     for (const [i, card] of cards.entries()) {
       if (i % 2 === 0) presence.heartbeat(card.did, i % 4)

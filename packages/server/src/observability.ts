@@ -10,6 +10,7 @@ import { IntegrityMonitor, type IntegrityDeps } from './core/alerts/integrity-mo
 import type { AuditSink } from './core/ports/audit-sink.js'
 import type { Bus } from './core/ports/bus.js'
 import type { Logger } from './core/ports/logger.js'
+import type { ScheduledJob, Scheduler } from './core/ports/scheduler.js'
 import { logTaskEvents } from './core/tasks/task-log.js'
 
 /** The observability part of the node's configuration (`NodeConfig.observability`). */
@@ -36,9 +37,9 @@ export interface Observability {
   tracer: OtelTracer
   /** An audit sink whose ledger and sign-in events also feed metrics and alerts. */
   observe(audit: AuditSink): AuditSink
-  /** Starts verifying the ledger and the audit log on the configured timer. */
+  /** Starts verifying the ledger and the audit log on the configured schedule. */
   startIntegrity(deps: Omit<IntegrityDeps, 'clock'>): IntegrityMonitor
-  /** Stops timers and subscriptions and exports the spans still buffered. */
+  /** Stops its jobs and subscriptions and exports the spans still buffered. */
   stop(): Promise<void>
 }
 
@@ -49,8 +50,9 @@ export function startObservability(input: {
   logger: Logger
   key: KeyPair
   version: string
+  scheduler: Scheduler
 }): Observability {
-  const { config, bus, logger } = input
+  const { config, bus, logger, scheduler } = input
   const metrics = new NodeMetrics({
     registry: new Registry(),
     bus,
@@ -68,9 +70,10 @@ export function startObservability(input: {
   metrics.start()
   alerts.start()
   const unlogTasks = logTaskEvents(bus, logger)
-  const alertTimer = setInterval(() => alerts.evaluate(), config.alertEvaluateIntervalMs)
-  alertTimer.unref()
-  let verifyTimer: NodeJS.Timeout | undefined
+  const alertJob = scheduler.every('evaluating alerts', config.alertEvaluateIntervalMs, () => {
+    alerts.evaluate()
+  })
+  let verifyJob: ScheduledJob | undefined
   return {
     metrics,
     alerts,
@@ -85,16 +88,15 @@ export function startObservability(input: {
         (result) => alerts.verified(result),
         (result) => metrics.verified(result),
       ])
-      clearInterval(verifyTimer)
-      verifyTimer = setInterval(() => {
-        integrity.run().catch((error: unknown) => logger.error({ err: error }, 'verifying failed'))
-      }, config.verifyIntervalMs)
-      verifyTimer.unref()
+      verifyJob?.stop()
+      verifyJob = scheduler.every('verifying', config.verifyIntervalMs, () =>
+        integrity.run().then(() => undefined),
+      )
       return integrity
     },
     async stop() {
-      clearInterval(alertTimer)
-      clearInterval(verifyTimer)
+      alertJob.stop()
+      verifyJob?.stop()
       unlogTasks()
       alerts.stop()
       metrics.stop()

@@ -18,8 +18,8 @@ import type { PipelineService } from '../core/pipelines/pipeline-service.js'
 import type { RegistryService } from '../core/registry/registry-service.js'
 import type { TaskStats } from '../core/stats/task-stats.js'
 import type { TaskService } from '../core/tasks/task-service.js'
-import type { ImportedAgents } from './a2a/imported-agents.js'
-import type { AgentConnections } from './agent-connections.js'
+import type { ImportedAgents } from '../adapters/transport/a2a-http/imported-agents.js'
+import type { AgentConnections } from '../adapters/transport/websocket/agent-connections.js'
 
 /** What the HTTP layer needs from the node: the core services, built by the composition root. */
 export interface ApiContext {

@@ -14,6 +14,7 @@ import { LedgerService } from '../../src/core/ledger/ledger-service.js'
 import { accountId, SYSTEM } from '../../src/core/ledger/types.js'
 import type { Store } from '../../src/core/store.js'
 import type { Timers } from '../../src/core/ports/timers.js'
+import { MemoryPresenceStore } from '../../src/adapters/presence/memory-presence-store.js'
 import { Presence } from '../../src/core/registry/presence.js'
 import { AjvTaskValidator } from '../../src/adapters/schema/task-schema-validator.js'
 import { TaskService } from '../../src/core/tasks/task-service.js'
@@ -140,7 +141,7 @@ describe('clock jumps', () => {
   })
 
   it('takes an agent offline when the clock jumps past the presence TTL, and online again on a heartbeat', () => {
-    const presence = new Presence(clock, { ttlMs: 30_000 })
+    const presence = new Presence(clock, { ttlMs: 30_000, store: new MemoryPresenceStore() })
     presence.heartbeat('did:a')
     expect(presence.isOnline('did:a')).toBe(true)
     clock.advance(31_000)

@@ -9,6 +9,7 @@ import type { AuditEvent } from '../../src/core/ports/audit-sink.js'
 import type { Logger } from '../../src/core/ports/logger.js'
 import type { ReputationSource, ReputationSummary } from '../../src/core/ports/reputation-source.js'
 import type { Store } from '../../src/core/store.js'
+import { MemoryPresenceStore } from '../../src/adapters/presence/memory-presence-store.js'
 import { Presence } from '../../src/core/registry/presence.js'
 import { RegistryService } from '../../src/core/registry/registry-service.js'
 
@@ -49,7 +50,7 @@ export async function registryFixture(
   const clock = new TestClock()
   const bus = new MemoryBus()
   const audit: AuditEvent[] = []
-  const presence = new Presence(clock, { ttlMs: 30_000 })
+  const presence = new Presence(clock, { ttlMs: 30_000, store: new MemoryPresenceStore() })
   const reputation = new FixedReputation()
   const registry = new RegistryService({
     store,

@@ -1,7 +1,7 @@
 import { moneySchema, type Money } from '@agentmesh/protocol'
 import type { FastifyInstance } from 'fastify'
 import { callerOf } from '../auth-hook.js'
-import type { ImportedAgents } from './imported-agents.js'
+import type { ImportedAgents } from '../../adapters/transport/a2a-http/imported-agents.js'
 
 interface ImportBody {
   cardUrl: string

@@ -1,11 +1,7 @@
 import {
-  fromBase64url,
-  MeshError,
   parseAmount,
   parseCurrency,
-  toBase64url,
   toMoney,
-  utf8,
   type Capability,
   type Money,
 } from '@agentmesh/protocol'
@@ -25,9 +21,16 @@ import {
   type Explanation,
   type RankContext,
   type RankingWeights,
-  type RankSignals,
 } from './ranking.js'
 import { queryTerms } from './search-words.js'
+import {
+  compare,
+  compareRanked,
+  decodeCursor,
+  encodeCursor,
+  sortKey,
+  type Ranked,
+} from './search-order.js'
 
 /** How long the task flow reuses a query's matches, at most (see `DiscoveryService`). */
 export const MATCH_CACHE_MS = 1000
@@ -86,68 +89,10 @@ export const MAX_SEARCH_LIMIT = 100
 /** Above this many online agents, `online=true` filters after the query instead of inside it. */
 const ONLINE_IN_QUERY_MAX = 1000
 
-interface Ranked {
-  match: CapabilityMatch
-  signals: RankSignals
-  score: number
-}
-
 interface RankFilters {
   online?: boolean
   minReputation?: number
   maxLatencyMs?: number
-}
-
-type SortKey = [score: number, agentId: string, capabilityId: string]
-
-const sortKey = (r: Ranked): SortKey => [r.score, r.match.agentId, r.match.capabilityId]
-
-/** Orders by score (high first), then agent and capability ids, so pages never overlap. */
-function compare(
-  aScore: number,
-  aAgent: string,
-  aCapability: string,
-  bScore: number,
-  bAgent: string,
-  bCapability: string,
-): number {
-  if (aScore !== bScore) return bScore - aScore
-  if (aAgent !== bAgent) return aAgent < bAgent ? -1 : 1
-  return aCapability === bCapability ? 0 : aCapability < bCapability ? -1 : 1
-}
-
-const compareRanked = (a: Ranked, b: Ranked): number =>
-  compare(
-    a.score,
-    a.match.agentId,
-    a.match.capabilityId,
-    b.score,
-    b.match.agentId,
-    b.match.capabilityId,
-  )
-
-function encodeCursor(key: SortKey): string {
-  return toBase64url(utf8(JSON.stringify(key)))
-}
-
-function decodeCursor(cursor: string): SortKey {
-  try {
-    const key = JSON.parse(new TextDecoder().decode(fromBase64url(cursor))) as unknown
-    if (
-      Array.isArray(key) &&
-      key.length === 3 &&
-      typeof key[0] === 'number' &&
-      typeof key[1] === 'string' &&
-      typeof key[2] === 'string'
-    ) {
-      return [key[0], key[1], key[2]]
-    }
-  } catch {
-    // reported below
-  }
-  throw new MeshError('INVALID_INPUT', `Cursor "${cursor}" is not one this node issued`, {
-    details: { path: 'querystring/cursor' },
-  })
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { Clock } from '../ports/clock.js'
+import type { PresenceEntry, PresenceStore } from '../ports/presence-store.js'
 
 export const DEFAULT_PRESENCE_TTL_MS = 30_000
 
@@ -12,27 +13,22 @@ export interface PresenceState {
   inFlight: number
 }
 
-interface Entry {
-  lastSeenMs: number | null
-  connections: number
-  inFlight: number
-  announcedOnline: boolean
-}
-
 /**
  * Liveness of agents on this node. An agent is online while it has a live connection (the
  * WebSocket gateway calls `connected`/`disconnected`) or while its last heartbeat is younger than
  * the TTL. Transitions are reported once each through `onChange`: going online at once, going
- * offline when the connection closes or, for a missed heartbeat, at the next `sweep()`.
+ * offline when the connection closes or, for a missed heartbeat, at the next `sweep()`. The
+ * entries live in a `PresenceStore` (this node's memory, or a store shared by a cluster).
  */
 export class Presence {
   readonly ttlMs: number
   readonly #clock: Clock
-  readonly #entries = new Map<string, Entry>()
+  readonly #entries: PresenceStore
   #onChange: (agentId: string, online: boolean) => void = () => {}
 
-  constructor(clock: Clock, options: { ttlMs?: number } = {}) {
+  constructor(clock: Clock, options: { ttlMs?: number; store: PresenceStore }) {
     this.#clock = clock
+    this.#entries = options.store
     this.ttlMs = options.ttlMs ?? DEFAULT_PRESENCE_TTL_MS
   }
 
@@ -46,7 +42,7 @@ export class Presence {
     const entry = this.#entry(agentId)
     entry.lastSeenMs = this.#clock.now()
     if (inFlight !== undefined) entry.inFlight = Math.max(0, inFlight)
-    this.#announce(agentId, entry)
+    this.#save(agentId, entry)
   }
 
   /** A live connection opened: online until it closes. */
@@ -54,7 +50,7 @@ export class Presence {
     const entry = this.#entry(agentId)
     entry.connections++
     entry.lastSeenMs = this.#clock.now()
-    this.#announce(agentId, entry)
+    this.#save(agentId, entry)
   }
 
   /** A live connection closed: offline at once when it was the last one. */
@@ -66,12 +62,14 @@ export class Presence {
       entry.lastSeenMs = null
       entry.inFlight = 0
     }
-    this.#announce(agentId, entry)
+    this.#save(agentId, entry)
   }
 
   /** How many tasks the agent runs now; ranking prefers idle agents. */
   setLoad(agentId: string, inFlight: number): void {
-    this.#entry(agentId).inFlight = Math.max(0, inFlight)
+    const entry = this.#entry(agentId)
+    entry.inFlight = Math.max(0, inFlight)
+    this.#entries.set(agentId, entry)
   }
 
   isOnline(agentId: string): boolean {
@@ -88,13 +86,13 @@ export class Presence {
 
   /** The agents online now. */
   onlineAgents(): string[] {
-    return [...this.#entries].filter(([, entry]) => this.#live(entry)).map(([id]) => id)
+    return [...this.#entries.entries()].filter(([, entry]) => this.#live(entry)).map(([id]) => id)
   }
 
   /** Reports agents whose heartbeat expired and forgets the ones with nothing left to know. */
   sweep(): void {
-    for (const [agentId, entry] of this.#entries) {
-      this.#announce(agentId, entry)
+    for (const [agentId, entry] of this.#entries.entries()) {
+      this.#save(agentId, entry)
       if (!entry.announcedOnline && entry.connections === 0) this.#entries.delete(agentId)
     }
   }
@@ -104,26 +102,31 @@ export class Presence {
     this.#entries.delete(agentId)
   }
 
-  #entry(agentId: string): Entry {
-    let entry = this.#entries.get(agentId)
-    if (!entry) {
-      entry = { lastSeenMs: null, connections: 0, inFlight: 0, announcedOnline: false }
-      this.#entries.set(agentId, entry)
-    }
-    return entry
+  /** The agent's entry (a fresh one when unknown), to change and `set` back. */
+  #entry(agentId: string): PresenceEntry {
+    return (
+      this.#entries.get(agentId) ?? {
+        lastSeenMs: null,
+        connections: 0,
+        inFlight: 0,
+        announcedOnline: false,
+      }
+    )
   }
 
-  #live(entry: Entry): boolean {
+  #live(entry: PresenceEntry): boolean {
     return (
       entry.connections > 0 ||
       (entry.lastSeenMs !== null && this.#clock.now() - entry.lastSeenMs < this.ttlMs)
     )
   }
 
-  #announce(agentId: string, entry: Entry): void {
+  /** Keeps the entry, then reports its transition, if it made one. */
+  #save(agentId: string, entry: PresenceEntry): void {
     const online = this.#live(entry)
-    if (online === entry.announcedOnline) return
+    const changed = online !== entry.announcedOnline
     entry.announcedOnline = online
-    this.#onChange(agentId, online)
+    this.#entries.set(agentId, entry)
+    if (changed) this.#onChange(agentId, online)
   }
 }

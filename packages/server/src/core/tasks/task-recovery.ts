@@ -3,6 +3,7 @@ import type { Clock } from '../ports/clock.js'
 import type { ProviderDirectory } from '../ports/provider-directory.js'
 import type { TaskStore } from './task-store.js'
 import type { Timers } from '../ports/timers.js'
+import type { WorkQueue } from '../ports/work-queue.js'
 import { nextOnline } from './provider-wait.js'
 import type { Candidate, Task } from './task-types.js'
 
@@ -13,6 +14,8 @@ export interface TaskRecoveryDeps {
   bus: Bus
   clock: Clock
   timers: Timers
+  /** Where the tasks to resume are handed over (at least once, once per task id); none: directly. */
+  resumeQueue?: WorkQueue<Task>
 }
 
 /** How the recovery looks for providers. */
@@ -67,11 +70,24 @@ export class TaskRecovery {
 
   async #recover(): Promise<number> {
     const unfinished = await this.#deps.tasks.listUnfinished(10_000)
-    for (const task of unfinished) {
-      if (this.#resumer.isRunning(task.id)) continue
-      this.#resumer.resume(task, (signal) => this.#candidates(task, signal))
+    const queue = this.#deps.resumeQueue
+    if (!queue) {
+      for (const task of unfinished) this.#resume(task)
+      return unfinished.length
+    }
+    for (const task of unfinished) await queue.enqueue(task.id, task)
+    for (let batch = await queue.receive(100); batch.length > 0; batch = await queue.receive(100)) {
+      for (const delivery of batch) {
+        this.#resume(delivery.payload)
+        delivery.ack()
+      }
     }
     return unfinished.length
+  }
+
+  #resume(task: Task): void {
+    if (this.#resumer.isRunning(task.id)) return
+    this.#resumer.resume(task, (signal) => this.#candidates(task, signal))
   }
 
   /**

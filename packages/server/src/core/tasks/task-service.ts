@@ -10,6 +10,7 @@ import { inSpan, noopTracer } from '../tracing.js'
 import { nodeStopping } from './task-attempt.js'
 import { taskTopic } from './task-events.js'
 import type { TaskPolicy } from './task-admission.js'
+import type { WorkQueue } from '../ports/work-queue.js'
 import { TaskRecovery } from './task-recovery.js'
 import { TaskRunner, type TaskRunnerDeps } from './task-runner.js'
 import type { SubscriptionCheck } from './submission-money.js'
@@ -61,6 +62,8 @@ export class TaskService {
       subscriptions?: SubscriptionCheck
       /** Where a task run that threw is reported (its task still ends, failed). */
       logger?: Logger
+      /** Where tasks to resume after a restart are handed over; none: directly. */
+      resumeQueue?: WorkQueue<Task>
     },
     options: TaskServiceOptions,
   ) {

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest'
+import { MemoryPresenceStore } from '../../../src/adapters/presence/memory-presence-store.js'
 import { Presence } from '../../../src/core/registry/presence.js'
 import { TestClock } from '../../helpers/registry-fixture.js'
 
 function setup() {
   const clock = new TestClock()
-  const presence = new Presence(clock, { ttlMs: 30_000 })
+  const presence = new Presence(clock, { ttlMs: 30_000, store: new MemoryPresenceStore() })
   const changes: string[] = []
   presence.onChange((id, online) => changes.push(`${id} ${online ? 'online' : 'offline'}`))
   return { clock, presence, changes }

@@ -16,13 +16,13 @@ import {
   type Capability,
   type KeyPair,
 } from '@agentmesh/protocol'
-import type { Caller } from '../../core/auth/caller.js'
-import type { Dispatch, DispatchEvent, TaskTransport } from '../../core/ports/task-transport.js'
-import type { Logger } from '../../core/ports/logger.js'
-import type { Presence } from '../../core/registry/presence.js'
-import type { RegistryService } from '../../core/registry/registry-service.js'
-import { guardedFetch, type OutboundPolicy } from '../../adapters/http/guarded-fetch.js'
-import { dataPart, fromA2AState, isFinalA2AState, outputOf } from './a2a-mapping.js'
+import type { Caller } from '../../../core/auth/caller.js'
+import type { Dispatch, DispatchEvent, TaskTransport } from '../../../core/ports/task-transport.js'
+import type { Logger } from '../../../core/ports/logger.js'
+import type { Presence } from '../../../core/registry/presence.js'
+import type { RegistryService } from '../../../core/registry/registry-service.js'
+import { guardedFetch, type OutboundPolicy } from '../../http/guarded-fetch.js'
+import { dataPart, fromA2AState, isFinalA2AState, outputOf } from '../../../api/a2a/a2a-mapping.js'
 
 /** What an import asks for: the card's URL and the price the node lists the agent's skills at. */
 export interface ImportRequest {
@@ -81,9 +81,9 @@ export class ImportedAgents implements TaskTransport {
     })
   }
 
-  /** Whether the agent is an imported one (dispatched over HTTP). */
-  has(agentId: string): boolean {
-    return this.#byAgent.has(agentId)
+  /** The card URL of an imported agent (dispatched over HTTP); undefined for any other agent. */
+  urlOf(agentId: string): string | undefined {
+    return this.#byAgent.get(agentId)?.cardUrl
   }
 
   /** Fetches the card, registers (or updates) the agent under its derived DID, marks it online. */

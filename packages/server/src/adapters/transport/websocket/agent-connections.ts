@@ -6,8 +6,8 @@ import {
   type ResultFrame,
   type TaskErrorFrame,
 } from '@agentmesh/protocol'
-import type { OfferRequester } from '../core/negotiation/negotiation-types.js'
-import type { Dispatch, DispatchEvent, TaskTransport } from '../core/ports/task-transport.js'
+import type { OfferRequester } from '../../../core/negotiation/negotiation-types.js'
+import type { Dispatch, DispatchEvent, TaskTransport } from '../../../core/ports/task-transport.js'
 
 /** What the gateway tells presence about an agent's connections. */
 export interface PresenceHooks {

@@ -8,9 +8,9 @@ import websocket from '@fastify/websocket'
 import type { FastifyInstance } from 'fastify'
 import type { WebSocket } from 'ws'
 import type { AgentConnections, Connection } from './agent-connections.js'
-import type { ApiContext } from './context.js'
-import { jsonLimitProblem } from './json-limits.js'
-import { createValidators } from './validation.js'
+import type { ApiContext } from '../../../api/context.js'
+import { jsonLimitProblem } from '../../../api/json-limits.js'
+import { createValidators } from '../../../api/validation.js'
 
 export interface GatewayOptions {
   /** Takes a signed offer from an agent for an intent. */

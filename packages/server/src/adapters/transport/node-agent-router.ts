@@ -1,0 +1,24 @@
+import type { AgentLocation, AgentRouter } from '../../core/ports/agent-router.js'
+
+/**
+ * Where this node serves an agent: an imported A2A agent at its URL, an agent with a live socket
+ * on this node's gateway; any other agent is unknown here.
+ */
+export class NodeAgentRouter implements AgentRouter {
+  readonly #sockets: { isConnected(agentId: string): boolean }
+  readonly #imports: { urlOf(agentId: string): string | undefined }
+
+  constructor(
+    sockets: { isConnected(agentId: string): boolean },
+    imports: { urlOf(agentId: string): string | undefined },
+  ) {
+    this.#sockets = sockets
+    this.#imports = imports
+  }
+
+  locate(agentId: string): AgentLocation {
+    const url = this.#imports.urlOf(agentId)
+    if (url !== undefined) return { kind: 'a2a-http', url }
+    return this.#sockets.isConnected(agentId) ? { kind: 'local-socket' } : { kind: 'unknown' }
+  }
+}

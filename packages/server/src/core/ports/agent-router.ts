@@ -1,0 +1,15 @@
+/**
+ * Where an agent is served from, as the router answers it: a socket connected to this node, an
+ * A2A agent imported over HTTP, or nowhere known. Later kinds (another node of a cluster, a
+ * federation peer, a sandbox) add a variant here and a transport for it.
+ */
+export type AgentLocation =
+  { kind: 'local-socket' } | { kind: 'a2a-http'; url: string } | { kind: 'unknown' }
+
+/** The kinds of location, one transport each. */
+export type AgentLocationKind = AgentLocation['kind']
+
+/** Answers where an agent is served, so the task transport for that place can carry its tasks. */
+export interface AgentRouter {
+  locate(agentId: string): AgentLocation
+}

@@ -18,13 +18,7 @@ import type { NodePorts, RunningNode } from './node/running-node.js'
 import { tasksModule } from './node/tasks-module.js'
 import { transportModule } from './node/transport-module.js'
 import { startObservability } from './observability.js'
-export {
-  agentmeshHome,
-  DEFAULT_PORT,
-  resolveNodeConfig,
-  type NodeConfig,
-  type NodeFlags,
-} from './node-config.js'
+export { resolveNodeConfig, type NodeConfig } from './node-config.js'
 export type { NodePorts, RunningNode } from './node/running-node.js'
 
 /**

@@ -1,12 +1,9 @@
-import { MeshError } from '@agentmesh/protocol'
+import { MeshError, type NodeToAgentFrame } from '@agentmesh/protocol'
 import { afterAll, describe, expect, it } from 'vitest'
 import { startA2AEchoServer } from '../../../../bench/src/a2a-echo-server.js'
 import { NodeAgentRouter } from '../../../src/adapters/transport/node-agent-router.js'
 import { RouterTransport } from '../../../src/adapters/transport/router-transport.js'
-import {
-  AgentConnections,
-  type ServerFrame,
-} from '../../../src/adapters/transport/websocket/agent-connections.js'
+import { AgentConnections } from '../../../src/adapters/transport/websocket/agent-connections.js'
 import type { TaskTransport } from '../../../src/core/ports/task-transport.js'
 import type { RunningNode } from '../../../src/node.js'
 import { startTestNode } from '../../helpers/test-node.js'
@@ -20,7 +17,7 @@ function echoConnections(): AgentConnections {
   const connection = connections.add(
     ECHO,
     {
-      send(frame: ServerFrame) {
+      send(frame: NodeToAgentFrame) {
         if (frame.type !== 'task') return
         const { taskId, attempt, input } = frame
         setImmediate(() =>

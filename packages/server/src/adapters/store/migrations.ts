@@ -29,7 +29,7 @@ export async function migrateToLatest(
 ): Promise<string[]> {
   const all = migrations(dialect)
   const applied: string[] = []
-  if (await hasHistory(db, schema)) {
+  if (await hasHistory(db, schema).catch(storeFailed)) {
     await adoptLegacyNames(db, schema)
     if (await needsLegacyCatchUp(db, Object.keys(all).sort(), schema)) {
       const legacy = Object.entries(all).filter(([name]) => LEGACY_MIGRATIONS.has(name))
@@ -39,6 +39,11 @@ export async function migrateToLatest(
   }
   applied.push(...(await run(db, all, schema, false)))
   return applied
+}
+
+/** A store that fails before any migration runs (unreachable, no such database or role). */
+function storeFailed(error: unknown): never {
+  throw new Error(`Migrating the store failed: ${reasonOf(error)}`, { cause: error })
 }
 
 /** Runs the pending ones of `migrations`; answers the names of those it applied. */

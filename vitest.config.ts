@@ -10,6 +10,10 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // Many tests wait on child processes, sockets and a browser: CI used 1.2 of 2 cores with two
+    // workers, so a third keeps them busy.
+    maxWorkers: 3,
+    minWorkers: 1,
     reporters: process.env.CI ? ['default'] : ['default'],
   },
 })

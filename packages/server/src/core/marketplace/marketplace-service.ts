@@ -4,7 +4,7 @@ import {
   toBase64url,
   toMoney,
   utf8,
-  type Money,
+  type CapabilityListing,
 } from '@agentmesh/protocol'
 import type { Caller } from '../auth/caller.js'
 import type { AuditSink } from '../ports/audit-sink.js'
@@ -29,18 +29,8 @@ export interface ListingInput {
   cursor?: string
 }
 
-/** One capability in the marketplace. */
-export interface MarketplaceEntry {
-  agentId: string
-  agentName: string
-  capabilityId: string
-  description: string
-  tags: string[]
-  price: Money
-  online: boolean
-  featured: boolean
-  completedCalls: number
-}
+/** One capability in the marketplace: the listing as the API sends it. */
+export type MarketplaceEntry = CapabilityListing
 
 export interface MarketplacePage {
   results: MarketplaceEntry[]

@@ -5,6 +5,7 @@ export type {
   AuditPage,
   AuditTreeHead,
 } from './audit.js'
+export type { ClusterLeaseView, ClusterNodeView, ClusterView } from './cluster-views.js'
 export { canonicalBytes, canonicalize } from './canonical-json.js'
 export { base58, fromBase64url, fromHex, toBase64url, toHex, utf8 } from './encoding.js'
 export {

@@ -39,7 +39,8 @@ function useWidth(ref: RefObject<HTMLElement | null>): number {
 /**
  * A small SVG line chart of a few series over the same x points (the last minute, second by
  * second). Drawn by hand: no chart library in the bundle. It is drawn at the width it is shown
- * at, one unit a pixel, so its labels keep their size on a phone and on a wide screen.
+ * at, one unit a pixel and never scaled (not even in the frame before a resize is measured), so
+ * its labels keep their size on a phone and on a wide screen.
  */
 export function LineChart({
   lines,
@@ -76,7 +77,7 @@ export function LineChart({
   }
   return (
     <figure className="chart" ref={figure}>
-      <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={caption}>
+      <svg width={W} height={H} viewBox={`0 0 ${W} ${H}`} role="img" aria-label={caption}>
         {[0, 0.5, 1].map((f) => (
           <g key={f}>
             <line

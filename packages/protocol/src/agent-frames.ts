@@ -221,9 +221,25 @@ export interface NodeErrorFrame {
   error: WireError
 }
 
+/**
+ * The node is shutting down (a cluster node drained by SIGTERM): it sends no new tasks, finishes
+ * or hands over what runs, and the agent should reconnect to one of `reconnectTo` (other nodes of
+ * the cluster, possibly none) now rather than when the socket closes.
+ */
+export interface DrainingFrame {
+  type: 'draining'
+  reconnectTo: string[]
+}
+
 /** Every frame a node sends an agent over `GET /v1/agents/connect`. */
 export type NodeToAgentFrame =
-  ChallengeFrame | ReadyFrame | TaskFrame | CancelFrame | IntentFrame | NodeErrorFrame
+  | ChallengeFrame
+  | ReadyFrame
+  | TaskFrame
+  | CancelFrame
+  | IntentFrame
+  | NodeErrorFrame
+  | DrainingFrame
 
 const stringField = { type: 'string', minLength: 1 } as const
 
@@ -303,6 +319,15 @@ export const nodeFrameSchemas = {
           details: { type: 'object' },
         },
       },
+    },
+  },
+  draining: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['type', 'reconnectTo'],
+    properties: {
+      type: { const: 'draining' },
+      reconnectTo: { type: 'array', maxItems: 64, items: { type: 'string', maxLength: 2048 } },
     },
   },
 } as const satisfies Record<NodeToAgentFrame['type'], object>

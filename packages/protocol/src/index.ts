@@ -110,6 +110,7 @@ export {
   type HelloFrame,
   type IntentFrame,
   type NodeErrorFrame,
+  type DrainingFrame,
   type NodeToAgentFrame,
   type OfferFrame,
   type ProgressFrame,

@@ -1,6 +1,7 @@
-import { Kysely, PostgresDialect } from 'kysely'
+import { Kysely, PostgresDialect, type DatabaseIntrospector } from 'kysely'
 import pg from 'pg'
 import type { Database } from '../database.js'
+import { SchemaIntrospector } from './schema-introspector.js'
 
 /**
  * Opens a PostgreSQL pool. With `schema`, every connection works inside that schema (created when
@@ -30,7 +31,7 @@ export async function connectPostgres(
   // An idle client's error (the server restarting, say) must not crash the node; the next
   // query reports it.
   pool.on('error', () => {})
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+  return new Kysely<Database>({ dialect: new SchemaPostgresDialect({ pool }) })
 }
 
 /** Drops a schema and everything in it; for tests. */
@@ -41,5 +42,12 @@ export async function dropPostgresSchema(url: string, schema: string): Promise<v
     await client.query(`drop schema if exists ${schema} cascade`)
   } finally {
     await client.end()
+  }
+}
+
+/** PostgreSQL whose introspection (the migrator's) reads only the connection's own schema. */
+class SchemaPostgresDialect extends PostgresDialect {
+  override createIntrospector(db: Kysely<unknown>): DatabaseIntrospector {
+    return new SchemaIntrospector(db)
   }
 }

@@ -11,20 +11,14 @@ async function make(maxMb, initMb=16) {
 }
 for (let i = 0; i < 5; i++) { const { ms, memory } = await make(64); console.log('instantiate ms', ms.toFixed(2), memory.buffer.byteLength) }
 const tests = {
-  str: `let s='x'; while(true) s = s + s;`,
-  arr: `new Array(2e8).fill(1)`,
-  ta: `new Uint8Array(2**31)`,
-  ta50: `const a=[]; for(let i=0;i<100;i++) a.push(new Uint8Array(50e6)); a.length`,
-  obj: `const a=[]; while(true) a.push({a:1,b:[1,2,3]})`,
   rec: `function f(n){return f(n+1)+1} f(0)`,
-  loop: `while(true){}`,
-  ok: `1+2`,
+  rec2: `let d=0; function f(n){d=n; return [1].map(()=>f(n+1))} try { f(0) } catch(e) { String(e) + d }`,
 }
 for (const [name, code] of Object.entries(tests)) {
   const { q, memory } = await make(64)
   const rt = q.newRuntime()
   rt.setMemoryLimit(48 * 1024 * 1024)
-  rt.setMaxStackSize(256 * 1024)
+  rt.setMaxStackSize(Number(process.env.STACK))
   let ticks = 0
   const deadline = Date.now() + 300
   rt.setInterruptHandler(() => { ticks++; return Date.now() > deadline })

@@ -38,6 +38,8 @@ const LOG_LINE_CHARS = 2000
 export interface GuestEnvironment {
   wasm: WasmModule
   control: ControlBlock
+  /** CPU time one interrupt tick stands for, measured when the worker started. */
+  msPerTick: number
   send(message: FromWorker): void
 }
 
@@ -55,9 +57,12 @@ export class GuestRun {
   readonly #wallDeadline: number
   readonly #pending = new Map<number, QuickJSDeferredPromise>()
   #context: QuickJSContext | undefined
-  #cpuMs = 0
+  /** Time spent in guest code; preemption by other threads counts in it. */
+  #inGuestMs = 0
   /** When the guest code running now was entered; undefined when none runs. */
   #segmentStart: number | undefined
+  /** Interrupt ticks: QuickJS calls the handler every so many operations, a load-free fuel. */
+  #ticks = 0
   #jobs = 0
   #messages = 0
   #nextRequest = 0
@@ -72,6 +77,11 @@ export class GuestRun {
     this.#maxBytes = maximum * PAGE_BYTES
     this.#memory = newWasmMemory(BASE_PAGES, maximum)
     this.#wallDeadline = this.#startedAt + job.limits.wallMs
+  }
+
+  /** Time per interrupt tick this run saw in guest code (for calibration). */
+  get msPerTickSeen(): number {
+    return this.#inGuestMs / Math.max(1, this.#ticks)
   }
 
   /** Runs the job to its end; never throws. */
@@ -264,7 +274,7 @@ export class GuestRun {
   #check(): void {
     if (this.#stop === undefined) {
       if (this.#env.control.aborted(this.#job.slot)) this.#stop = 'abort'
-      else if (this.#cpuMs > this.#job.limits.cpuMs) this.#stop = 'cpu'
+      else if (this.#cpuMs() > this.#job.limits.cpuMs) this.#stop = 'cpu'
       else if (performance.now() > this.#wallDeadline) this.#stop = 'wall'
     }
     if (this.#stop !== undefined) throw stopFailure(this.#stop)
@@ -272,7 +282,8 @@ export class GuestRun {
 
   #interrupt(): boolean {
     const now = performance.now()
-    const cpuMs = this.#cpuMs + (this.#segmentStart === undefined ? 0 : now - this.#segmentStart)
+    this.#ticks++
+    const cpuMs = this.#cpuMs(now)
     this.#env.control.record(this.#job.slot, this.#memory.buffer.byteLength, cpuMs)
     if (this.#stop === undefined) {
       if (this.#env.control.aborted(this.#job.slot)) this.#stop = 'abort'
@@ -289,9 +300,19 @@ export class GuestRun {
       return fn()
     } finally {
       this.#segmentStart = undefined
-      this.#cpuMs += performance.now() - start
-      this.#env.control.record(this.#job.slot, this.#memory.buffer.byteLength, this.#cpuMs)
+      this.#inGuestMs += performance.now() - start
+      this.#env.control.record(this.#job.slot, this.#memory.buffer.byteLength, this.#cpuMs())
     }
+  }
+
+  /**
+   * CPU time so far: the ticks' fuel (plus the tick under way), never more than the time spent in
+   * guest code. Fuel keeps a busy machine from charging or stopping a guest for time it waited;
+   * native work between ticks (a big copy, a sort) is bounded by the wall and memory limits.
+   */
+  #cpuMs(now = performance.now()): number {
+    const running = this.#segmentStart === undefined ? 0 : now - this.#segmentStart
+    return Math.min(this.#inGuestMs + running, (this.#ticks + 1) * this.#env.msPerTick)
   }
 
   #unwrap(result: ContextResult): QuickJSHandle {
@@ -306,7 +327,7 @@ export class GuestRun {
   #usage() {
     const round = (ms: number) => Math.round(ms * 1000) / 1000
     return {
-      cpuMs: round(this.#cpuMs),
+      cpuMs: round(this.#cpuMs()),
       wallMs: round(performance.now() - this.#startedAt),
       peakMemoryBytes: this.#memory.buffer.byteLength,
     }

@@ -101,7 +101,7 @@ class QuickJsSandbox implements Sandbox {
   async stop(): Promise<void> {
     this.#stopped = true
     for (const waiting of this.#queue.splice(0)) waiting.resolve(crashed('The sandbox is stopping'))
-    await Promise.all(this.#threads.map((t) => t.kill('The sandbox is stopping')))
+    await Promise.all([...this.#threads].map((t) => t.kill('The sandbox is stopping')))
   }
 
   #jobDefaults() {

@@ -95,7 +95,7 @@ export class GuestRun {
           ? error
           : this.#stop !== undefined
             ? stopFailure(this.#stop)
-            : engineFailure(error, this.#memory.buffer.byteLength + PAGE_BYTES * 16 > this.#maxBytes)
+            : engineFailure(error, this.#memoryFull())
       return { ok: false, code: failure.code, message: failure.message, usage: this.#usage() }
     } finally {
       this.#done = true
@@ -118,7 +118,8 @@ export class GuestRun {
         if (reply.ok) context.newString(reply.valueJson).consume((v) => deferred.resolve(v))
         else {
           context.newError(reply.message).consume((e) => {
-            if (reply.code !== undefined) context.newString(reply.code).consume((c) => context.setProp(e, 'code', c))
+            if (reply.code !== undefined)
+              context.newString(reply.code).consume((c) => context.setProp(e, 'code', c))
             deferred.reject(e)
           })
         }
@@ -143,7 +144,9 @@ export class GuestRun {
     runtime.setMaxStackSize(limits.stackBytes)
     runtime.setInterruptHandler(() => this.#interrupt())
     runtime.setModuleLoader((name) =>
-      name === '@agentmesh/sdk' ? SDK_SHIM : { error: new Error(`No module "${name}" in the sandbox`) },
+      name === '@agentmesh/sdk'
+        ? SDK_SHIM
+        : { error: new Error(`No module "${name}" in the sandbox`) },
     )
     const context = runtime.newContext()
     this.#context = context
@@ -160,14 +163,19 @@ export class GuestRun {
     const definition = context.getProp(exports, 'default')
     const args = [mode, capabilityId, inputJson, paramsJson].map((s) => context.newString(s))
     const output = await this.#settle(
-      this.#unwrap(this.#enter(() => context.callFunction(run, context.undefined, definition, ...args))),
+      this.#unwrap(
+        this.#enter(() => context.callFunction(run, context.undefined, definition, ...args)),
+      ),
     )
     if (context.typeof(output) !== 'string') {
       throw new GuestFailure('SANDBOX_GUEST_ERROR', 'The handler returned nothing JSON can carry')
     }
     const text = context.getString(output)
     if (text.length > this.#job.maxOutputBytes) {
-      throw new GuestFailure('SANDBOX_GUEST_ERROR', `The output is larger than ${this.#job.maxOutputBytes} bytes`)
+      throw new GuestFailure(
+        'SANDBOX_GUEST_ERROR',
+        `The output is larger than ${this.#job.maxOutputBytes} bytes`,
+      )
     }
     return text
   }
@@ -185,12 +193,18 @@ export class GuestRun {
       })
     })
     const fetch = context.newFunction('fetch', (request) => {
-      const { url, ...init } = JSON.parse(text(request) ?? '{}') as { url: string } & Record<string, never>
+      const { url, ...init } = JSON.parse(text(request) ?? '{}') as { url: string } & Record<
+        string,
+        never
+      >
       return this.#request({ op: 'fetch', url, init })
     })
     const progress = context.newFunction('progress', (fraction, message) => {
       if (!this.#countMessage()) return
-      const value = fraction !== undefined && context.typeof(fraction) === 'number' ? context.getNumber(fraction) : undefined
+      const value =
+        fraction !== undefined && context.typeof(fraction) === 'number'
+          ? context.getNumber(fraction)
+          : undefined
       const note = text(message)?.slice(0, LOG_LINE_CHARS)
       this.#env.send({
         type: 'progress',
@@ -239,7 +253,10 @@ export class GuestRun {
       if (state.type === 'fulfilled') return state.value
       if (state.type === 'rejected') throw this.#guestFailure(context.dump(state.error))
       if (this.#pending.size === 0) {
-        throw new GuestFailure('SANDBOX_GUEST_ERROR', 'The call awaits a promise that nothing will settle')
+        throw new GuestFailure(
+          'SANDBOX_GUEST_ERROR',
+          'The call awaits a promise that nothing will settle',
+        )
       }
       await new Promise<void>((resolve) => {
         const timer = setTimeout(wake, Math.max(0, this.#wallDeadline - performance.now()))
@@ -321,7 +338,20 @@ export class GuestRun {
   }
 
   #guestFailure(error: unknown): GuestFailure {
-    return this.#stop !== undefined ? stopFailure(this.#stop) : guestErrorFailure(error)
+    if (this.#stop !== undefined) return stopFailure(this.#stop)
+    // Out of memory, QuickJS may fail to build even the error: it throws null.
+    if (
+      (error === null || error === undefined) &&
+      this.#memory.buffer.byteLength > this.#maxBytes * 0.9
+    ) {
+      return new GuestFailure('SANDBOX_MEMORY_LIMIT', 'The call ran out of memory')
+    }
+    return guestErrorFailure(error)
+  }
+
+  /** Whether the memory is within 1 MiB of its maximum. */
+  #memoryFull(): boolean {
+    return this.#memory.buffer.byteLength + 16 * PAGE_BYTES > this.#maxBytes
   }
 
   #usage() {

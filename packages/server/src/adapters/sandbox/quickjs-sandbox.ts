@@ -72,7 +72,15 @@ class QuickJsSandbox implements Sandbox {
 
   async inspect(code: string, limits: SandboxLimits): Promise<SandboxModuleInfo> {
     const result = await this.#submit(
-      { ...this.#jobDefaults(), mode: 'inspect', code, capabilityId: '', inputJson: 'null', paramsJson: '{}', limits },
+      {
+        ...this.#jobDefaults(),
+        mode: 'inspect',
+        code,
+        capabilityId: '',
+        inputJson: 'null',
+        paramsJson: '{}',
+        limits,
+      },
       refusingHost,
       new AbortController().signal,
     )

@@ -23,7 +23,11 @@ export interface GuestJob {
 /** A host function the guest called, answered by {@link HostReply}. */
 export type HostRequest =
   | { op: 'call'; capabilityId: string; inputJson: string; maxPrice?: string }
-  | { op: 'fetch'; url: string; init: { method?: string; headers?: Record<string, string>; body?: string } }
+  | {
+      op: 'fetch'
+      url: string
+      init: { method?: string; headers?: Record<string, string>; body?: string }
+    }
 
 /** How a guest job ended, as the worker reports it. */
 export type GuestResult =

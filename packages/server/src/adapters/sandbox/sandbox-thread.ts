@@ -1,7 +1,13 @@
 import { Worker } from 'node:worker_threads'
 import type { SandboxHost } from '../../core/ports/sandbox.js'
 import { ControlBlock } from './control-block.js'
-import type { FromWorker, GuestJob, GuestResult, HostRequest, ToWorker } from './sandbox-messages.js'
+import type {
+  FromWorker,
+  GuestJob,
+  GuestResult,
+  HostRequest,
+  ToWorker,
+} from './sandbox-messages.js'
 
 interface ActiveCall {
   slot: number
@@ -55,7 +61,9 @@ export class SandboxThread {
       }
       this.#worker.on('message', onReady)
       this.#worker.once('error', reject)
-      this.#worker.once('exit', (code) => reject(new Error(`The sandbox worker exited with code ${code}`)))
+      this.#worker.once('exit', (code) =>
+        reject(new Error(`The sandbox worker exited with code ${code}`)),
+      )
     })
     this.ready.catch(() => undefined)
     this.#worker.on('message', (message: FromWorker) => this.#receive(message))
@@ -73,7 +81,11 @@ export class SandboxThread {
   }
 
   /** Runs one job; the caller checked {@link hasRoom}. Never rejects. */
-  run(job: Omit<GuestJob, 'id' | 'slot'>, host: SandboxHost, signal: AbortSignal): Promise<GuestResult> {
+  run(
+    job: Omit<GuestJob, 'id' | 'slot'>,
+    host: SandboxHost,
+    signal: AbortSignal,
+  ): Promise<GuestResult> {
     const slot = this.#freeSlots.pop()!
     const id = ++this.#nextId
     this.#control.reset(slot)
@@ -140,7 +152,14 @@ export class SandboxThread {
         : host.fetch(request.url, fetchInit(request.init)),
     )
     answer.then(
-      (value) => this.#post({ type: 'host-reply', id, requestId, ok: true, valueJson: JSON.stringify(value ?? null) }),
+      (value) =>
+        this.#post({
+          type: 'host-reply',
+          id,
+          requestId,
+          ok: true,
+          valueJson: JSON.stringify(value ?? null),
+        }),
       (error: unknown) => {
         const code = (error as { code?: unknown } | null)?.code
         this.#post({
@@ -170,7 +189,11 @@ export class SandboxThread {
         ok: false,
         code: 'SANDBOX_CRASHED',
         message,
-        usage: { cpuMs: Math.max(recorded.cpuMs, 0), wallMs, peakMemoryBytes: recorded.memoryBytes },
+        usage: {
+          cpuMs: Math.max(recorded.cpuMs, 0),
+          wallMs,
+          peakMemoryBytes: recorded.memoryBytes,
+        },
       })
     }
     this.#options.onDeath(this)

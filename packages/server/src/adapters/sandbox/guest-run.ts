@@ -19,9 +19,10 @@ import type { FromWorker, GuestJob, GuestResult, HostRequest } from './sandbox-m
 import { newWasmMemory, type WasmMemory, type WasmModule } from './wasm.js'
 
 /** Imported as ESM the variant is the default export; its CommonJS typings wrap it once more. */
-const variant =
-  (variantModule as unknown as { default?: typeof variantModule.default }).default ??
-  (variantModule as unknown as typeof variantModule.default)
+function unwrapDefault<T extends object>(m: T | { default: T }): T {
+  return 'default' in m ? m.default : m
+}
+const variant = unwrapDefault(variantModule)
 
 type ContextResult = ReturnType<QuickJSContext['evalCode']>
 
@@ -259,13 +260,12 @@ export class GuestRun {
         )
       }
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(wake, Math.max(0, this.#wallDeadline - performance.now()))
-        const self = this
-        function wake() {
+        const wake = () => {
           clearTimeout(timer)
-          self.#wake = undefined
+          this.#wake = undefined
           resolve()
         }
+        const timer = setTimeout(wake, Math.max(0, this.#wallDeadline - performance.now()))
         this.#wake = wake
       })
       this.#check()

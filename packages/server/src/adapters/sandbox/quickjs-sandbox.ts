@@ -120,16 +120,21 @@ class QuickJsSandbox implements Sandbox {
     if (this.#stopped) return Promise.resolve(crashed('The sandbox is stopped'))
     if (signal.aborted) return Promise.resolve(canceled())
     return new Promise((resolve) => {
-      const waiting: Waiting = { job, host, signal, resolve }
-      this.#queue.push(waiting)
-      signal.addEventListener(
-        'abort',
-        () => {
-          const at = this.#queue.indexOf(waiting)
-          if (at >= 0) this.#queue.splice(at, 1)[0]!.resolve(canceled())
+      const onAbort = () => {
+        const at = this.#queue.indexOf(waiting)
+        if (at >= 0) this.#queue.splice(at, 1)[0]!.resolve(canceled())
+      }
+      const waiting: Waiting = {
+        job,
+        host,
+        signal,
+        resolve: (result) => {
+          signal.removeEventListener('abort', onAbort)
+          resolve(result)
         },
-        { once: true },
-      )
+      }
+      this.#queue.push(waiting)
+      signal.addEventListener('abort', onAbort, { once: true })
       this.#dispatch()
     })
   }
@@ -138,9 +143,9 @@ class QuickJsSandbox implements Sandbox {
     while (this.#queue.length > 0) {
       const free = this.#threads.filter((t) => t.hasRoom).sort((a, b) => a.load - b.load)[0]
       if (free === undefined) return
-      const { job, host, signal, resolve } = this.#queue.shift()!
-      void free.run(job, host, signal).then((result) => {
-        resolve(result)
+      const waiting = this.#queue.shift()!
+      void free.run(waiting.job, waiting.host, waiting.signal).then((result) => {
+        waiting.resolve(result)
         this.#dispatch()
       })
     }

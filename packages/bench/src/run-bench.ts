@@ -8,6 +8,7 @@ import { pipelinesBench } from './pipelines-bench.js'
 import { ProgressBar } from './progress-bar.js'
 import { registryBench } from './registry-bench.js'
 import { formatTable } from './report.js'
+import { sandboxBench } from './sandbox-bench.js'
 import { runSoak, soakFigures, type SoakReport } from './soak-bench.js'
 import { tasksBench } from './tasks-bench.js'
 
@@ -42,6 +43,8 @@ const suites: Record<string, Suite> = {
   pipelines: (durationMs, onProgress) => pipelinesBench(durationMs, onProgress),
   // The official @a2a-js/sdk server against the mesh's A2A endpoint, same client, same run.
   a2a: (durationMs, onProgress) => a2aBench(durationMs, onProgress),
+  // The hosted-agent sandbox engine: start-up, and calls of a trivial guest.
+  sandbox: (durationMs) => sandboxBench(durationMs),
   // The long soak: a fixed rate for a fixed time, 20 agents, 50 clients, budgets checked after.
   soak: async (_durationMs, onProgress, flags, soaks) => {
     const report = await runSoak({

@@ -340,11 +340,46 @@ const catalogue = {
     retryable: false,
     description: "A task's input does not match its capability's schema",
   },
+  SANDBOX_CPU_LIMIT: {
+    status: 422,
+    retryable: false,
+    description: 'Hosted code used more CPU time than its limit allows',
+  },
+  SANDBOX_MEMORY_LIMIT: {
+    status: 422,
+    retryable: false,
+    description: 'Hosted code needed more memory than its limit allows',
+  },
+  SANDBOX_WALL_LIMIT: {
+    status: 422,
+    retryable: false,
+    description: 'A call of hosted code outlasted its wall-time limit or was canceled',
+  },
+  SANDBOX_STACK_LIMIT: {
+    status: 422,
+    retryable: false,
+    description: 'Hosted code nested calls deeper than its stack limit allows',
+  },
+  SANDBOX_JOB_LIMIT: {
+    status: 422,
+    retryable: false,
+    description: 'Hosted code queued more promise jobs in one call than allowed',
+  },
+  SANDBOX_GUEST_ERROR: {
+    status: 422,
+    retryable: false,
+    description: 'Hosted code threw, returned no JSON, or lacks the capability called',
+  },
   RATE_LIMITED: { status: 429, retryable: true, description: 'Too many requests: slow down' },
   INTERNAL: {
     status: 500,
     retryable: false,
     description: 'A bug or an unexpected failure of the node',
+  },
+  SANDBOX_CRASHED: {
+    status: 500,
+    retryable: false,
+    description: 'The sandbox worker running hosted code stopped answering and was replaced',
   },
   FEATURE_UNAVAILABLE: {
     status: 501,

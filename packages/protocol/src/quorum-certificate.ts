@@ -53,8 +53,8 @@ function setProblem(validators: unknown, f: unknown): string | undefined {
   if (validators.length < min) {
     return `${validators.length} validators cannot tolerate f=${String(f)}: n ≥ 3f+1 = ${min} needed`
   }
-  const bad = validators.find((did) => !isDid(did))
-  if (bad !== undefined) return `validator "${String(bad)}" is not an Ed25519 did:key`
+  const bad = (validators as unknown[]).find((did) => !isDid(did))
+  if (bad !== undefined) return `validator ${JSON.stringify(bad)} is not an Ed25519 did:key`
   if (new Set(validators).size !== validators.length) return 'a validator is named twice'
   return undefined
 }

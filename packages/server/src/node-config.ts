@@ -214,7 +214,10 @@ function witnessUrls(text: string): string[] {
   const urls = text.split(/[\s,]+/).filter((url) => url !== '')
   for (const url of urls) {
     if (!/^https?:\/\/[^\s/]+(\/\S*)?$/.test(url)) {
-      throw new MeshError('INVALID_INPUT', `AGENTMESH_WITNESSES entry "${url}" is not an http(s) URL`)
+      throw new MeshError(
+        'INVALID_INPUT',
+        `AGENTMESH_WITNESSES entry "${url}" is not an http(s) URL`,
+      )
     }
   }
   return [...new Set(urls.map((url) => url.replace(/\/+$/, '')))]

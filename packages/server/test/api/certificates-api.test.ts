@@ -95,7 +95,9 @@ describe('quorum certificates over HTTP, SDK and CLI', () => {
       body: JSON.stringify({ signature: 'A'.repeat(86) }),
     })
     expect(bad.status).toBe(400)
-    expect((await bad.json()).error.code).toBe('CERTIFICATE_INVALID')
+    expect(((await bad.json()) as { error: { code: string } }).error.code).toBe(
+      'CERTIFICATE_INVALID',
+    )
     const outsider = await Mesh.connect(node.url, { key: generateKeyPair() })
     try {
       expect((await refusal(outsider.certificate(id))).code).toBe('CERTIFICATE_NOT_FOUND')

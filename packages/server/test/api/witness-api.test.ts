@@ -16,6 +16,8 @@ import {
 } from '@agentmesh/protocol'
 import { Mesh } from '@agentmesh/sdk'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { HttpWitnessPeer } from '../../src/adapters/witness/http-witness-peer.js'
+import { HeadCosigner } from '../../src/core/audit/head-cosigner.js'
 import { nodeKey } from '../../src/node/identity.js'
 import type { NodeConfig, RunningNode } from '../../src/node.js'
 import { runCli } from '../helpers/cli.js'
@@ -106,29 +108,12 @@ describe('witness cosigning across nodes over HTTP', () => {
   })
 
   it('checks the cosignatures in `agentmesh audit verify`, with a minimum', async () => {
-    const ok = await runCli([
-      'audit',
-      'verify',
-      '--witnesses',
-      '2',
-      '--url',
-      a.url,
-      '--token',
-      a.adminToken,
-    ])
+    const verify = (minimum: string) =>
+      runCli(['audit', 'verify', '--witnesses', minimum, '--url', a.url, '--token', a.adminToken])
+    const [ok, tooMany] = await Promise.all([verify('2'), verify('3')])
     expect(ok.stderr).toBe('')
     expect(ok.stdout).toMatch(/cosigned by 2 witnesses/)
     expect(ok.code).toBe(0)
-    const tooMany = await runCli([
-      'audit',
-      'verify',
-      '--witnesses',
-      '3',
-      '--url',
-      a.url,
-      '--token',
-      a.adminToken,
-    ])
     expect(tooMany.code).toBe(1)
     expect(tooMany.stderr).toMatch(/2 witness cosignatures; 3 required/)
   })
@@ -200,6 +185,27 @@ describe('witness cosigning across nodes over HTTP', () => {
       expect(fresh).toMatchObject({ code: 'WITNESS_SIZE_MISMATCH', details: { size: last.size } })
     } finally {
       await again.close()
+    }
+  })
+
+  it('resumes from the size a witness remembers after the origin forgot it (a restart)', async () => {
+    const peer = new HttpWitnessPeer(c.url, aKey, { requestTimeoutMs: 5000 })
+    // A cosigner that, like A after a restart, knows nothing of what C cosigned.
+    const fresh = new HeadCosigner({
+      peers: [peer],
+      store: a.store.witness,
+      heads: a.audit,
+      logger: a.logger,
+    })
+    try {
+      await (await Mesh.connect(a.url, { key: generateKeyPair() })).close()
+      await a.audit.signHead(Date.now())
+      const head = await a.audit.latestHead()
+      expect((await c.store.witness.lastCosigned(a.did))!.size).toBeGreaterThan(0)
+      expect(await fresh.cosignLatest()).toBe(1)
+      expect((await c.store.witness.lastCosigned(a.did))!.size).toBe(head.size)
+    } finally {
+      await peer.close()
     }
   })
 })

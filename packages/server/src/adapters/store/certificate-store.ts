@@ -63,7 +63,12 @@ export class KyselyCertificateStore implements CertificateStore {
   async addSignature(id: string, entry: CertificateSignature, atMs: number): Promise<boolean> {
     const result = await this.db
       .insertInto('certificate_signatures')
-      .values({ certificate_id: id, signer: entry.signer, signature: entry.signature, signed_at: atMs })
+      .values({
+        certificate_id: id,
+        signer: entry.signer,
+        signature: entry.signature,
+        signed_at: atMs,
+      })
       .onConflict((oc) => oc.columns(['certificate_id', 'signer']).doNothing())
       .executeTakeFirst()
     return Number(result.numInsertedOrUpdatedRows ?? 0n) > 0

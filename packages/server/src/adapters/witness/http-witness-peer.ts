@@ -1,9 +1,4 @@
-import {
-  MeshError,
-  type Cosignature,
-  type CosignRequest,
-  type KeyPair,
-} from '@agentmesh/protocol'
+import { MeshError, type Cosignature, type CosignRequest, type KeyPair } from '@agentmesh/protocol'
 import { Mesh } from '@agentmesh/sdk'
 import type { WitnessPeer } from '../../core/ports/witness-peer.js'
 

@@ -104,7 +104,7 @@ export function auditRoutes(app: FastifyInstance, ctx: ApiContext): void {
       config: { access: 'public' },
       schema: {
         tags: ['audit'],
-        summary: 'The latest tree head this node signed, with its witnesses\' cosignatures',
+        summary: "The latest tree head this node signed, with its witnesses' cosignatures",
         description:
           'The signature is a compact JWS (EdDSA, kid = the node DID) over the canonical JSON {size, root, time}. Each cosignature is a JWS by a witness over {type:"agentmesh/cosignature/v1", witness, origin, size, root, time}.',
         response: { 200: headSchema },

@@ -104,7 +104,6 @@ export function certificateRoutes(app: FastifyInstance, ctx: ApiContext): void {
         response: { 200: certificateView },
       },
     },
-    (request) =>
-      certificates.sign(callerOf(request), request.params.id, request.body.signature),
+    (request) => certificates.sign(callerOf(request), request.params.id, request.body.signature),
   )
 }

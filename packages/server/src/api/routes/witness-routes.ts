@@ -55,7 +55,7 @@ export function witnessRoutes(app: FastifyInstance, ctx: ApiContext): void {
         tags: ['audit'],
         summary: "Cosign the caller node's tree head as its witness",
         description:
-          'The caller must be signed in as the head\'s signer. Refusals: WITNESS_STALE (smaller than cosigned), WITNESS_CONFLICT (another root at a cosigned size), WITNESS_SIZE_MISMATCH (oldSize is not the last cosigned size, in details.size), WITNESS_INCONSISTENT (the proof fails).',
+          "The caller must be signed in as the head's signer. Refusals: WITNESS_STALE (smaller than cosigned), WITNESS_CONFLICT (another root at a cosigned size), WITNESS_SIZE_MISMATCH (oldSize is not the last cosigned size, in details.size), WITNESS_INCONSISTENT (the proof fails).",
         body: cosignRequestSchema,
         response: { 200: cosignatureSchema },
       },

@@ -17,11 +17,11 @@ import type { WitnessRecord, WitnessStore } from './witness-store.js'
 /** Longest consistency proof a tree of 2^53 leaves can need, with room to spare. */
 const MAX_PROOF_HASHES = 128
 
-function proofHashes(proof: readonly string[]): Uint8Array[] | undefined {
+function proofHashes(proof: unknown): Uint8Array[] | undefined {
   if (!Array.isArray(proof) || proof.length > MAX_PROOF_HASHES) return undefined
   try {
-    return proof.map((hash) => {
-      const bytes = fromHex(hash)
+    return (proof as unknown[]).map((hash) => {
+      const bytes = fromHex(String(hash))
       if (bytes.length !== 32) throw new Error('not a SHA-256 hash')
       return bytes
     })
@@ -63,13 +63,13 @@ export class Witness {
   cosign(request: CosignRequest, callerDid: string): Promise<Cosignature> {
     const origin = request.head.signer
     const previous = this.#turns.get(origin) ?? Promise.resolve()
-    const turn = previous
-      .catch(() => undefined)
-      .then(() => this.#cosignAudited(request, callerDid))
+    const turn = previous.catch(() => undefined).then(() => this.#cosignAudited(request, callerDid))
     this.#turns.set(origin, turn)
-    void turn.finally(() => {
-      if (this.#turns.get(origin) === turn) this.#turns.delete(origin)
-    }).catch(() => undefined)
+    void turn
+      .finally(() => {
+        if (this.#turns.get(origin) === turn) this.#turns.delete(origin)
+      })
+      .catch(() => undefined)
     return turn
   }
 
@@ -131,7 +131,12 @@ export class Witness {
     }
     const nowMs = this.#clock.now()
     if (head.size > lastSize || !last) {
-      const next: WitnessRecord = { origin: head.signer, size: head.size, root: head.root, timeMs: nowMs }
+      const next: WitnessRecord = {
+        origin: head.signer,
+        size: head.size,
+        root: head.root,
+        timeMs: nowMs,
+      }
       if (!(await this.#store.advance(last, next))) {
         const moved = (await this.#store.lastCosigned(head.signer))?.size ?? 0
         throw new MeshError(

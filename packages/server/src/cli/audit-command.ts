@@ -63,8 +63,9 @@ export function auditCommand(program: Command, env: NodeJS.ProcessEnv): void {
         `Audit log verified: ${verdict.entries} entries chained; the Merkle root of the first ` +
           `${verdict.headSize} matches the tree head signed by ${nodeDid} at ${headTime}` +
           (after > 0 ? `; ${after} later entries await the next signed head` : '') +
-          `; cosigned by ${cosigned.witnesses.length} witnesses` +
-          (cosigned.witnesses.length > 0 ? ` (${cosigned.witnesses.join(', ')})` : ''),
+          (cosigned.witnesses.length > 0
+            ? `; cosigned by ${cosigned.witnesses.length} witnesses (${cosigned.witnesses.join(', ')})`
+            : '; no witness has cosigned it'),
       )
     } finally {
       await mesh.close()

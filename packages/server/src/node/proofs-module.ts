@@ -29,6 +29,7 @@ export function proofsModule(base: NodeBase, deps: { audit: AuditLog; auditSink:
       certificates: new CertificateService({
         store: store.certificates,
         principals: store.principals,
+        tasks: store.tasks,
         audit: deps.auditSink,
         clock,
         random: systemRandom,

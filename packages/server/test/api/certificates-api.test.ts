@@ -1,6 +1,7 @@
 /**
- * Quorum certificates end to end: an admin proposes a decision to four validators (f = 1), they
- * sign with the SDK, and `agentmesh verify-certificate` checks the fetched file offline.
+ * Quorum certificates end to end: a quorum task ends disputed, an admin proposes its outcome to
+ * four validators (f = 1), they sign with the SDK, and `agentmesh verify-certificate` checks the
+ * fetched file offline.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -9,6 +10,7 @@ import { generateKeyPair, MeshError, type KeyPair } from '@agentmesh/protocol'
 import { Mesh } from '@agentmesh/sdk'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningNode } from '../../src/node.js'
+import { echo, echoCapability, startAgent } from '../helpers/agents.js'
 import { runCli } from '../helpers/cli.js'
 import { startTestNode } from '../helpers/test-node.js'
 
@@ -26,11 +28,25 @@ describe('quorum certificates over HTTP, SDK and CLI', () => {
   let admin: Mesh
   let validators: { key: KeyPair; mesh: Mesh }[]
   const dir = mkdtempSync(join(tmpdir(), 'agentmesh-cert-'))
-  const decision = { kind: 'task-dispute', taskId: 'task_1', outcome: 'refund requester' }
+  let decision: { kind: string; taskId: string; outcome: string }
+  const agents: { close(): Promise<void> }[] = []
 
   beforeAll(async () => {
-    node = await startTestNode()
+    node = await startTestNode({ grant: { amount: '1', currency: 'USD' } })
     admin = await Mesh.connect(node.url, { token: node.adminToken })
+    // Two providers that disagree: a quorum of both ends the task disputed.
+    for (const handler of [echo, () => ({ text: 'other' })]) {
+      agents.push((await startAgent(node.url, echoCapability('cert.echo'), handler)).agent)
+    }
+    const client = await Mesh.connect(node.url, { key: generateKeyPair() })
+    const task = await client.submit(
+      'cert.echo',
+      { text: 'q' },
+      { maxPrice: '0.05', verify: { mode: 'quorum', n: 2, agree: 2 }, wait: 10_000 },
+    )
+    expect(task.state).toBe('disputed')
+    await client.close()
+    decision = { kind: 'task-dispute', taskId: task.id, outcome: 'refund requester' }
     const keys = Array.from({ length: 4 }, () => generateKeyPair())
     for (const key of keys) await admin.setRoles(key.did, ['validator'])
     validators = await Promise.all(
@@ -42,7 +58,7 @@ describe('quorum certificates over HTTP, SDK and CLI', () => {
   })
 
   afterAll(async () => {
-    await Promise.all(validators.map((v) => v.mesh.close()))
+    await Promise.all([...validators.map((v) => v.mesh.close()), ...agents.map((a) => a.close())])
     await node.stop()
     rmSync(dir, { recursive: true, force: true })
   })
@@ -60,18 +76,20 @@ describe('quorum certificates over HTTP, SDK and CLI', () => {
     await validators[0]!.mesh.signCertificate(created.id)
     const two = await validators[1]!.mesh.signCertificate(created.id)
     expect(two).toMatchObject({ certified: false, missing: 1 })
-    const tooFew = await verify(await admin.certificate(created.id))
+    const partial = await admin.certificate(created.id)
+    const three = await validators[3]!.mesh.signCertificate(created.id)
+    expect(three).toMatchObject({ certified: true, missing: 0 })
+    const view = await admin.certificate(created.id)
+    // The three runs are independent files: run them side by side.
+    const [tooFew, good, forged] = await Promise.all([
+      verify(partial),
+      verify(view),
+      verify({ ...view.certificate, decision: { ...decision, outcome: 'pay provider' } }),
+    ])
     expect(tooFew.code).toBe(1)
     expect(tooFew.stderr.trim()).toBe(
       'agentmesh: Certificate is not valid: 2 of 4 validators signed; 3 (2f+1) needed',
     )
-    const three = await validators[3]!.mesh.signCertificate(created.id)
-    expect(three).toMatchObject({ certified: true, missing: 0 })
-    const view = await admin.certificate(created.id)
-    const [good, forged] = await Promise.all([
-      verify(view),
-      verify({ ...view.certificate, decision: { ...decision, outcome: 'pay provider' } }),
-    ])
     expect(good.stdout.trim()).toBe('Certificate verified: 3 of 4 validators signed (3 needed)')
     expect(good.code).toBe(0)
     expect(forged.code).toBe(1)
@@ -107,6 +125,11 @@ describe('quorum certificates over HTTP, SDK and CLI', () => {
     } finally {
       await outsider.close()
     }
+    const notDisputed = { ...decision, taskId: 'task_0_none' }
+    expect(
+      (await refusal(admin.createCertificate({ decision: notDisputed, validators: dids(), f: 1 })))
+        .message,
+    ).toMatch(/is not a disputed task of this node/)
     const notValidator = [...dids().slice(0, 3), generateKeyPair().did]
     expect(
       (await refusal(admin.createCertificate({ decision, validators: notValidator, f: 1 }))).code,

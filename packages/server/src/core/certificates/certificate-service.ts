@@ -11,6 +11,7 @@ import { newId } from '../ids.js'
 import type { AuditSink } from '../ports/audit-sink.js'
 import type { Clock } from '../ports/clock.js'
 import type { Random } from '../ports/random.js'
+import type { TaskStore } from '../tasks/task-store.js'
 import type { CertificateRecord, CertificateStore } from './certificate-store.js'
 
 /** What asks for a certificate: the decision and the named validator set tolerating `f` faults. */
@@ -48,10 +49,12 @@ export class CertificateService {
   readonly #audit: AuditSink
   readonly #clock: Clock
   readonly #random: Random
+  readonly #tasks: Pick<TaskStore, 'get'>
 
   constructor(deps: {
     store: CertificateStore
     principals: PrincipalStore
+    tasks: Pick<TaskStore, 'get'>
     audit: AuditSink
     clock: Clock
     random: Random
@@ -61,6 +64,7 @@ export class CertificateService {
     this.#audit = deps.audit
     this.#clock = deps.clock
     this.#random = deps.random
+    this.#tasks = deps.tasks
   }
 
   /** Opens a certificate for `proposal`; every named validator must hold the validator role here. */
@@ -69,6 +73,7 @@ export class CertificateService {
       throw new MeshError('FORBIDDEN', 'Only an admin or a validator proposes a certificate')
     }
     const certificate = createCertificate(proposal.decision, proposal.validators, proposal.f)
+    await this.#checkDispute(proposal.decision)
     for (const did of certificate.validators) {
       const principal = await this.#principals.get(did)
       if (!principal?.roles.includes('validator')) {
@@ -116,6 +121,22 @@ export class CertificateService {
   /** A certificate the caller may read: its proposer, an admin or one of its validators. */
   async get(caller: Caller, id: string): Promise<CertificateView> {
     return viewOf(await this.#readable(caller, id))
+  }
+
+  /**
+   * A decision `{kind: "task-dispute", taskId, …}` settles a dispute: the task must exist here and
+   * have ended `disputed`, so a certificate never names a dispute that did not happen.
+   */
+  async #checkDispute(decision: unknown): Promise<void> {
+    const { kind, taskId } = (decision ?? {}) as { kind?: unknown; taskId?: unknown }
+    if (kind !== 'task-dispute') return
+    const task = typeof taskId === 'string' ? await this.#tasks.get(taskId) : undefined
+    if (task?.state !== 'disputed') {
+      throw new MeshError(
+        'CERTIFICATE_INVALID',
+        `Decision names task "${String(taskId)}", which is not a disputed task of this node`,
+      )
+    }
   }
 
   async #readable(caller: Caller, id: string): Promise<CertificateRecord> {

@@ -203,6 +203,11 @@ const catalogue = {
     retryable: false,
     description: 'The node has signed no tree head yet',
   },
+  CERTIFICATE_NOT_FOUND: {
+    status: 404,
+    retryable: false,
+    description: 'No quorum certificate has this id, or the caller may not read it',
+  },
   METHOD_NOT_ALLOWED: {
     status: 405,
     retryable: false,
@@ -319,6 +324,36 @@ const catalogue = {
     status: 409,
     retryable: false,
     description: 'The task has finished and cannot change',
+  },
+  WITNESS_STALE: {
+    status: 409,
+    retryable: false,
+    description: 'The tree head is smaller than one the witness cosigned for this node before',
+  },
+  WITNESS_CONFLICT: {
+    status: 409,
+    retryable: false,
+    description: 'The tree head has another root at a size the witness cosigned: a forked history',
+  },
+  WITNESS_INCONSISTENT: {
+    status: 409,
+    retryable: false,
+    description: 'The consistency proof does not show the head extends the last one cosigned',
+  },
+  WITNESS_SIZE_MISMATCH: {
+    status: 409,
+    retryable: false,
+    description: "The request's old size is not the witness's last cosigned size (in details.size)",
+  },
+  CERTIFICATE_INVALID: {
+    status: 400,
+    retryable: false,
+    description: 'A quorum certificate, its validator set or a signature on it is invalid',
+  },
+  CERTIFICATE_ALREADY_SIGNED: {
+    status: 409,
+    retryable: false,
+    description: 'The validator has signed this certificate already',
   },
   PAYLOAD_TOO_LARGE: {
     status: 413,

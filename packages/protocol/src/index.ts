@@ -5,6 +5,7 @@ export type {
   AuditPage,
   AuditTreeHead,
 } from './audit.js'
+export type { CertificateView } from './certificate-views.js'
 export type { ClusterLeaseView, ClusterNodeView, ClusterView } from './cluster-views.js'
 export { canonicalBytes, canonicalize } from './canonical-json.js'
 export { base58, fromBase64url, fromHex, toBase64url, toHex, utf8 } from './encoding.js'
@@ -66,6 +67,28 @@ export {
   type Sla,
 } from './schemas.js'
 export { cryptoImplementation, randomBytes, sha256 } from './crypto.js'
+export {
+  addSignature,
+  CERTIFICATE_TYPE,
+  certificateStatement,
+  createCertificate,
+  MAX_VALIDATORS,
+  quorumThreshold,
+  signCertificate,
+  verifyCertificate,
+  type CertificateSignature,
+  type CertificateVerdict,
+  type QuorumCertificate,
+} from './quorum-certificate.js'
+export {
+  COSIGNATURE_TYPE,
+  signCosignature,
+  verifyCosignature,
+  verifyTreeHead,
+  type CosignedTreeHead,
+  type CosignRequest,
+  type Cosignature,
+} from './witness.js'
 export { isTerminal, terminalStates, type TaskState } from './task-states.js'
 export type {
   AccountBalance,

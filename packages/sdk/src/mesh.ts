@@ -1,4 +1,5 @@
 import {
+  signCertificate,
   signJws,
   type AccountBalance,
   type AgentInfo,
@@ -7,8 +8,11 @@ import {
   type AuditConsistencyProof,
   type AuditInclusionProof,
   type AuditPage,
-  type AuditTreeHead,
   type AgentCard,
+  type CertificateView,
+  type Cosignature,
+  type CosignedTreeHead,
+  type CosignRequest,
   type CapabilityPage,
   type ContractView,
   type IntentView,
@@ -125,8 +129,40 @@ export class Mesh {
   }
 
   /** The latest tree head the node signed. */
-  auditHead(): Promise<AuditTreeHead> {
+  auditHead(): Promise<CosignedTreeHead> {
     return this.request('GET', '/v1/audit/head')
+  }
+
+  /**
+   * Asks this node, as a witness, to cosign a tree head of the caller's own node (the caller must
+   * have signed in with that node's key). Throws the witness's refusal as a `MeshError`.
+   */
+  cosign(request: CosignRequest): Promise<Cosignature> {
+    return this.request('POST', '/v1/audit/cosign', request)
+  }
+
+  /** Proposes a decision for a quorum certificate of the node's validators (admin or validator). */
+  createCertificate(proposal: {
+    decision: unknown
+    validators: string[]
+    f: number
+  }): Promise<CertificateView> {
+    return this.request('POST', '/v1/certificates', proposal)
+  }
+
+  /** A quorum certificate with its signatures so far. */
+  certificate(id: string): Promise<CertificateView> {
+    return this.request('GET', `/v1/certificates/${encodeURIComponent(id)}`)
+  }
+
+  /** Signs a certificate as one of its validators, with the key this client signed in with. */
+  async signCertificate(id: string): Promise<CertificateView> {
+    if (!this.#key) throw new SdkError('BAD_OPTIONS', 'Signing a certificate needs a key')
+    const { certificate } = await this.certificate(id)
+    const { signature } = signCertificate(certificate, this.#key)
+    return this.request('POST', `/v1/certificates/${encodeURIComponent(id)}/signatures`, {
+      signature,
+    })
   }
 
   /** The inclusion proof of entry `seq` (in the latest signed head unless `size` is given). */

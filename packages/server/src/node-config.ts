@@ -68,6 +68,8 @@ export interface NodeConfig {
   observability: ObservabilityConfig
   /** Calls to imported A2A agents: which addresses, how long, how much. */
   outbound: OutboundPolicy
+  /** Proof across operators: witness nodes asked to cosign this node's tree heads, and how often. */
+  witnesses: { urls: string[]; intervalMs: number }
 }
 
 /** The flags of `agentmesh up`; each may also come from an `AGENTMESH_*` variable. */
@@ -200,7 +202,25 @@ export function resolveNodeConfig(flags: NodeFlags, env: NodeJS.ProcessEnv): Nod
       ),
     },
     observability: observabilityConfig(env),
+    witnesses: {
+      urls: witnessUrls(env.AGENTMESH_WITNESSES ?? ''),
+      intervalMs: integerEnv(env, 'AGENTMESH_WITNESS_INTERVAL_MS', 5000, 10, 3_600_000),
+    },
   }
+}
+
+/** `AGENTMESH_WITNESSES`: the base URLs of witness nodes, separated by commas or spaces. */
+function witnessUrls(text: string): string[] {
+  const urls = text.split(/[\s,]+/).filter((url) => url !== '')
+  for (const url of urls) {
+    if (!/^https?:\/\/[^\s/]+(\/\S*)?$/.test(url)) {
+      throw new MeshError(
+        'INVALID_INPUT',
+        `AGENTMESH_WITNESSES entry "${url}" is not an http(s) URL`,
+      )
+    }
+  }
+  return [...new Set(urls.map((url) => url.replace(/\/+$/, '')))]
 }
 
 /** `AGENTMESH_OTLP_URL`, `AGENTMESH_VERIFY_INTERVAL_MS`, `AGENTMESH_ALERT_WINDOW_MS`, `AGENTMESH_ALERT_ERROR_RATE`. */

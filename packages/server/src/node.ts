@@ -13,6 +13,7 @@ import { demoModule } from './node/demo-module.js'
 import { nodeKey, readVersion } from './node/identity.js'
 import { auditModule, ledgerModule } from './node/ledger-module.js'
 import { Lifecycle } from './node/lifecycle.js'
+import { proofsModule } from './node/proofs-module.js'
 import { registryModule } from './node/registry-module.js'
 import type { NodePorts, RunningNode } from './node/running-node.js'
 import { tasksModule } from './node/tasks-module.js'
@@ -81,6 +82,9 @@ export async function startNode(config: NodeConfig, ports: NodePorts = {}): Prom
       offers: connections,
     })
     const { tasks, pipelines, negotiation, stats } = taskModule
+    const { proofs } = await lifecycle.start(
+      proofsModule(base, { audit, auditSink: observability.observe(audit) }),
+    )
     const context: ApiContext = {
       nodeDid: key.did,
       version: readVersion(),
@@ -107,6 +111,7 @@ export async function startNode(config: NodeConfig, ports: NodePorts = {}): Prom
       clock,
       metrics,
       alerts,
+      proofs,
     }
     const { app } = await lifecycle.start(apiModule(config, { context, connections, logger }))
     // Before any submission: a reservation whose task a crash kept from being stored goes back now.

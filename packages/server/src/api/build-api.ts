@@ -21,6 +21,7 @@ import { auditRoutes } from './routes/audit-routes.js'
 import { agentRoutes } from './routes/agent-routes.js'
 import { authRoutes } from './routes/auth-routes.js'
 import { budgetRoutes } from './routes/budget-routes.js'
+import { certificateRoutes } from './routes/certificate-routes.js'
 import { healthRoutes } from './routes/health-routes.js'
 import { infoRoutes } from './routes/info-routes.js'
 import { ledgerRoutes } from './routes/ledger-routes.js'
@@ -36,6 +37,7 @@ import { statsRoutes } from './routes/stats-routes.js'
 import { subscriptionRoutes } from './routes/subscription-routes.js'
 import { taskRoutes } from './routes/task-routes.js'
 import { watchRoutes } from './routes/watch-routes.js'
+import { witnessRoutes } from './routes/witness-routes.js'
 import { createValidators, schemaCompiler } from './validation.js'
 
 export interface ApiOptions {
@@ -102,6 +104,8 @@ export async function buildApi(ctx: ApiContext, options: ApiOptions): Promise<Fa
   permissionRoutes(app, ctx)
   reputationRoutes(app, ctx)
   auditRoutes(app, ctx)
+  witnessRoutes(app, ctx)
+  certificateRoutes(app, ctx)
   ledgerRoutes(app, ctx)
   budgetRoutes(app, ctx)
   subscriptionRoutes(app, ctx)

@@ -1,6 +1,9 @@
 import type { Role } from '@agentmesh/protocol'
 import type { AlertService } from '../core/alerts/alert-service.js'
 import type { AuditLog } from '../core/audit/audit-log.js'
+import type { HeadCosigner } from '../core/audit/head-cosigner.js'
+import type { Witness } from '../core/audit/witness.js'
+import type { CertificateService } from '../core/certificates/certificate-service.js'
 import type { AuthService } from '../core/auth/auth-service.js'
 import type { Caller } from '../core/auth/caller.js'
 import type { PermissionService } from '../core/auth/permission-service.js'
@@ -56,6 +59,8 @@ export interface ApiContext {
   metrics: MetricsEndpoint
   /** The node's alerts, read at `/v1/alerts`. */
   alerts: AlertService
+  /** Proof across operators: witnessing others' heads, our cosignatures, quorum certificates. */
+  proofs: { witness: Witness; cosigner: HeadCosigner; certificates: CertificateService }
 }
 
 /** What the HTTP layer needs of the node's metrics (the prom-client adapter implements it). */

@@ -1,6 +1,7 @@
 import type { Command } from 'commander'
 import { CliError } from './cli-error.js'
 import { connect, withClientOptions, type ClientFlags } from './client-options.js'
+import { checkCosignatures } from './cosignature-check.js'
 import { verifyRemoteAudit } from './remote-audit.js'
 
 /** A one-line progress count on stderr, only when stderr is a terminal (logs and tests stay clean). */
@@ -25,8 +26,15 @@ export function auditCommand(program: Command, env: NodeJS.ProcessEnv): void {
   withClientOptions(
     audit
       .command('verify')
-      .description('check the hash chain, the Merkle root and the tree head signature (admin)'),
-  ).action(async (flags: ClientFlags) => {
+      .description(
+        'check the hash chain, the Merkle root, the tree head signature and its witness cosignatures (admin)',
+      )
+      .option('--witnesses <n>', 'require at least this many witness cosignatures', '0'),
+  ).action(async (flags: ClientFlags & { witnesses: string }) => {
+    const minimum = Number(flags.witnesses)
+    if (!Number.isSafeInteger(minimum) || minimum < 0) {
+      throw new CliError(`--witnesses "${flags.witnesses}" is not a whole number`, 2)
+    }
     const mesh = await connect(flags, env)
     try {
       const me = await mesh.whoami()
@@ -48,11 +56,16 @@ export function auditCommand(program: Command, env: NodeJS.ProcessEnv): void {
         const where = verdict.seq === null ? '' : ` at seq ${verdict.seq}`
         throw new CliError(`Audit log fails verification${where}: ${verdict.reason}`)
       }
+      const cosigned = checkCosignatures(result.head, minimum)
+      if (!cosigned.ok) throw new CliError(`Audit log fails verification: ${cosigned.reason}`)
       const after = verdict.entries - verdict.headSize
       console.log(
         `Audit log verified: ${verdict.entries} entries chained; the Merkle root of the first ` +
           `${verdict.headSize} matches the tree head signed by ${nodeDid} at ${headTime}` +
-          (after > 0 ? `; ${after} later entries await the next signed head` : ''),
+          (after > 0 ? `; ${after} later entries await the next signed head` : '') +
+          (cosigned.witnesses.length > 0
+            ? `; cosigned by ${cosigned.witnesses.length} witnesses (${cosigned.witnesses.join(', ')})`
+            : '; no witness has cosigned it'),
       )
     } finally {
       await mesh.close()

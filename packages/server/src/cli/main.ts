@@ -6,6 +6,7 @@ import { auditCommand } from './audit-command.js'
 import { agentsCommand } from './agents-command.js'
 import { benchCommand } from './bench-command.js'
 import { callCommand } from './call-command.js'
+import { certificateCommand } from './certificate-command.js'
 import { CliError } from './cli-error.js'
 import { keysCommand } from './keys-command.js'
 import { mcpCommand } from './mcp-command.js'
@@ -32,6 +33,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
   callCommand(program, env)
   pipelineCommand(program, env)
   auditCommand(program, env)
+  certificateCommand(program, env)
   ledgerCommand(program, env)
   agentsCommand(program, env)
   agentCommand(program)

@@ -1,4 +1,4 @@
-import type { Mesh } from '@agentmesh/sdk'
+import type { CosignedTreeHead, Mesh } from '@agentmesh/sdk'
 import { AuditVerifier, type AuditVerdict } from '../core/audit/audit-verify.js'
 
 const PAGE_ENTRIES = 1000
@@ -11,7 +11,7 @@ const PAGE_ENTRIES = 1000
 export async function verifyRemoteAudit(
   mesh: Mesh,
   onPage: (done: number, total: number) => void = () => {},
-): Promise<{ verdict: AuditVerdict; nodeDid: string; headTime: string }> {
+): Promise<{ verdict: AuditVerdict; nodeDid: string; headTime: string; head: CosignedTreeHead }> {
   const info = await mesh.info()
   const head = await mesh.auditHead()
   const verifier = new AuditVerifier(head, info.did)
@@ -25,5 +25,5 @@ export async function verifyRemoteAudit(
     onPage(verifier.count, head.size)
     cursor = verifier.problem ? null : page.nextCursor
   } while (cursor !== null)
-  return { verdict: verifier.finish(), nodeDid: info.did, headTime: head.time }
+  return { verdict: verifier.finish(), nodeDid: info.did, headTime: head.time, head }
 }

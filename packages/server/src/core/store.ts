@@ -1,4 +1,6 @@
 import type { AuditStore } from './audit/audit-store.js'
+import type { WitnessStore } from './audit/witness-store.js'
+import type { CertificateStore } from './certificates/certificate-store.js'
 import type {
   NonceStore,
   PermissionStore,
@@ -31,6 +33,10 @@ export interface Store {
   readonly registry: RegistryStore
   readonly marketplace: MarketplaceStore
   readonly permissions: PermissionStore
+  /** Witnessing: heads this node cosigned for others, cosignatures its own heads collected. */
+  readonly witness: WitnessStore
+  /** Quorum certificates and their validators' signatures. */
+  readonly certificates: CertificateStore
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>
   /** Whether `error`, thrown by a store, means the database cannot be reached for now. */

@@ -87,6 +87,29 @@ export interface Database {
     chain_hash: string
   }
   /** One row (id 1): the committed tail, locked by every append. */
+  witness_heads: { origin: string; size: number | string; root: string; time_ms: number | string }
+  audit_cosignatures: {
+    origin: string
+    size: number | string
+    witness: string
+    root: string
+    time: string
+    signature: string
+  }
+  certificates: {
+    id: string
+    created_by: string
+    created_at: number | string
+    decision: string
+    validators: string
+    f: number
+  }
+  certificate_signatures: {
+    certificate_id: string
+    signer: string
+    signature: string
+    signed_at: number | string
+  }
   audit_tail: { id: number; seq: number | string; chain_hash: string }
   audit_heads: {
     signer: string

@@ -2,6 +2,8 @@ import { sql, type Kysely } from 'kysely'
 import type { NegotiationStore } from '../../core/negotiation/negotiation-store.js'
 import type { PipelineStore } from '../../core/pipelines/pipeline-store.js'
 import type { AuditStore } from '../../core/audit/audit-store.js'
+import type { WitnessStore } from '../../core/audit/witness-store.js'
+import type { CertificateStore } from '../../core/certificates/certificate-store.js'
 import type { LedgerStore } from '../../core/ledger/ledger-store.js'
 import type {
   NonceStore,
@@ -15,6 +17,7 @@ import type { TaskStore } from '../../core/tasks/task-store.js'
 import type { MarketplaceStore } from '../../core/marketplace/marketplace-store.js'
 import type { ReputationStore } from '../../core/reputation/reputation-store.js'
 import { KyselyAuditStore } from './audit-store.js'
+import { KyselyCertificateStore } from './certificate-store.js'
 import { KyselyNonceStore, KyselyPrincipalStore, KyselySessionStore } from './auth-stores.js'
 import type { Database } from './database.js'
 import { KyselyNegotiationStore } from './negotiation-store.js'
@@ -26,6 +29,7 @@ import { KyselyLedgerStore } from './ledger-store.js'
 import { KyselyMarketplaceStore } from './marketplace-store.js'
 import { KyselyRegistryStore } from './registry-store.js'
 import type { StoreDialect } from './store-dialect.js'
+import { KyselyWitnessStore } from './witness-store.js'
 
 /** The store on Kysely: the same queries serve every database, with what differs in `dialect`. */
 export class KyselyStore implements Store {
@@ -41,6 +45,8 @@ export class KyselyStore implements Store {
   readonly ledger: LedgerStore
   readonly registry: RegistryStore
   readonly marketplace: MarketplaceStore
+  readonly witness: WitnessStore
+  readonly certificates: CertificateStore
   readonly #db: Kysely<Database>
   readonly #onClose: () => Promise<void>
 
@@ -68,6 +74,8 @@ export class KyselyStore implements Store {
     this.ledger = new KyselyLedgerStore(db, dialect)
     this.registry = new KyselyRegistryStore(db, dialect)
     this.marketplace = new KyselyMarketplaceStore(db)
+    this.witness = new KyselyWitnessStore(db)
+    this.certificates = new KyselyCertificateStore(db)
   }
 
   isUnavailable(error: unknown): boolean {

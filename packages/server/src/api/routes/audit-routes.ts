@@ -3,6 +3,7 @@ import type { AuditQuery } from '@agentmesh/sdk'
 import type { FastifyInstance } from 'fastify'
 import { callerOf } from '../auth-hook.js'
 import type { ApiContext } from '../context.js'
+import { cosignatureSchema } from './witness-routes.js'
 
 const hex = { type: 'string', pattern: '^[0-9a-f]{64}$' } as const
 const size = { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER } as const
@@ -30,6 +31,7 @@ const headSchema = {
     time: { type: 'string' },
     signer: { type: 'string' },
     signature: { type: 'string' },
+    cosignatures: { type: 'array', items: cosignatureSchema },
   },
 } as const
 
@@ -102,13 +104,13 @@ export function auditRoutes(app: FastifyInstance, ctx: ApiContext): void {
       config: { access: 'public' },
       schema: {
         tags: ['audit'],
-        summary: 'The latest tree head this node signed',
+        summary: "The latest tree head this node signed, with its witnesses' cosignatures",
         description:
-          'The signature is a compact JWS (EdDSA, kid = the node DID) over the canonical JSON {size, root, time}.',
+          'The signature is a compact JWS (EdDSA, kid = the node DID) over the canonical JSON {size, root, time}. Each cosignature is a JWS by a witness over {type:"agentmesh/cosignature/v1", witness, origin, size, root, time}.',
         response: { 200: headSchema },
       },
     },
-    () => ctx.audit.latestHead(),
+    () => ctx.proofs.cosigner.cosignedHead(),
   )
 
   app.get<{ Querystring: { seq: number; size?: number } }>(

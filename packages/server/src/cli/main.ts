@@ -7,6 +7,7 @@ import { agentsCommand } from './agents-command.js'
 import { benchCommand } from './bench-command.js'
 import { callCommand } from './call-command.js'
 import { CliError } from './cli-error.js'
+import { clusterCommand } from './cluster-command.js'
 import { keysCommand } from './keys-command.js'
 import { mcpCommand } from './mcp-command.js'
 import { pipelineCommand } from './pipeline-command.js'
@@ -34,6 +35,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
   auditCommand(program, env)
   ledgerCommand(program, env)
   agentsCommand(program, env)
+  clusterCommand(program, env)
   agentCommand(program)
   mcpCommand(program, env)
   benchCommand(program)

@@ -27,12 +27,11 @@ export const showsCluster = (session: Session): boolean =>
 /** A load (in-flight work over capacity) as a bar and a percentage; past 100 % the bar is full. */
 function LoadBar({ load }: { load: number }) {
   const safe = Number.isFinite(load) && load > 0 ? load : 0
-  const tone = safe > 0.8 ? 'warn' : 'ok'
   return (
     <span className="load" title={`in-flight over capacity: ${safe.toFixed(2)}`}>
       <span className="load-track">
         <span
-          className={`load-fill tone-${tone}`}
+          className={`load-fill${safe > 0.8 ? ' over' : ''}`}
           style={{ width: `${Math.min(100, Math.round(safe * 100))}%` }}
         />
       </span>
@@ -97,7 +96,7 @@ export function ClusterPage({ session }: { session: Session }) {
                     <th>Node</th>
                     <th>State</th>
                     <th>Agents</th>
-                    <th>In flight</th>
+                    <th title="Tasks in flight over capacity">Tasks</th>
                     <th>Load</th>
                     <th className="hide-narrow">Leases</th>
                     <th className="hide-narrow">Last seen</th>
@@ -109,9 +108,12 @@ export function ClusterPage({ session }: { session: Session }) {
                       <td>
                         <Id value={node.id} short={shortId(node.id, 8)} />
                         {node.id === view.nodeId ? (
-                          <span className="muted small"> (this)</span>
+                          <span className="muted small" title="The node that answered">
+                            {' '}
+                            ●
+                          </span>
                         ) : null}
-                        <div className="muted small node-url">{node.url}</div>
+                        <div className="muted small node-url hide-narrow">{node.url}</div>
                       </td>
                       <td>
                         <span

@@ -99,9 +99,7 @@ describe.skipIf(skip !== undefined)(
       await page.locator('tr[data-node]').nth(2).waitFor()
       expect(await page.locator('[data-recommendation]').innerText()).toBe('scale out')
       const rows = page.locator('tr[data-node]')
-      expect(await rows.nth(0).innerText()).toMatch(
-        /node-1\s*\(this\)[\s\S]*up\s+2\s+9 \/ 10\s+90%/,
-      )
+      expect(await rows.nth(0).innerText()).toMatch(/node-1\s*●[\s\S]*up\s+2\s+9 \/ 10\s+90%/)
       expect(await rows.nth(2).locator('[data-state]').innerText()).toBe('draining')
       // Bars scale with load; one past capacity is full, not wider than its track.
       const fills = await page.locator('tr[data-node] .load-fill').all()
@@ -110,6 +108,13 @@ describe.skipIf(skip !== undefined)(
       expect(widths[0]).toBeCloseTo(track * 0.9, 0)
       expect(widths[1]).toBe(0)
       expect(widths[2]).toBeCloseTo(track, 0)
+      await screenshot(page, 'cluster-phone')
+      // On a phone the load column is in view, not scrolled out of its table.
+      const table = (await page.locator('.table-wrap:has(tr[data-node])').boundingBox())!
+      for (const bar of await page.locator('tr[data-node] .load').all()) {
+        const box = (await bar.boundingBox())!
+        expect(box.x + box.width).toBeLessThanOrEqual(table.x + table.width)
+      }
       expect(await page.locator('tr[data-lease]').count()).toBe(3)
       await page.locator('tr[data-lease] a', { hasText: 'task_0003' }).waitFor()
       await screenshot(page, 'cluster-phone')

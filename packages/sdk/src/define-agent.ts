@@ -16,17 +16,11 @@ import {
 } from '@agentmesh/protocol'
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js'
 import WebSocket from 'ws'
+import { registerCard } from './agent-registration.js'
 import { Mesh } from './mesh.js'
 import { NodeUrls, reconnectDelayMs, type NodeUrlList } from './node-urls.js'
 import { SdkError } from './sdk-error.js'
 import type { SubmitOptions } from './task-types.js'
-
-/** The codes of a registration refused because the agent is known: then its card is PATCHed. */
-const REGISTERED_ALREADY: ReadonlySet<string> = new Set([
-  'AGENT_EXISTS',
-  'VERSION_CONFLICT',
-  'CONFLICT', // a node before 0.2
-])
 
 /** What a handler gets besides its input. */
 export interface TaskContext {
@@ -150,13 +144,7 @@ export class Agent {
     this.#closing = false
     const nodes = new NodeUrls(urls)
     this.#urls = nodes
-    const mesh = await Mesh.connect(urls, { key: options.key, roles: ['agent'] })
-    try {
-      await this.#register(mesh, options.key)
-    } finally {
-      await mesh.close()
-    }
-    nodes.moveTo(mesh.url)
+    nodes.moveTo(await registerCard(urls, this.card(options.key.did), options.key))
     for (let tried = 1; ; tried++) {
       try {
         return await this.#open(options, 'first')
@@ -167,24 +155,9 @@ export class Agent {
     }
   }
 
-  async #register(mesh: Mesh, key: KeyPair): Promise<void> {
-    const card = signJws(this.card(key.did), key)
-    try {
-      await mesh.request('POST', '/v1/agents', { card })
-    } catch (error) {
-      if (!(error instanceof MeshError) || !REGISTERED_ALREADY.has(error.code)) throw error
-      await mesh.request('PATCH', `/v1/agents/${encodeURIComponent(key.did)}`, { card })
-    }
-  }
-
   /** Registers the card on the node in use, which did not know it, then connects there. */
   async #registerHere(options: ConnectOptions): Promise<void> {
-    const mesh = await Mesh.connect(this.#urls!.current, { key: options.key, roles: ['agent'] })
-    try {
-      await this.#register(mesh, options.key)
-    } finally {
-      await mesh.close()
-    }
+    await registerCard(this.#urls!.current, this.card(options.key.did), options.key)
     await this.#open(options, 'registered')
   }
 

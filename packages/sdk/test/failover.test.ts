@@ -13,7 +13,9 @@ async function deadUrl(): Promise<string> {
 }
 
 /** Breaks the connection without an answer, as a node dying mid-request would. */
-const reset = (_request: Received, response: ServerResponse) => response.socket?.destroy()
+const reset = (_request: Received, response: ServerResponse) => {
+  response.socket?.destroy()
+}
 
 const stopping = (_request: Received, response: ServerResponse) =>
   json(response, 503, {

@@ -3,6 +3,7 @@ import { AgentDetailPage } from './pages/agent-detail-page.js'
 import { AgentsPage } from './pages/agents-page.js'
 import { AlertsPage } from './pages/alerts-page.js'
 import { AuditPage } from './pages/audit-page.js'
+import { ClusterPage, showsCluster } from './pages/cluster-page.js'
 import { LedgerPage } from './pages/ledger-page.js'
 import { OverviewPage } from './pages/overview-page.js'
 import { PipelineRunPage, PipelinesPage } from './pages/pipelines-page.js'
@@ -52,6 +53,8 @@ function Page({ route, session }: { route: Route; session: Session }) {
       return <AuditPage session={session} query={route.query} />
     case 'alerts':
       return <AlertsPage session={session} />
+    case 'cluster':
+      return <ClusterPage session={session} />
     default:
       return <p className="muted">There is no page “{section}”.</p>
   }
@@ -79,6 +82,11 @@ export function App() {
               {label}
             </a>
           ))}
+          {showsCluster(session) ? (
+            <a href={href(['cluster'])} aria-current={current === 'cluster'}>
+              Cluster
+            </a>
+          ) : null}
         </nav>
         <div className="who">
           <span title={session.did}>

@@ -16,16 +16,11 @@ import {
 } from '@agentmesh/protocol'
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js'
 import WebSocket from 'ws'
+import { registerCard } from './agent-registration.js'
 import { Mesh } from './mesh.js'
+import { NodeUrls, reconnectDelayMs, type NodeUrlList } from './node-urls.js'
 import { SdkError } from './sdk-error.js'
 import type { SubmitOptions } from './task-types.js'
-
-/** The codes of a registration refused because the agent is known: then its card is PATCHed. */
-const REGISTERED_ALREADY: ReadonlySet<string> = new Set([
-  'AGENT_EXISTS',
-  'VERSION_CONFLICT',
-  'CONFLICT', // a node before 0.2
-])
 
 /** What a handler gets besides its input. */
 export interface TaskContext {
@@ -99,7 +94,11 @@ const wsUrl = (url: string) => `${url.replace(/^http/, 'ws').replace(/\/+$/, '')
 export class Agent {
   readonly definition: AgentDefinition
   readonly #validators = new Map<string, ValidateFunction>()
-  readonly #running = new Map<string, AbortController>()
+  /** Tasks running now, each with the connection that brought it (its reports go back there). */
+  readonly #running = new Map<string, { controller: AbortController; socket: WebSocket }>()
+  /** Connections whose node is draining: closed once their tasks have reported. */
+  readonly #draining = new Set<WebSocket>()
+  #urls: NodeUrls | undefined
   #socket: WebSocket | undefined
   #mesh: Mesh | undefined
   #closing = false
@@ -135,33 +134,56 @@ export class Agent {
     return this.#mesh !== undefined && this.#socket?.readyState === WebSocket.OPEN
   }
 
-  /** Registers the card (signed) and connects; resolves once the node has taken the agent. */
-  async connect(url: string, options: ConnectOptions): Promise<void> {
+  /**
+   * Registers the card (signed) and connects; resolves once a node has taken the agent. Given
+   * several URLs (a cluster's nodes), it connects to the first that takes it, and later moves to
+   * the next when its connection drops or its node drains (to the nodes the draining node names
+   * first), signing in again there and registering the card where the node does not know it.
+   */
+  async connect(urls: NodeUrlList, options: ConnectOptions): Promise<void> {
     this.#closing = false
-    const mesh = await Mesh.connect(url, { key: options.key, roles: ['agent'] })
-    try {
-      await this.#register(mesh, options.key)
-    } finally {
-      await mesh.close()
-    }
-    await this.#open(url, options, 0)
-  }
-
-  async #register(mesh: Mesh, key: KeyPair): Promise<void> {
-    const card = signJws(this.card(key.did), key)
-    try {
-      await mesh.request('POST', '/v1/agents', { card })
-    } catch (error) {
-      if (!(error instanceof MeshError) || !REGISTERED_ALREADY.has(error.code)) throw error
-      await mesh.request('PATCH', `/v1/agents/${encodeURIComponent(key.did)}`, { card })
+    const nodes = new NodeUrls(urls)
+    this.#urls = nodes
+    nodes.moveTo(await registerCard(urls, this.card(options.key.did), options.key))
+    for (let tried = 1; ; tried++) {
+      try {
+        return await this.#open(options, 'first')
+      } catch (error) {
+        if (tried >= nodes.size || !(error instanceof SdkError)) throw error
+        nodes.advance()
+      }
     }
   }
 
-  #open(url: string, options: ConnectOptions, failures: number): Promise<void> {
+  /** Registers the card on the node in use, which did not know it, then connects there. */
+  async #registerHere(options: ConnectOptions): Promise<void> {
+    await registerCard(this.#urls!.current, this.card(options.key.did), options.key)
+    await this.#open(options, 'registered')
+  }
+
+  /** Connects again after `delayMs`, to the next node (`advance`) or the same one. */
+  #reconnect(options: ConnectOptions, failures: number, delayMs: number, advance: boolean): void {
+    clearTimeout(this.#reconnectTimer)
+    this.#reconnectTimer = setTimeout(() => {
+      if (this.#closing) return
+      if (advance) this.#urls!.advance()
+      this.#open(options, failures).catch((error: Error) => options.onError?.(error))
+    }, delayMs)
+  }
+
+  /**
+   * Opens one connection to the node in use. `first`: the caller hears of a failure and no
+   * reconnect follows; `registered`: the card was just registered there; a number: how many
+   * reconnect attempts failed in a row.
+   */
+  #open(options: ConnectOptions, attempt: 'first' | 'registered' | number): Promise<void> {
+    const url = this.#urls!.current
+    const failures = typeof attempt === 'number' ? attempt : 0
     return new Promise((resolve, reject) => {
       const socket = new WebSocket(wsUrl(url))
       this.#socket = socket
       let ready = false
+      let unknownHere = false
       const send = (frame: AgentToNodeFrame) => socket.send(JSON.stringify(frame))
       socket.on('open', () => {
         send({
@@ -187,6 +209,7 @@ export class Agent {
           }
           case 'ready':
             ready = true
+            clearInterval(this.#heartbeat)
             this.#heartbeat = setInterval(() => this.#send({ type: 'heartbeat' }), 10_000)
             this.#heartbeat.unref()
             // The session the node issued serves ctx.call; set it before resolving.
@@ -197,7 +220,7 @@ export class Agent {
             }, reject)
             return
           case 'task':
-            void this.#run(frame, options)
+            void this.#run(frame, socket, options)
             return
           case 'intent':
             void this.#offer(frame, options).catch((error: Error) => options.onError?.(error))
@@ -205,34 +228,69 @@ export class Agent {
           case 'cancel':
             this.#running
               .get(`${frame.taskId}#${frame.attempt}`)
-              ?.abort(new MeshError('TASK_CANCELED', 'Canceled'))
+              ?.controller.abort(new MeshError('TASK_CANCELED', 'Canceled'))
             return
-          case 'error':
-            if (!ready) reject(MeshError.fromWire(frame.error))
-            else options.onError?.(MeshError.fromWire(frame.error))
+          case 'draining':
+            this.#drain(socket, frame.reconnectTo, options)
             return
+          case 'error': {
+            const error = MeshError.fromWire(frame.error)
+            unknownHere = !ready && error.code === 'AGENT_NOT_FOUND' && attempt !== 'registered'
+            if (!ready && attempt === 'first' && !unknownHere) reject(error)
+            else options.onError?.(error)
+            return
+          }
         }
       })
       socket.on('error', (error) => {
-        if (!ready && failures === 0)
+        if (!ready && attempt === 'first')
           reject(new SdkError('NETWORK', `Cannot connect to ${wsUrl(url)}: ${error.message}`))
         else options.onError?.(error)
       })
       socket.on('close', () => {
+        for (const run of this.#running.values()) {
+          if (run.socket !== socket) continue
+          run.controller.abort(new MeshError('PROVIDER_DISCONNECTED', 'Connection lost'))
+        }
+        this.#draining.delete(socket)
+        // A connection a drain replaced ends quietly: the new one carries on.
+        if (this.#socket !== socket) return
         clearInterval(this.#heartbeat)
         this.#mesh = undefined
-        for (const controller of this.#running.values()) {
-          controller.abort(new MeshError('PROVIDER_DISCONNECTED', 'Connection lost'))
+        if (this.#closing) return
+        if (unknownHere) {
+          this.#registerHere(options).then(resolve, (error: Error) => {
+            if (attempt === 'first') return reject(error)
+            options.onError?.(error)
+            this.#reconnect(options, failures + 1, reconnectDelayMs(failures), true)
+          })
+          return
         }
-        if (this.#closing || options.reconnect === false || (!ready && failures === 0)) return
-        const delay = Math.min(10_000, 200 * 2 ** failures) * (0.5 + Math.random() / 2)
-        this.#reconnectTimer = setTimeout(() => {
-          this.#open(url, options, ready ? 1 : failures + 1).catch((error: Error) =>
-            options.onError?.(error),
-          )
-        }, delay)
+        if (options.reconnect === false || (!ready && attempt === 'first')) return
+        const next = ready ? 1 : failures + 1
+        this.#reconnect(options, next, reconnectDelayMs(ready ? 0 : failures), true)
       })
     })
+  }
+
+  /**
+   * The node is shutting down: connect to another now (one it named first), and close this
+   * connection once the tasks it brought have finished and reported.
+   */
+  #drain(socket: WebSocket, reconnectTo: string[], options: ConnectOptions): void {
+    if (this.#socket !== socket || this.#closing) return
+    this.#urls!.prefer(Array.isArray(reconnectTo) ? reconnectTo : [])
+    this.#draining.add(socket)
+    this.#closeIfIdle(socket)
+    if (options.reconnect !== false && this.#urls!.size > 1) this.#reconnect(options, 0, 0, true)
+  }
+
+  /** Closes a draining connection that runs no task any more. */
+  #closeIfIdle(socket: WebSocket): void {
+    if (!this.#draining.has(socket)) return
+    for (const run of this.#running.values()) if (run.socket === socket) return
+    this.#draining.delete(socket)
+    socket.close(1000, 'node draining')
   }
 
   async #offer(intent: IntentRequest, options: ConnectOptions): Promise<void> {
@@ -254,30 +312,30 @@ export class Agent {
     this.#send({ type: 'offer', intentId: intent.intentId, terms: signJws(terms, options.key) })
   }
 
-  #send(frame: AgentToNodeFrame): void {
-    if (this.#socket?.readyState === WebSocket.OPEN) this.#socket.send(JSON.stringify(frame))
+  #send(frame: AgentToNodeFrame, socket = this.#socket): void {
+    if (socket?.readyState === WebSocket.OPEN) socket.send(JSON.stringify(frame))
   }
 
-  async #run(frame: TaskFrame, options: ConnectOptions): Promise<void> {
+  async #run(frame: TaskFrame, socket: WebSocket, options: ConnectOptions): Promise<void> {
     const id = `${frame.taskId}#${frame.attempt}`
     const reply = { taskId: frame.taskId, attempt: frame.attempt }
     const capability = this.definition.capabilities.find((c) => c.id === frame.capabilityId)
     if (!capability) {
-      this.#send({
-        type: 'error',
-        ...reply,
-        error: { code: 'CAPABILITY_NOT_FOUND', message: `No handler for "${frame.capabilityId}"` },
-      })
+      const error = {
+        code: 'CAPABILITY_NOT_FOUND',
+        message: `No handler for "${frame.capabilityId}"`,
+      }
+      this.#send({ type: 'error', ...reply, error }, socket)
       return
     }
     const controller = new AbortController()
-    this.#running.set(id, controller)
+    this.#running.set(id, { controller, socket })
     const deadline = new Date(frame.deadline)
     const timer = setTimeout(
       () => controller.abort(new MeshError('TIMEOUT', 'Deadline passed')),
       Math.max(0, deadline.getTime() - Date.now()),
     )
-    this.#send({ type: 'accepted', ...reply })
+    this.#send({ type: 'accepted', ...reply }, socket)
     let units: number | undefined
     const ctx: TaskContext = {
       taskId: frame.taskId,
@@ -288,12 +346,15 @@ export class Agent {
       budget: { amount: frame.budget, currency: frame.currency },
       signal: controller.signal,
       progress: (fraction, message) =>
-        this.#send({
-          type: 'progress',
-          ...reply,
-          ...(fraction === undefined ? {} : { progress: Math.min(1, Math.max(0, fraction)) }),
-          ...(message === undefined ? {} : { message: message.slice(0, 1000) }),
-        }),
+        this.#send(
+          {
+            type: 'progress',
+            ...reply,
+            ...(fraction === undefined ? {} : { progress: Math.min(1, Math.max(0, fraction)) }),
+            ...(message === undefined ? {} : { message: message.slice(0, 1000) }),
+          },
+          socket,
+        ),
       units: (count) => {
         if (!Number.isSafeInteger(count) || count < 0)
           throw new SdkError('BAD_OPTIONS', `Units "${count}" is not a whole number 0 or more`)
@@ -322,7 +383,10 @@ export class Agent {
           `Output at "${first?.instancePath || '/'}" ${first?.message ?? 'is invalid'}`,
         )
       }
-      this.#send({ type: 'result', ...reply, output, ...(units === undefined ? {} : { units }) })
+      this.#send(
+        { type: 'result', ...reply, output, ...(units === undefined ? {} : { units }) },
+        socket,
+      )
     } catch (error) {
       if (controller.signal.aborted) return
       const mesh =
@@ -330,10 +394,14 @@ export class Agent {
           ? error
           : new MeshError('PROVIDER_ERROR', (error as Error)?.message ?? 'Handler failed')
       options.onError?.(error as Error)
-      this.#send({ type: 'error', ...reply, error: { code: mesh.code, message: mesh.message } })
+      this.#send(
+        { type: 'error', ...reply, error: { code: mesh.code, message: mesh.message } },
+        socket,
+      )
     } finally {
       clearTimeout(timer)
       this.#running.delete(id)
+      this.#closeIfIdle(socket)
     }
   }
 
@@ -342,15 +410,21 @@ export class Agent {
     this.#closing = true
     clearTimeout(this.#reconnectTimer)
     clearInterval(this.#heartbeat)
-    for (const controller of this.#running.values())
+    for (const { controller } of this.#running.values())
       controller.abort(new MeshError('TASK_CANCELED', 'Agent closing'))
-    const socket = this.#socket
-    if (socket && socket.readyState !== WebSocket.CLOSED) {
-      await new Promise<void>((resolve) => {
-        socket.once('close', () => resolve())
-        socket.close(1000, 'agent closing')
-      })
-    }
+    const sockets = new Set([...this.#draining, ...(this.#socket ? [this.#socket] : [])])
+    this.#draining.clear()
+    await Promise.all(
+      [...sockets]
+        .filter((socket) => socket.readyState !== WebSocket.CLOSED)
+        .map(
+          (socket) =>
+            new Promise<void>((resolve) => {
+              socket.once('close', () => resolve())
+              socket.close(1000, 'agent closing')
+            }),
+        ),
+    )
     await this.#mesh?.close()
     this.#mesh = undefined
   }

@@ -35,35 +35,45 @@ import type { AuditQuery } from './audit-query.js'
 import { streamEvents, watchRegistry, type StreamEvent } from './mesh-streams.js'
 import { MeshTransport, type Query } from './mesh-transport.js'
 import type { MeshOptions } from './mesh-types.js'
+import { NodeUrls, type NodeUrlList } from './node-urls.js'
 import type { PermissionGrant } from './principal-types.js'
 import type { CapabilityListOptions, SearchOptions } from './registry-types.js'
 import { SdkError } from './sdk-error.js'
 import { taskOutput } from './task-outcome.js'
 import type { PipelineRunListOptions, SubmitOptions } from './task-types.js'
 
-/** A client of one agentmesh node, over its REST API. */
+/** A client of an agentmesh node (or of a cluster's nodes, in turn), over its REST API. */
 export class Mesh {
-  readonly url: string
   readonly #transport: MeshTransport
   readonly #ownsToken: boolean
   readonly #key: KeyPair | undefined
 
   private constructor(transport: MeshTransport, ownsToken: boolean, key?: KeyPair) {
-    this.url = transport.url
     this.#transport = transport
     this.#ownsToken = ownsToken
     this.#key = key
   }
 
-  /** Connects to a node, signing in with `key` or adopting `token`. */
-  static async connect(url: string, options: MeshOptions): Promise<Mesh> {
-    const base = url.replace(/\/+$/, '')
+  /**
+   * Connects to a node, signing in with `key` or adopting `token`. Given several URLs (a
+   * cluster's nodes), it uses the first that answers and moves to the next when its node becomes
+   * unreachable, repeating only what is safe to repeat; with a key it signs in again there if
+   * that node does not know the session.
+   */
+  static async connect(urls: NodeUrlList, options: MeshOptions): Promise<Mesh> {
+    const nodes = new NodeUrls(urls)
     const timeoutMs = options.requestTimeoutMs ?? 30_000
-    if (options.token) return new Mesh(new MeshTransport(base, options.token, timeoutMs), false)
+    if (options.token) return new Mesh(new MeshTransport(nodes, options.token, timeoutMs), false)
     if (!options.key) throw new SdkError('BAD_OPTIONS', 'Mesh.connect needs a key or a token')
-    const anonymous = new MeshTransport(base, '', timeoutMs)
-    const token = await anonymous.signIn(options.key, options.roles)
-    return new Mesh(new MeshTransport(base, token, timeoutMs), true, options.key)
+    const signInAgain = { key: options.key, roles: options.roles }
+    const transport = new MeshTransport(nodes, '', timeoutMs, signInAgain)
+    transport.token = await transport.signIn(options.key, options.roles)
+    return new Mesh(transport, true, options.key)
+  }
+
+  /** The URL of the node in use: the first given, until a failover moves on. */
+  get url(): string {
+    return this.#transport.url
   }
 
   /** The session token, for curl and friends. */

@@ -8,6 +8,7 @@ import { benchCommand } from './bench-command.js'
 import { callCommand } from './call-command.js'
 import { certificateCommand } from './certificate-command.js'
 import { CliError } from './cli-error.js'
+import { clusterCommand } from './cluster-command.js'
 import { keysCommand } from './keys-command.js'
 import { mcpCommand } from './mcp-command.js'
 import { pipelineCommand } from './pipeline-command.js'
@@ -36,6 +37,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
   certificateCommand(program, env)
   ledgerCommand(program, env)
   agentsCommand(program, env)
+  clusterCommand(program, env)
   agentCommand(program)
   mcpCommand(program, env)
   benchCommand(program)

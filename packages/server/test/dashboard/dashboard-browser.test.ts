@@ -3,7 +3,14 @@ import type { AlertsView } from '@agentmesh/sdk'
 import type { BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { resolveNodeConfig, type RunningNode } from '../../src/node.js'
-import { browserSkipReason, DESKTOP, launchBrowser, PHONE, screenshot } from '../helpers/browser.js'
+import {
+  browserSkipReason,
+  DESKTOP,
+  expectFitsPhone,
+  launchBrowser,
+  PHONE,
+  screenshot,
+} from '../helpers/browser.js'
 import { get, startTestNode } from '../helpers/test-node.js'
 import { echo, echoCapability, startAgent } from '../helpers/agents.js'
 import { waitUntil } from '../helpers/wait-until.js'
@@ -200,22 +207,6 @@ describe.skipIf(skip !== undefined)(
 /** Waits until the element's text contains `text`. */
 async function expectText(page: Page, selector: string, text: string): Promise<void> {
   await page.locator(selector, { hasText: text }).first().waitFor({ timeout: 10_000 })
-}
-
-/**
- * Checks that the page fits a phone's width: nothing scrolls sideways, and every section of the
- * nav is on screen (none hidden in a scrolling strip).
- */
-async function expectFitsPhone(page: Page): Promise<void> {
-  const width = page.viewportSize()!.width
-  // A string, as the page runs it: this package's types have no DOM.
-  const scrollWidth = await page.evaluate<number>('document.documentElement.scrollWidth')
-  expect(scrollWidth).toBeLessThanOrEqual(width)
-  for (const link of await page.locator('.nav a').all()) {
-    const box = (await link.boundingBox())!
-    expect(box.x, await link.innerText()).toBeGreaterThanOrEqual(0)
-    expect(box.x + box.width, await link.innerText()).toBeLessThanOrEqual(width)
-  }
 }
 
 /** The rendered height, in CSS pixels, of the first chart's first axis label. */

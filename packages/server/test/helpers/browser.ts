@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium, type BrowserContext, type Page } from 'playwright-core'
+import { expect } from 'vitest'
 
 /** Debian's chromium, which `.ci/run` installs. */
 export const chromiumPath = process.env.AGENTMESH_TEST_CHROMIUM ?? '/usr/bin/chromium'
@@ -63,3 +64,19 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 
 export const PHONE = { width: 390, height: 844 }
 export const DESKTOP = { width: 1280, height: 860 }
+
+/**
+ * Checks that the page fits a phone's width: nothing scrolls sideways, and every section of the
+ * nav is on screen (none hidden in a scrolling strip).
+ */
+export async function expectFitsPhone(page: Page): Promise<void> {
+  const width = page.viewportSize()!.width
+  // A string, as the page runs it: this package's types have no DOM.
+  const scrollWidth = await page.evaluate<number>('document.documentElement.scrollWidth')
+  expect(scrollWidth).toBeLessThanOrEqual(width)
+  for (const link of await page.locator('.nav a').all()) {
+    const box = (await link.boundingBox())!
+    expect(box.x, await link.innerText()).toBeGreaterThanOrEqual(0)
+    expect(box.x + box.width, await link.innerText()).toBeLessThanOrEqual(width)
+  }
+}

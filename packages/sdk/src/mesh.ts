@@ -28,6 +28,7 @@ import {
   type TaskView,
 } from '@agentmesh/protocol'
 import type { AuditQuery } from './audit-query.js'
+import { HostedAgents, Templates } from './hosted-client.js'
 import { streamEvents, watchRegistry, type StreamEvent } from './mesh-streams.js'
 import { MeshTransport, type Query } from './mesh-transport.js'
 import type { MeshOptions } from './mesh-types.js'
@@ -60,6 +61,16 @@ export class Mesh {
     const anonymous = new MeshTransport(base, '', timeoutMs)
     const token = await anonymous.signIn(options.key, options.roles)
     return new Mesh(new MeshTransport(base, token, timeoutMs), true, options.key)
+  }
+
+  /** The signed-in owner's hosted agents (`/v1/hosted-agents`). */
+  get hosted(): HostedAgents {
+    return new HostedAgents(this, this.#key)
+  }
+
+  /** Agent templates (`/v1/templates`): publish, list, deploy. */
+  get templates(): Templates {
+    return new Templates(this, this.#key)
   }
 
   /** The session token, for curl and friends. */

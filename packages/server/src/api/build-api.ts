@@ -36,6 +36,8 @@ import { statsRoutes } from './routes/stats-routes.js'
 import { subscriptionRoutes } from './routes/subscription-routes.js'
 import { taskRoutes } from './routes/task-routes.js'
 import { watchRoutes } from './routes/watch-routes.js'
+import { hostedAgentRoutes } from './routes/hosted-agent-routes.js'
+import { templateRoutes } from './routes/template-routes.js'
 import { createValidators, schemaCompiler } from './validation.js'
 
 export interface ApiOptions {
@@ -123,6 +125,8 @@ export async function buildApi(ctx: ApiContext, options: ApiOptions): Promise<Fa
   a2aRoutes(app, ctx)
   importRoutes(app, ctx.imports)
   mcpRoutes(app, ctx)
+  hostedAgentRoutes(app, ctx)
+  templateRoutes(app, ctx)
   app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, () =>
     app.swagger(),
   )

@@ -7,6 +7,7 @@ import type {
 } from './auth/auth-store.js'
 import type { LedgerStore } from './ledger/ledger-store.js'
 import type { MarketplaceStore } from './marketplace/marketplace-store.js'
+import type { HostedStore } from './hosted/hosted-store.js'
 import type { NegotiationStore } from './negotiation/negotiation-store.js'
 import type { PipelineStore } from './pipelines/pipeline-store.js'
 import type { RegistryStore } from './registry/registry-store.js'
@@ -31,6 +32,8 @@ export interface Store {
   readonly registry: RegistryStore
   readonly marketplace: MarketplaceStore
   readonly permissions: PermissionStore
+  /** Hosted agents' code, records and templates. */
+  readonly hosted: HostedStore
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>
   /** Whether `error`, thrown by a store, means the database cannot be reached for now. */

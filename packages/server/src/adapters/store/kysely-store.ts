@@ -13,6 +13,7 @@ import type { RegistryStore } from '../../core/registry/registry-store.js'
 import type { Store } from '../../core/store.js'
 import type { TaskStore } from '../../core/tasks/task-store.js'
 import type { MarketplaceStore } from '../../core/marketplace/marketplace-store.js'
+import type { HostedStore } from '../../core/hosted/hosted-store.js'
 import type { ReputationStore } from '../../core/reputation/reputation-store.js'
 import { KyselyAuditStore } from './audit-store.js'
 import { KyselyNonceStore, KyselyPrincipalStore, KyselySessionStore } from './auth-stores.js'
@@ -24,6 +25,7 @@ import { KyselyReputationStore } from './reputation-store.js'
 import { KyselyTaskStore } from './task-store.js'
 import { KyselyLedgerStore } from './ledger-store.js'
 import { KyselyMarketplaceStore } from './marketplace-store.js'
+import { KyselyHostedStore } from './hosted-store.js'
 import { KyselyRegistryStore } from './registry-store.js'
 import type { StoreDialect } from './store-dialect.js'
 
@@ -41,6 +43,7 @@ export class KyselyStore implements Store {
   readonly ledger: LedgerStore
   readonly registry: RegistryStore
   readonly marketplace: MarketplaceStore
+  readonly hosted: HostedStore
   readonly #db: Kysely<Database>
   readonly #onClose: () => Promise<void>
 
@@ -68,6 +71,7 @@ export class KyselyStore implements Store {
     this.ledger = new KyselyLedgerStore(db, dialect)
     this.registry = new KyselyRegistryStore(db, dialect)
     this.marketplace = new KyselyMarketplaceStore(db)
+    this.hosted = new KyselyHostedStore(db)
   }
 
   isUnavailable(error: unknown): boolean {

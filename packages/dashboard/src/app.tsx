@@ -3,6 +3,7 @@ import { AgentDetailPage } from './pages/agent-detail-page.js'
 import { AgentsPage } from './pages/agents-page.js'
 import { AlertsPage } from './pages/alerts-page.js'
 import { AuditPage } from './pages/audit-page.js'
+import { HostedAgentsPage, TemplatesPage } from './pages/hosted-page.js'
 import { LedgerPage } from './pages/ledger-page.js'
 import { OverviewPage } from './pages/overview-page.js'
 import { PipelineRunPage, PipelinesPage } from './pages/pipelines-page.js'
@@ -21,6 +22,8 @@ const NAV = [
   ['ledger', 'Ledger'],
   ['audit', 'Audit'],
   ['alerts', 'Alerts'],
+  ['hosted', 'Hosted agents'],
+  ['templates', 'Templates'],
 ] as const
 
 function Page({ route, session }: { route: Route; session: Session }) {
@@ -52,6 +55,10 @@ function Page({ route, session }: { route: Route; session: Session }) {
       return <AuditPage session={session} query={route.query} />
     case 'alerts':
       return <AlertsPage session={session} />
+    case 'hosted':
+      return <HostedAgentsPage session={session} />
+    case 'templates':
+      return <TemplatesPage session={session} />
     default:
       return <p className="muted">There is no page “{section}”.</p>
   }

@@ -150,7 +150,7 @@ const catalogue = {
   HOSTED_AGENT_NOT_FOUND: {
     status: 404,
     retryable: false,
-    description: 'No hosted agent with this id, or it is not the caller\'s',
+    description: "No hosted agent with this id, or it is not the caller's",
   },
   TEMPLATE_NOT_FOUND: { status: 404, retryable: false, description: 'No template with this id' },
   CAPABILITY_NOT_FOUND: {

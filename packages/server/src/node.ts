@@ -67,7 +67,8 @@ export async function startNode(config: NodeConfig, ports: NodePorts = {}): Prom
     )
     const { presence, registry, discovery, directory, bookkeeping, marketplace } =
       await lifecycle.start(registryModule(base, { audit, reputation }))
-    let callTasks: TaskService | undefined
+    // The task service comes after the transports; guests' ctx.call reaches it once it exists.
+    const late: { tasks?: TaskService } = {}
     const { hosted, templates, ...sandbox } = await lifecycle.start(
       hostedModule(base, {
         audit,
@@ -76,7 +77,7 @@ export async function startNode(config: NodeConfig, ports: NodePorts = {}): Prom
         presence,
         metricsRegistry: metrics.registry,
         sandbox: ports.sandbox,
-        tasks: () => callTasks!,
+        tasks: () => late.tasks!,
       }),
     )
     const { connections, imports, transport } = await lifecycle.start(
@@ -95,7 +96,7 @@ export async function startNode(config: NodeConfig, ports: NodePorts = {}): Prom
       offers: connections,
     })
     const { tasks, pipelines, negotiation, stats } = taskModule
-    callTasks = tasks
+    late.tasks = tasks
     const context: ApiContext = {
       nodeDid: key.did,
       version: readVersion(),

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import type { AgentCard } from '@agentmesh/protocol'
+import type { PluginBuild } from 'esbuild'
 import { CliError } from './cli-error.js'
 
 /** What `agent deploy` uploads: the bundle and the card its definition makes. */
@@ -66,7 +67,7 @@ export async function bundleAgent(dir: string): Promise<AgentBundle> {
     plugins: [
       {
         name: 'sdk-identity',
-        setup(b: { onResolve: Function; onLoad: Function }) {
+        setup(b: PluginBuild) {
           b.onResolve({ filter: /^@agentmesh\/sdk$/ }, () => ({ path: 'sdk', namespace: 'sdk' }))
           b.onLoad({ filter: /.*/, namespace: 'sdk' }, () => ({
             contents: 'export const defineAgent = (definition) => definition',

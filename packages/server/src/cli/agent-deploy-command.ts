@@ -62,7 +62,7 @@ export function agentDeployCommand(agent: Command, env: NodeJS.ProcessEnv): void
       if (memoryMb !== undefined) limits.memoryBytes = memoryMb * 1024 * 1024
       const { bundleAgent } = await import('./agent-bundle.js')
       const bundle = await bundleAgent(dir)
-      const card = { ...bundle.card, did: key.did, version: Date.now() } as AgentCard
+      const card: AgentCard = { ...bundle.card, did: key.did, version: Date.now() }
       const url = flags.url ?? env.AGENTMESH_URL ?? `http://127.0.0.1:${DEFAULT_PORT}`
       const mesh = await Mesh.connect(url, { key, roles: ['agent'] })
       try {

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { generateKeyPair } from '@agentmesh/protocol'
-import { keyPath, loadKey, Mesh, saveKey } from '@agentmesh/sdk'
+import { keyPath, loadKey, Mesh, saveKey, type TemplatePage } from '@agentmesh/sdk'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import type { RunningNode } from '../../src/node.js'
 import { runCli } from '../helpers/cli.js'
@@ -54,7 +54,7 @@ it('deploys an "agent init" project with "agent deploy", then lists and deploys 
     env,
   )
   expect(listed.code).toBe(0)
-  expect(JSON.parse(listed.stdout).templates.map((t: { id: string }) => t.id)).toContain(
+  expect((JSON.parse(listed.stdout) as TemplatePage).templates.map((t) => t.id)).toContain(
     template.id,
   )
   const deployer = generateKeyPair()

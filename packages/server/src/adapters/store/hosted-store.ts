@@ -15,11 +15,11 @@ function agentOf(row: Selectable<HostedAgentRow>): HostedAgent {
     state: row.state === 'started' ? 'started' : 'stopped',
     codeHash: row.code_hash,
     usage: {
-      calls: toMs(row.calls as number | string),
-      failures: toMs(row.failures as number | string),
-      cpuMs: toMs(row.cpu_ms as number | string),
-      wallMs: toMs(row.wall_ms as number | string),
-      peakMemoryBytes: toMs(row.peak_memory_bytes as number | string),
+      calls: toMs(row.calls),
+      failures: toMs(row.failures),
+      cpuMs: toMs(row.cpu_ms),
+      wallMs: toMs(row.wall_ms),
+      peakMemoryBytes: toMs(row.peak_memory_bytes),
       costMicros: BigInt(row.cost_micros),
     },
   }
@@ -149,16 +149,15 @@ export class KyselyHostedStore implements HostedStore {
 }
 
 function templateOf(row: Selectable<Database['hosted_templates']>): Template {
-  const rest =
-    fromDocument<Omit<Template, 'id' | 'owner' | 'category' | 'deployments' | 'createdAtMs'>>(
-      row.document,
-    )
+  const rest = fromDocument<
+    Omit<Template, 'id' | 'owner' | 'category' | 'deployments' | 'createdAtMs'>
+  >(row.document)
   return {
     ...rest,
     id: row.id,
     owner: row.owner,
     category: row.category,
-    deployments: toMs(row.deployments as number | string),
+    deployments: toMs(row.deployments),
     createdAtMs: toMs(row.created_at),
   }
 }

@@ -1,9 +1,4 @@
-import {
-  formatAmount,
-  toMoney,
-  type HostedAgentView,
-  type TemplateView,
-} from '@agentmesh/protocol'
+import { formatAmount, toMoney, type HostedAgentView, type TemplateView } from '@agentmesh/protocol'
 import type { HostedPolicy } from '../../core/hosted/hosted-policy.js'
 import type { HostedAgent, ResourcePrice, Template } from '../../core/hosted/hosted-types.js'
 

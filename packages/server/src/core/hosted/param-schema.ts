@@ -17,9 +17,10 @@ function depthOf(value: unknown): number {
 /** Every property name a schema declares, at any depth. */
 function propertyNames(schema: unknown, path: string, out: { name: string; path: string }[]): void {
   if (typeof schema !== 'object' || schema === null) return
-  for (const [key, value] of Object.entries(schema)) {
+  for (const [key, value] of Object.entries(schema as Record<string, unknown>)) {
     if (key === 'properties' && typeof value === 'object' && value !== null) {
-      for (const name of Object.keys(value)) out.push({ name, path: `${path}/properties/${name}` })
+      for (const name of Object.keys(value))
+        out.push({ name, path: `${path}/properties/${name}` })
     }
     propertyNames(value, `${path}/${key}`, out)
   }

@@ -22,46 +22,48 @@ export function HostedAgentsPage({ session }: { session: Session }) {
       <ErrorBox error={agents.error} />
       <Section title={count(list.length, 'hosted agent')}>
         {list.length === 0 ? <p className="muted">No hosted agents.</p> : null}
-        <table className="table" data-testid="hosted-agents">
-          <thead>
-            <tr>
-              <th>Agent</th>
-              <th>State</th>
-              <th>Calls</th>
-              <th>CPU</th>
-              <th>Wall</th>
-              <th>Peak memory</th>
-              <th>Cost</th>
-              <th>Limits (cpu / wall / memory)</th>
-              <th>Code</th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.map((a) => (
-              <tr key={a.id}>
-                <td>
-                  {a.name} <Id value={a.id} />
-                </td>
-                <td>
-                  <Badge state={a.state} />
-                </td>
-                <td>
-                  {a.usage.calls} ({a.usage.failures} failed)
-                </td>
-                <td>{ms(a.usage.cpuMs)}</td>
-                <td>{ms(a.usage.wallMs)}</td>
-                <td>{mb(a.usage.peakMemoryBytes)}</td>
-                <td>
-                  {a.usage.cost.amount} {a.usage.cost.currency}
-                </td>
-                <td>
-                  {ms(a.limits.cpuMs)} / {ms(a.limits.wallMs)} / {mb(a.limits.memoryBytes)}
-                </td>
-                <td className="mono small">{a.codeHash.slice(0, 12)}</td>
+        <div className="table-wrap">
+          <table className="table" data-testid="hosted-agents">
+            <thead>
+              <tr>
+                <th>Agent</th>
+                <th>State</th>
+                <th>Calls</th>
+                <th>CPU</th>
+                <th>Wall</th>
+                <th>Peak memory</th>
+                <th>Cost</th>
+                <th>Limits (cpu / wall / memory)</th>
+                <th>Code</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {list.map((a) => (
+                <tr key={a.id}>
+                  <td>
+                    {a.name} <Id value={a.id} />
+                  </td>
+                  <td>
+                    <Badge state={a.state} />
+                  </td>
+                  <td>
+                    {a.usage.calls} ({a.usage.failures} failed)
+                  </td>
+                  <td>{ms(a.usage.cpuMs)}</td>
+                  <td>{ms(a.usage.wallMs)}</td>
+                  <td>{mb(a.usage.peakMemoryBytes)}</td>
+                  <td>
+                    {a.usage.cost.amount} {a.usage.cost.currency}
+                  </td>
+                  <td>
+                    {ms(a.limits.cpuMs)} / {ms(a.limits.wallMs)} / {mb(a.limits.memoryBytes)}
+                  </td>
+                  <td className="mono small">{a.codeHash.slice(0, 12)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       </Section>
     </>
   )

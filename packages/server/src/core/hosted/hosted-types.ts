@@ -68,13 +68,6 @@ export interface Template {
   createdAtMs: number
 }
 
-/** Sum of a template's deployments' ratings, for its mean. */
-export interface TemplateRating {
-  templateId: string
-  ratings: number
-  starsTotal: number
-}
-
 export const emptyUsage = (): HostedUsage => ({
   calls: 0,
   failures: 0,

@@ -19,8 +19,7 @@ function propertyNames(schema: unknown, path: string, out: { name: string; path:
   if (typeof schema !== 'object' || schema === null) return
   for (const [key, value] of Object.entries(schema as Record<string, unknown>)) {
     if (key === 'properties' && typeof value === 'object' && value !== null) {
-      for (const name of Object.keys(value))
-        out.push({ name, path: `${path}/properties/${name}` })
+      for (const name of Object.keys(value)) out.push({ name, path: `${path}/properties/${name}` })
     }
     propertyNames(value, `${path}/${key}`, out)
   }

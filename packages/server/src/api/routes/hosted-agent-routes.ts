@@ -13,9 +13,9 @@ export const limitsSchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    memoryBytes: { type: 'integer', minimum: 1024 * 1024 },
-    cpuMs: { type: 'integer', minimum: 1 },
-    wallMs: { type: 'integer', minimum: 1 },
+    memoryBytes: { type: 'integer', minimum: 1024 * 1024, maximum: 2 ** 34 },
+    cpuMs: { type: 'integer', minimum: 1, maximum: 3_600_000 },
+    wallMs: { type: 'integer', minimum: 1, maximum: 3_600_000 },
   },
 } as const
 

@@ -56,4 +56,4 @@ it('serves started hosted agents again after a restart, from the stored code; st
   } finally {
     await second.stop()
   }
-})
+}, 60_000)

@@ -4,6 +4,7 @@ import { AgentsPage } from './pages/agents-page.js'
 import { AlertsPage } from './pages/alerts-page.js'
 import { AuditPage } from './pages/audit-page.js'
 import { ClusterPage, showsCluster } from './pages/cluster-page.js'
+import { HostedAgentsPage, TemplatesPage } from './pages/hosted-page.js'
 import { LedgerPage } from './pages/ledger-page.js'
 import { OverviewPage } from './pages/overview-page.js'
 import { PipelineRunPage, PipelinesPage } from './pages/pipelines-page.js'
@@ -22,6 +23,8 @@ const NAV = [
   ['ledger', 'Ledger'],
   ['audit', 'Audit'],
   ['alerts', 'Alerts'],
+  ['hosted', 'Hosted agents'],
+  ['templates', 'Templates'],
 ] as const
 
 function Page({ route, session }: { route: Route; session: Session }) {
@@ -55,6 +58,10 @@ function Page({ route, session }: { route: Route; session: Session }) {
       return <AlertsPage session={session} />
     case 'cluster':
       return <ClusterPage session={session} />
+    case 'hosted':
+      return <HostedAgentsPage session={session} />
+    case 'templates':
+      return <TemplatesPage session={session} />
     default:
       return <p className="muted">There is no page “{section}”.</p>
   }

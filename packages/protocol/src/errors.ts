@@ -147,6 +147,12 @@ const catalogue = {
     retryable: false,
     description: 'The agent does not exist, or was removed',
   },
+  HOSTED_AGENT_NOT_FOUND: {
+    status: 404,
+    retryable: false,
+    description: "No hosted agent with this id, or it is not the caller's",
+  },
+  TEMPLATE_NOT_FOUND: { status: 404, retryable: false, description: 'No template with this id' },
   CAPABILITY_NOT_FOUND: {
     status: 404,
     retryable: false,
@@ -369,6 +375,16 @@ const catalogue = {
     status: 422,
     retryable: false,
     description: 'A schema in an agent card is invalid or too deep',
+  },
+  HOSTED_CODE_MISMATCH: {
+    status: 422,
+    retryable: false,
+    description: "A hosted agent's code does not define a capability its card lists",
+  },
+  PARAMS_MISMATCH: {
+    status: 422,
+    retryable: false,
+    description: "A template deployment's parameters do not match the template's schema",
   },
   SCHEMA_MISMATCH: {
     status: 422,

@@ -7,6 +7,15 @@ export type {
 } from './audit.js'
 export type { CertificateView } from './certificate-views.js'
 export type { ClusterLeaseView, ClusterNodeView, ClusterView } from './cluster-views.js'
+export type {
+  HostedAgentView,
+  HostedLimitsView,
+  HostedLogLine,
+  HostedUsageView,
+  ResourcePriceView,
+  TemplatePage,
+  TemplateView,
+} from './hosted-views.js'
 export { canonicalBytes, canonicalize } from './canonical-json.js'
 export { base58, fromBase64url, fromHex, toBase64url, toHex, utf8 } from './encoding.js'
 export {

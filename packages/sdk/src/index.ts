@@ -22,6 +22,10 @@ export {
   type ContractTermsView,
   type ContractView,
   type ErrorCode,
+  type HostedAgentView,
+  type HostedLogLine,
+  type TemplatePage,
+  type TemplateView,
   type IntentView,
   type KeyPair,
   type LedgerTransfer,
@@ -52,6 +56,12 @@ export {
   type OfferAnswer,
   type TaskContext,
 } from './define-agent.js'
+export {
+  HostedAgents,
+  Templates,
+  type HostedAgentUpload,
+  type TemplatePublish,
+} from './hosted-client.js'
 export { generateKey, keyPath, loadKey, saveKey } from './keys.js'
 export { Mesh } from './mesh.js'
 export type { StreamEvent } from './mesh-streams.js'

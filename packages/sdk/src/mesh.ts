@@ -32,6 +32,7 @@ import {
   type TaskView,
 } from '@agentmesh/protocol'
 import type { AuditQuery } from './audit-query.js'
+import { HostedAgents, Templates } from './hosted-client.js'
 import { streamEvents, watchRegistry, type StreamEvent } from './mesh-streams.js'
 import { MeshTransport, type Query } from './mesh-transport.js'
 import type { MeshOptions } from './mesh-types.js'
@@ -74,6 +75,16 @@ export class Mesh {
   /** The URL of the node in use: the first given, until a failover moves on. */
   get url(): string {
     return this.#transport.url
+  }
+
+  /** The signed-in owner's hosted agents (`/v1/hosted-agents`). */
+  get hosted(): HostedAgents {
+    return new HostedAgents(this, this.#key)
+  }
+
+  /** Agent templates (`/v1/templates`): publish, list, deploy. */
+  get templates(): Templates {
+    return new Templates(this, this.#key)
   }
 
   /** The session token, for curl and friends. */

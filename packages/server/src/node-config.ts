@@ -9,6 +9,7 @@ import type { RateLimitOptions } from './api/rate-limit.js'
 import { defaultScoring } from './core/reputation/score.js'
 import type { RankingWeights } from './core/discovery/ranking.js'
 import { type ObservabilityConfig } from './observability.js'
+import type { HostedPolicy } from './core/hosted/hosted-policy.js'
 /* The node's configuration: flags, then AGENTMESH_* variables, then defaults. */
 
 /** Everything a node needs to start. `resolveNodeConfig` fills it from flags, environment and defaults. */
@@ -70,6 +71,8 @@ export interface NodeConfig {
   outbound: OutboundPolicy
   /** Proof across operators: witness nodes asked to cosign this node's tree heads, and how often. */
   witnesses: { urls: string[]; intervalMs: number }
+  /** Hosted agents: code size, limits, the node's resource rate (`AGENTMESH_SANDBOX_PRICE_*`). */
+  hosted: HostedPolicy
 }
 
 /** The flags of `agentmesh up`; each may also come from an `AGENTMESH_*` variable. */
@@ -206,6 +209,24 @@ export function resolveNodeConfig(flags: NodeFlags, env: NodeJS.ProcessEnv): Nod
       urls: witnessUrls(env.AGENTMESH_WITNESSES ?? ''),
       intervalMs: integerEnv(env, 'AGENTMESH_WITNESS_INTERVAL_MS', 5000, 10, 3_600_000),
     },
+    hosted: hostedPolicy(env, currency),
+  }
+}
+
+/** `AGENTMESH_SANDBOX_PRICE_CPU_SECOND`, `AGENTMESH_SANDBOX_PRICE_MB_SECOND`, `AGENTMESH_HOSTED_MAX_CODE_BYTES`. */
+function hostedPolicy(env: NodeJS.ProcessEnv, currency: string): HostedPolicy {
+  const MB = 1024 * 1024
+  return {
+    maxCodeBytes: integerEnv(env, 'AGENTMESH_HOSTED_MAX_CODE_BYTES', 256 * 1024, 1024, 16 * MB),
+    defaultLimits: { memoryBytes: 64 * MB, cpuMs: 1000, wallMs: 5000 },
+    maxLimits: { memoryBytes: 256 * MB, cpuMs: 10_000, wallMs: 60_000 },
+    stackBytes: 512 * 1024,
+    price: {
+      currency,
+      cpuSecondMicros: parseAmount(env.AGENTMESH_SANDBOX_PRICE_CPU_SECOND ?? '0.0001'),
+      mbSecondMicros: parseAmount(env.AGENTMESH_SANDBOX_PRICE_MB_SECOND ?? '0.000001'),
+    },
+    logLines: 200,
   }
 }
 

@@ -6,10 +6,12 @@ import { openStore } from './adapters/store/open-store.js'
 import { systemClock } from './adapters/system/system-clock.js'
 import { TimerScheduler } from './adapters/system/timer-scheduler.js'
 import type { ApiContext } from './api/context.js'
+import type { TaskService } from './core/tasks/task-service.js'
 import type { NodeConfig } from './node-config.js'
 import { apiModule } from './node/api-module.js'
 import { authModule } from './node/auth-module.js'
 import { demoModule } from './node/demo-module.js'
+import { hostedModule } from './node/hosted-module.js'
 import { nodeKey, readVersion } from './node/identity.js'
 import { auditModule, ledgerModule } from './node/ledger-module.js'
 import { Lifecycle } from './node/lifecycle.js'
@@ -66,8 +68,21 @@ export async function startNode(config: NodeConfig, ports: NodePorts = {}): Prom
     )
     const { presence, registry, discovery, directory, bookkeeping, marketplace } =
       await lifecycle.start(registryModule(base, { audit, reputation }))
+    // The task service comes after the transports; guests' ctx.call reaches it once it exists.
+    const late: { tasks?: TaskService } = {}
+    const { hosted, templates, ...sandbox } = await lifecycle.start(
+      hostedModule(base, {
+        audit,
+        ledger,
+        registry,
+        presence,
+        metricsRegistry: metrics.registry,
+        sandbox: ports.sandbox,
+        tasks: () => late.tasks!,
+      }),
+    )
     const { connections, imports, transport } = await lifecycle.start(
-      transportModule(base, { key, registry, presence, bookkeeping }),
+      transportModule(base, { key, registry, presence, bookkeeping, hosted: sandbox }),
     )
     closeAgent = (did, reason) => connections.closeAgent(did, reason)
     const taskModule = tasksModule(base, {
@@ -85,6 +100,7 @@ export async function startNode(config: NodeConfig, ports: NodePorts = {}): Prom
     const { proofs } = await lifecycle.start(
       proofsModule(base, { audit, auditSink: observability.observe(audit) }),
     )
+    late.tasks = tasks
     const context: ApiContext = {
       nodeDid: key.did,
       version: readVersion(),
@@ -112,6 +128,8 @@ export async function startNode(config: NodeConfig, ports: NodePorts = {}): Prom
       metrics,
       alerts,
       proofs,
+      hosted,
+      templates,
     }
     const { app } = await lifecycle.start(apiModule(config, { context, connections, logger }))
     // Before any submission: a reservation whose task a crash kept from being stored goes back now.

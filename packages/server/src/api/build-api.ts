@@ -38,6 +38,8 @@ import { subscriptionRoutes } from './routes/subscription-routes.js'
 import { taskRoutes } from './routes/task-routes.js'
 import { watchRoutes } from './routes/watch-routes.js'
 import { witnessRoutes } from './routes/witness-routes.js'
+import { hostedAgentRoutes } from './routes/hosted-agent-routes.js'
+import { templateRoutes } from './routes/template-routes.js'
 import { createValidators, schemaCompiler } from './validation.js'
 
 export interface ApiOptions {
@@ -127,6 +129,8 @@ export async function buildApi(ctx: ApiContext, options: ApiOptions): Promise<Fa
   a2aRoutes(app, ctx)
   importRoutes(app, ctx.imports)
   mcpRoutes(app, ctx)
+  hostedAgentRoutes(app, ctx)
+  templateRoutes(app, ctx)
   app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, () =>
     app.swagger(),
   )

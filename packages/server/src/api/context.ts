@@ -21,6 +21,8 @@ import type { PipelineService } from '../core/pipelines/pipeline-service.js'
 import type { RegistryService } from '../core/registry/registry-service.js'
 import type { TaskStats } from '../core/stats/task-stats.js'
 import type { TaskService } from '../core/tasks/task-service.js'
+import type { HostedService } from '../core/hosted/hosted-service.js'
+import type { TemplateService } from '../core/hosted/template-service.js'
 import type { ImportedAgents } from '../adapters/transport/a2a-http/imported-agents.js'
 import type { AgentConnections } from '../adapters/transport/websocket/agent-connections.js'
 
@@ -61,6 +63,10 @@ export interface ApiContext {
   alerts: AlertService
   /** Proof across operators: witnessing others' heads, our cosignatures, quorum certificates. */
   proofs: { witness: Witness; cosigner: HeadCosigner; certificates: CertificateService }
+  /** Hosted agents (`/v1/hosted-agents`): code the node runs in its sandbox. */
+  hosted: HostedService
+  /** Templates of hosted agents (`/v1/templates`). */
+  templates: TemplateService
 }
 
 /** What the HTTP layer needs of the node's metrics (the prom-client adapter implements it). */

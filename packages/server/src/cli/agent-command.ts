@@ -11,6 +11,7 @@ import { basename, dirname, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { generateKey, saveKey } from '@agentmesh/sdk'
 import type { Command } from 'commander'
+import { agentDeployCommand } from './agent-deploy-command.js'
 import { agentTemplate } from './agent-template.js'
 import { CliError } from './cli-error.js'
 
@@ -51,9 +52,10 @@ function ensureEmptyDir(dir: string): void {
   }
 }
 
-/** `agentmesh agent init DIR`: scaffold an agent project that uses the SDK. */
-export function agentCommand(program: Command): void {
+/** `agentmesh agent init DIR`: scaffold an agent project that uses the SDK; `agent deploy DIR`. */
+export function agentCommand(program: Command, env: NodeJS.ProcessEnv): void {
   const agent = program.command('agent').description('build agents with the SDK')
+  agentDeployCommand(agent, env)
   agent
     .command('init <dir>')
     .description('scaffold an agent project: one capability, a test, a key; npm start connects it')

@@ -2,6 +2,7 @@
 import { SdkError } from '@agentmesh/sdk'
 import { Command, CommanderError } from 'commander'
 import { agentCommand } from './agent-command.js'
+import { templatesCommand } from './templates-command.js'
 import { auditCommand } from './audit-command.js'
 import { agentsCommand } from './agents-command.js'
 import { benchCommand } from './bench-command.js'
@@ -38,7 +39,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
   ledgerCommand(program, env)
   agentsCommand(program, env)
   clusterCommand(program, env)
-  agentCommand(program)
+  agentCommand(program, env)
+  templatesCommand(program, env)
   mcpCommand(program, env)
   benchCommand(program)
   try {

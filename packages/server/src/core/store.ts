@@ -9,6 +9,7 @@ import type {
 } from './auth/auth-store.js'
 import type { LedgerStore } from './ledger/ledger-store.js'
 import type { MarketplaceStore } from './marketplace/marketplace-store.js'
+import type { HostedStore } from './hosted/hosted-store.js'
 import type { NegotiationStore } from './negotiation/negotiation-store.js'
 import type { PipelineStore } from './pipelines/pipeline-store.js'
 import type { RegistryStore } from './registry/registry-store.js'
@@ -37,6 +38,8 @@ export interface Store {
   readonly witness: WitnessStore
   /** Quorum certificates and their validators' signatures. */
   readonly certificates: CertificateStore
+  /** Hosted agents' code, records and templates. */
+  readonly hosted: HostedStore
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>
   /** Whether `error`, thrown by a store, means the database cannot be reached for now. */

@@ -16,6 +16,7 @@ import type { RegistryService } from '../core/registry/registry-service.js'
 import type { ReputationService } from '../core/reputation/reputation-service.js'
 import type { Store } from '../core/store.js'
 import type { TaskService } from '../core/tasks/task-service.js'
+import type { SandboxFactory } from './hosted-module.js'
 import type { RunningDemo } from '../demo-package.js'
 
 /** A started node. `stop()` finishes in-flight requests, closes the store and leaves nothing running. */
@@ -56,4 +57,6 @@ export interface NodePorts {
   subscriptionClock?: Clock
   /** Runs the node's periodic jobs (default: on timers). */
   scheduler?: Scheduler
+  /** Makes the sandbox hosted agents run in (default: see `node/hosted-module.ts`). */
+  sandbox?: SandboxFactory
 }

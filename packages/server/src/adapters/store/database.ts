@@ -192,6 +192,33 @@ export interface Database {
     at: number | string
     data: string
   }
+  hosted_code: { hash: string; code: string; created_at: number | string }
+  hosted_agents: HostedAgentRow
+  hosted_templates: {
+    id: string
+    owner: string
+    category: string
+    search_text: string
+    deployments: Generated<number | string>
+    created_at: number | string
+    document: string
+  }
+}
+
+/** A hosted agent's row: usage totals as columns (added to in place), the rest a document. */
+export interface HostedAgentRow {
+  id: string
+  owner: string
+  state: string
+  code_hash: string
+  template_id: string | null
+  calls: Generated<number | string>
+  failures: Generated<number | string>
+  cpu_ms: Generated<number | string>
+  wall_ms: Generated<number | string>
+  peak_memory_bytes: Generated<number | string>
+  cost_micros: Generated<number | string | bigint>
+  document: string
 }
 
 /** A reputation aggregate; `capability_id` '' is the agent over all its capabilities. */

@@ -15,6 +15,7 @@ import type { RegistryStore } from '../../core/registry/registry-store.js'
 import type { Store } from '../../core/store.js'
 import type { TaskStore } from '../../core/tasks/task-store.js'
 import type { MarketplaceStore } from '../../core/marketplace/marketplace-store.js'
+import type { HostedStore } from '../../core/hosted/hosted-store.js'
 import type { ReputationStore } from '../../core/reputation/reputation-store.js'
 import { KyselyAuditStore } from './audit-store.js'
 import { KyselyCertificateStore } from './certificate-store.js'
@@ -27,6 +28,7 @@ import { KyselyReputationStore } from './reputation-store.js'
 import { KyselyTaskStore } from './task-store.js'
 import { KyselyLedgerStore } from './ledger-store.js'
 import { KyselyMarketplaceStore } from './marketplace-store.js'
+import { KyselyHostedStore } from './hosted-store.js'
 import { KyselyRegistryStore } from './registry-store.js'
 import type { StoreDialect } from './store-dialect.js'
 import { KyselyWitnessStore } from './witness-store.js'
@@ -47,6 +49,7 @@ export class KyselyStore implements Store {
   readonly marketplace: MarketplaceStore
   readonly witness: WitnessStore
   readonly certificates: CertificateStore
+  readonly hosted: HostedStore
   readonly #db: Kysely<Database>
   readonly #onClose: () => Promise<void>
 
@@ -76,6 +79,7 @@ export class KyselyStore implements Store {
     this.marketplace = new KyselyMarketplaceStore(db)
     this.witness = new KyselyWitnessStore(db)
     this.certificates = new KyselyCertificateStore(db)
+    this.hosted = new KyselyHostedStore(db)
   }
 
   isUnavailable(error: unknown): boolean {

@@ -4,7 +4,11 @@
  * federation peer, a sandbox) add a variant here and a transport for it.
  */
 export type AgentLocation =
-  { kind: 'local-socket' } | { kind: 'a2a-http'; url: string } | { kind: 'unknown' }
+  | { kind: 'local-socket' }
+  | { kind: 'a2a-http'; url: string }
+  /** A hosted agent: its code runs in this node's sandbox. */
+  | { kind: 'sandbox' }
+  | { kind: 'unknown' }
 
 /** The kinds of location, one transport each. */
 export type AgentLocationKind = AgentLocation['kind']

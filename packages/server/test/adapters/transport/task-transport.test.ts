@@ -45,6 +45,7 @@ taskTransportContract('router', () => {
   const transport = new RouterTransport(new NodeAgentRouter(sockets, notImported), {
     'local-socket': sockets,
     'a2a-http': notImported,
+    sandbox: notImported,
   })
   return Promise.resolve({ transport, echoAgentId: ECHO })
 })

@@ -14,6 +14,7 @@ import { capabilityFeaturedMigration } from './0011-capability-featured.js'
 import { ledgerBudgetsMigration } from './0012-ledger-budgets.js'
 import { permissionsMigration } from './0013-permissions.js'
 import { witnessMigration } from './0016-witness.js'
+import { hostedAgentsMigration } from './0017-hosted-agents.js'
 
 /**
  * Every migration, by name, for `dialect`; applied in name order. A new migration takes the next
@@ -35,4 +36,5 @@ export const migrations = (dialect: StoreDialect): Record<string, Migration> => 
   '0012-ledger-budgets': ledgerBudgetsMigration,
   '0013-permissions': permissionsMigration,
   '0016-witness': witnessMigration,
+  '0017-hosted-agents': hostedAgentsMigration,
 })

@@ -1,0 +1,114 @@
+import type { HostedAgentView, TemplatePage } from '@agentmesh/sdk'
+import { Badge, ErrorBox, Id, Section } from '../components/ui.js'
+import { count, dateTime, ms } from '../format.js'
+import { useLoad } from '../hooks.js'
+import type { Session } from '../session.js'
+
+const mb = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MB`
+
+/** The hosted agents the session may read (its own; an admin's: all), with limits and usage. */
+export function HostedAgentsPage({ session }: { session: Session }) {
+  const agents = useLoad(
+    () => session.mesh.request<{ hostedAgents: HostedAgentView[] }>('GET', '/v1/hosted-agents'),
+    [session],
+    5000,
+  )
+  const list = agents.data?.hostedAgents ?? []
+  return (
+    <>
+      <div className="page-head">
+        <h1>Hosted agents</h1>
+      </div>
+      <ErrorBox error={agents.error} />
+      <Section title={count(list.length, 'hosted agent')}>
+        {list.length === 0 ? <p className="muted">No hosted agents.</p> : null}
+        <div className="table-wrap">
+          <table className="table" data-testid="hosted-agents">
+            <thead>
+              <tr>
+                <th>Agent</th>
+                <th>State</th>
+                <th>Calls</th>
+                <th>CPU</th>
+                <th>Wall</th>
+                <th>Peak memory</th>
+                <th>Cost</th>
+                <th>Limits (cpu / wall / memory)</th>
+                <th>Code</th>
+              </tr>
+            </thead>
+            <tbody>
+              {list.map((a) => (
+                <tr key={a.id}>
+                  <td>
+                    {a.name} <Id value={a.id} />
+                  </td>
+                  <td>
+                    <Badge state={a.state} />
+                  </td>
+                  <td>
+                    {a.usage.calls} ({a.usage.failures} failed)
+                  </td>
+                  <td>{ms(a.usage.cpuMs)}</td>
+                  <td>{ms(a.usage.wallMs)}</td>
+                  <td>{mb(a.usage.peakMemoryBytes)}</td>
+                  <td>
+                    {a.usage.cost.amount} {a.usage.cost.currency}
+                  </td>
+                  <td>
+                    {ms(a.limits.cpuMs)} / {ms(a.limits.wallMs)} / {mb(a.limits.memoryBytes)}
+                  </td>
+                  <td className="mono small">{a.codeHash.slice(0, 12)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </Section>
+    </>
+  )
+}
+
+/** The marketplace's templates, most deployed first. */
+export function TemplatesPage({ session }: { session: Session }) {
+  const page = useLoad(
+    () => session.mesh.request<TemplatePage>('GET', '/v1/templates', undefined, { limit: 50 }),
+    [session],
+    10_000,
+  )
+  const list = page.data?.templates ?? []
+  return (
+    <>
+      <div className="page-head">
+        <h1>Templates</h1>
+      </div>
+      <ErrorBox error={page.error} />
+      <Section title={count(list.length, 'template')}>
+        {list.length === 0 ? <p className="muted">No templates published yet.</p> : null}
+        <ul className="results" data-testid="templates">
+          {list.map((t) => (
+            <li key={t.id} className="result">
+              <div className="result-main">
+                <strong>{t.name}</strong>
+                <span className="muted">{t.category}</span>
+                <span>{count(t.deployments, 'deployment')}</span>
+                <span>
+                  {t.deployPrice ? `${t.deployPrice.amount} ${t.deployPrice.currency}` : 'free'}
+                </span>
+                <span className="muted">{t.licence}</span>
+                <span className="muted">{dateTime(t.createdAt)}</span>
+              </div>
+              <div>{t.description}</div>
+              <div className="small muted">
+                Deploy:{' '}
+                <code>
+                  agentmesh templates deploy {t.id} --params '{'{…}'}'
+                </code>
+              </div>
+            </li>
+          ))}
+        </ul>
+      </Section>
+    </>
+  )
+}

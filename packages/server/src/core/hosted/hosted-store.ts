@@ -1,0 +1,34 @@
+import type { HostedAgent, HostedUsage, Template } from './hosted-types.js'
+
+/** How templates are listed. */
+export interface TemplateQuery {
+  q?: string
+  category?: string
+  sort: 'popular' | 'newest'
+  limit: number
+  /** The offset to start from (the cursor of the page before). */
+  offset: number
+}
+
+/**
+ * Where hosted agents keep their code (content-addressed by SHA-256, stored once per hash),
+ * their records and the templates published from them.
+ */
+export interface HostedStore {
+  /** Stores code under its hash; a hash stored already is left as it is. */
+  putCode(hash: string, code: string, atMs: number): Promise<void>
+  code(hash: string): Promise<string | undefined>
+  /** Inserts or replaces a hosted agent. */
+  put(agent: HostedAgent): Promise<void>
+  get(id: string): Promise<HostedAgent | undefined>
+  /** Every hosted agent, in id order. */
+  all(): Promise<HostedAgent[]>
+  delete(id: string): Promise<void>
+  /** Adds one call's usage to an agent's totals (one conditional update, no read-modify-write race). */
+  addUsage(id: string, usage: HostedUsage): Promise<void>
+  putTemplate(template: Template): Promise<void>
+  template(id: string): Promise<Template | undefined>
+  templates(query: TemplateQuery): Promise<Template[]>
+  /** Counts one more deployment of a template. */
+  countDeployment(id: string): Promise<void>
+}

@@ -1,0 +1,105 @@
+import type { Registry } from 'prom-client'
+import { HostedMetrics } from '../adapters/metrics/hosted-metrics.js'
+import { AjvSchemaChecker } from '../adapters/schema/ajv-schema-checker.js'
+import type { CallService } from '../adapters/transport/sandbox/sandbox-host.js'
+import { SandboxTransport } from '../adapters/transport/sandbox/sandbox-transport.js'
+import type { AuditLog } from '../core/audit/audit-log.js'
+import { HostedService } from '../core/hosted/hosted-service.js'
+import { LogRing } from '../core/hosted/log-ring.js'
+import { ResourceBilling } from '../core/hosted/resource-billing.js'
+import { TemplateService } from '../core/hosted/template-service.js'
+import type { LedgerService } from '../core/ledger/ledger-service.js'
+import type { Sandbox } from '../core/ports/sandbox.js'
+import type { Presence } from '../core/registry/presence.js'
+import type { RegistryService } from '../core/registry/registry-service.js'
+import type { NodeBase } from './base.js'
+import type { NodeModule } from './lifecycle.js'
+
+/** Makes the node's sandbox: the one place a node picks its engine. */
+export type SandboxFactory = (base: NodeBase) => Sandbox
+
+/**
+ * The engine a node runs hosted agents in when no other is given. None yet: until the QuickJS
+ * engine (`adapters/sandbox/`) is in, a node without `ports.sandbox` refuses hosted agents with
+ * FEATURE_UNAVAILABLE. Switching the default is changing this one function.
+ */
+const defaultSandbox = (_base: NodeBase): Sandbox | undefined => undefined
+
+/**
+ * Hosted agents and their templates: the service, the sandbox transport the router sends their
+ * tasks to, the resource billing of their owners, and their metrics. Starting brings back the
+ * agents that were started before a restart (served again from their stored code); stopping
+ * ends the sandbox.
+ *
+ * In a cluster, each node would serve every started hosted agent from the shared store; running
+ * each on one node at a time needs the cluster's leases, which this module does not take yet.
+ */
+export function hostedModule(
+  base: NodeBase,
+  deps: {
+    audit: AuditLog
+    ledger: LedgerService
+    registry: RegistryService
+    presence: Presence
+    metricsRegistry: Registry
+    sandbox: SandboxFactory | undefined
+    /** The task service, for guests' `ctx.call`; bound once the tasks module exists. */
+    tasks: () => CallService
+  },
+) {
+  const { config, store, clock, logger, key } = base
+  const sandbox = deps.sandbox ? deps.sandbox(base) : defaultSandbox(base)
+  const schemas = new AjvSchemaChecker()
+  const hosted = new HostedService({
+    store: store.hosted,
+    registry: deps.registry,
+    presence: deps.presence,
+    schemas,
+    audit: deps.audit,
+    clock,
+    logs: new LogRing(config.hosted.logLines),
+    policy: config.hosted,
+    sandbox,
+  })
+  const metrics = new HostedMetrics(
+    deps.metricsRegistry,
+    () => hosted.all(),
+    config.hosted.price.currency,
+  )
+  const billing = new ResourceBilling(deps.ledger, key.did)
+  const templates = new TemplateService({
+    store: store.hosted,
+    hosted,
+    registry: deps.registry,
+    schemas,
+    audit: deps.audit,
+    clock,
+    ledger: deps.ledger,
+  })
+  const transport = sandbox
+    ? new SandboxTransport({
+        sandbox,
+        hosted,
+        billing,
+        clock,
+        tasks: deps.tasks,
+        outbound: config.outbound,
+        onCall: (outcome, cost) => metrics.call(outcome, cost, config.hosted.price.currency),
+      })
+    : {
+        dispatch: () => Promise.reject(new Error('This node runs no sandbox')),
+      }
+  return {
+    name: 'hosted agents',
+    hosted,
+    templates,
+    transport,
+    isStarted: (agentId: string) => sandbox !== undefined && hosted.isStarted(agentId),
+    async start() {
+      if (!sandbox) return
+      const restored = await hosted.restore()
+      if (restored > 0) logger.info({ agents: restored }, 'restarted hosted agents')
+    },
+    stop: () => sandbox?.stop(),
+  } satisfies NodeModule & Record<string, unknown>
+}

@@ -1,5 +1,7 @@
 import type { Registry } from 'prom-client'
 import { HostedMetrics } from '../adapters/metrics/hosted-metrics.js'
+import { LazySandbox } from '../adapters/sandbox/lazy-sandbox.js'
+import { createQuickJsSandbox } from '../adapters/sandbox/quickjs-sandbox.js'
 import { AjvSchemaChecker } from '../adapters/schema/ajv-schema-checker.js'
 import type { CallService } from '../adapters/transport/sandbox/sandbox-host.js'
 import { SandboxTransport } from '../adapters/transport/sandbox/sandbox-transport.js'
@@ -19,11 +21,10 @@ import type { NodeModule } from './lifecycle.js'
 export type SandboxFactory = (base: NodeBase) => Sandbox
 
 /**
- * The engine a node runs hosted agents in when no other is given. None yet: until the QuickJS
- * engine (`adapters/sandbox/`) is in, a node without `ports.sandbox` refuses hosted agents with
- * FEATURE_UNAVAILABLE. Switching the default is changing this one function.
+ * The engine a node runs hosted agents in when no other is given: QuickJS-wasm in worker threads
+ * (`adapters/sandbox/`), started when the first hosted agent is loaded.
  */
-const defaultSandbox = (_base: NodeBase): Sandbox | undefined => undefined
+const defaultSandbox = (_base: NodeBase): Sandbox => new LazySandbox(() => createQuickJsSandbox())
 
 /**
  * Hosted agents and their templates: the service, the sandbox transport the router sends their

@@ -2,7 +2,6 @@ import { generateKeyPair, type AgentCard, type Capability, type KeyPair } from '
 import { Mesh } from '@agentmesh/sdk'
 import type { RunningNode } from '../../src/node.js'
 import { startTestNode } from './test-node.js'
-import { vmTestSandbox } from './vm-sandbox.js'
 
 /** A capability whose handler the guest code below defines. */
 export function greetCapability(id: string, amount = '0.01'): Capability {
@@ -47,16 +46,11 @@ export function hostedCard(key: KeyPair, capabilities: Capability[], name = 'gre
   return { did: key.did, name, description: 'A hosted test agent', version: 1, capabilities }
 }
 
-/** A node with the node:vm test double as its sandbox, granting 10 USD to every new key. */
+/** A node with its own sandbox (QuickJS), granting 10 USD to every new key. */
 export function startHostedNode(
   overrides: Parameters<typeof startTestNode>[0] = {},
 ): Promise<RunningNode> {
-  return startTestNode(
-    { grant: { amount: '10', currency: 'USD' }, ...overrides },
-    {
-      sandbox: vmTestSandbox,
-    },
-  )
+  return startTestNode({ grant: { amount: '10', currency: 'USD' }, ...overrides })
 }
 
 /** A new key signed in as an agent (the role that uploads hosted agents). */

@@ -16,6 +16,7 @@ import { Lifecycle } from './node/lifecycle.js'
 import { registryModule } from './node/registry-module.js'
 import type { NodePorts, RunningNode } from './node/running-node.js'
 import { tasksModule } from './node/tasks-module.js'
+import { pushModule } from './node/push-module.js'
 import { transportModule } from './node/transport-module.js'
 import { startObservability } from './observability.js'
 export { resolveNodeConfig, type NodeConfig } from './node-config.js'
@@ -81,6 +82,7 @@ export async function startNode(config: NodeConfig, ports: NodePorts = {}): Prom
       offers: connections,
     })
     const { tasks, pipelines, negotiation, stats } = taskModule
+    const { push } = await lifecycle.start(pushModule(base))
     const context: ApiContext = {
       nodeDid: key.did,
       version: readVersion(),
@@ -107,6 +109,7 @@ export async function startNode(config: NodeConfig, ports: NodePorts = {}): Prom
       clock,
       metrics,
       alerts,
+      push,
     }
     const { app } = await lifecycle.start(apiModule(config, { context, connections, logger }))
     // Before any submission: a reservation whose task a crash kept from being stored goes back now.

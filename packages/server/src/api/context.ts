@@ -20,6 +20,7 @@ import type { TaskStats } from '../core/stats/task-stats.js'
 import type { TaskService } from '../core/tasks/task-service.js'
 import type { ImportedAgents } from '../adapters/transport/a2a-http/imported-agents.js'
 import type { AgentConnections } from '../adapters/transport/websocket/agent-connections.js'
+import type { PushNotifier } from '../adapters/http/push-notifier.js'
 
 /** What the HTTP layer needs from the node: the core services, built by the composition root. */
 export interface ApiContext {
@@ -56,6 +57,8 @@ export interface ApiContext {
   metrics: MetricsEndpoint
   /** The node's alerts, read at `/v1/alerts`. */
   alerts: AlertService
+  /** Task state changes pushed to subscribers (A2A push configs, task webhooks). */
+  push: PushNotifier
 }
 
 /** What the HTTP layer needs of the node's metrics (the prom-client adapter implements it). */

@@ -25,6 +25,8 @@ import { KyselyTaskStore } from './task-store.js'
 import { KyselyLedgerStore } from './ledger-store.js'
 import { KyselyMarketplaceStore } from './marketplace-store.js'
 import { KyselyRegistryStore } from './registry-store.js'
+import { KyselyPushConfigStore } from './push-config-store.js'
+import type { PushConfigStore } from '../../core/ports/push-config-store.js'
 import type { StoreDialect } from './store-dialect.js'
 
 /** The store on Kysely: the same queries serve every database, with what differs in `dialect`. */
@@ -34,6 +36,7 @@ export class KyselyStore implements Store {
   readonly nonces: NonceStore
   readonly permissions: PermissionStore
   readonly tasks: TaskStore
+  readonly pushConfigs: PushConfigStore
   readonly pipelines: PipelineStore
   readonly negotiation: NegotiationStore
   readonly reputation: ReputationStore
@@ -61,6 +64,7 @@ export class KyselyStore implements Store {
     this.nonces = new KyselyNonceStore(db)
     this.permissions = new KyselyPermissionStore(db)
     this.tasks = new KyselyTaskStore(db, dialect)
+    this.pushConfigs = new KyselyPushConfigStore(db)
     this.pipelines = new KyselyPipelineStore(db)
     this.negotiation = new KyselyNegotiationStore(db, dialect)
     this.reputation = new KyselyReputationStore(db, dialect)

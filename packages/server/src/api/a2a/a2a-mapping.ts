@@ -16,6 +16,8 @@ export function toA2AState(state: MeshTaskState): TaskState {
     case 'retrying':
     case 'verifying':
       return TaskState.TASK_STATE_WORKING
+    case 'input_required':
+      return TaskState.TASK_STATE_INPUT_REQUIRED
     case 'completed':
       return TaskState.TASK_STATE_COMPLETED
     case 'failed':
@@ -28,8 +30,8 @@ export function toA2AState(state: MeshTaskState): TaskState {
 }
 
 /**
- * An A2A state as the mesh reads it (an imported agent's answer, a list filter). `rejected`,
- * `input-required` and `auth-required` are failures: the mesh has no multi-turn tasks.
+ * An A2A state as the mesh reads it (an imported agent's answer). `rejected`, `input-required`
+ * and `auth-required` are failures: an imported agent's questions are not relayed.
  */
 export function fromA2AState(state: TaskState): MeshTaskState {
   switch (state) {

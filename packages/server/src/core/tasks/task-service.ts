@@ -170,6 +170,20 @@ export class TaskService {
   }
 
   /**
+   * The requester answers its task's request for input (multi-turn): checked against the schema
+   * the agent gave (SCHEMA_MISMATCH), handed to the agent, the task running again.
+   */
+  async answer(caller: Caller, id: string, input: unknown): Promise<Task> {
+    const task = await this.get(caller, id)
+    if (task.requester !== caller.did) {
+      throw new MeshError('FORBIDDEN', 'Only the requester answers its task')
+    }
+    if (isTerminal(task.state))
+      throw new MeshError('TASK_FINISHED', `Task "${id}" is already ${task.state}`)
+    return this.#runner.inputs.answer(id, input)
+  }
+
+  /**
    * Gives a settled task's payment back to its requester, all of it or `amountMicros`, exactly
    * once. A provider the task paid refunds its own part; an admin refunds the whole; the requester
    * never refunds itself.

@@ -87,15 +87,20 @@ export class PushNotifier {
     this.#queue.length = 0
   }
 
-  /** Sets (or replaces) a config of `task`; its URL must be one the node may call. */
-  async set(task: Task, config: Omit<PushConfig, 'taskId' | 'createdAtMs'>): Promise<PushConfig> {
+  /** Refuses a URL the node may not call (not http(s), credentials in it, a private address). */
+  async checkUrl(text: string): Promise<void> {
     let url: URL
     try {
-      url = new URL(config.url)
+      url = new URL(text)
     } catch {
-      throw new MeshError('INVALID_INPUT', `"${config.url}" is not a URL`)
+      throw new MeshError('INVALID_INPUT', `"${text}" is not a URL`)
     }
     await this.#deps.checkUrl(url)
+  }
+
+  /** Sets (or replaces) a config of `task`; its URL must be one the node may call. */
+  async set(task: Task, config: Omit<PushConfig, 'taskId' | 'createdAtMs'>): Promise<PushConfig> {
+    await this.checkUrl(config.url)
     const existing = await this.#deps.configs.list(task.id)
     if (existing.length >= this.#options.maxPerTask && !existing.some((c) => c.id === config.id)) {
       throw new MeshError('INVALID_INPUT', `A task has at most ${this.#options.maxPerTask} configs`)

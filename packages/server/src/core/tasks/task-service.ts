@@ -149,6 +149,12 @@ export class TaskService {
     return this.#deps.tasks.list(admin ? query : { ...query, requester: caller.did })
   }
 
+  /** How many of the caller's tasks (admins: anyone's) match, over all pages. */
+  count(caller: Caller, query: Omit<TaskQuery, 'limit' | 'cursor'>): Promise<number> {
+    const admin = caller.roles.includes('admin')
+    return this.#deps.tasks.count(admin ? query : { ...query, requester: caller.did })
+  }
+
   /** Cancels a task of the caller's; the provider gets an abort. Answers the canceled task. */
   async cancel(caller: Caller, id: string): Promise<Task> {
     const task = await this.get(caller, id)

@@ -116,9 +116,11 @@ export class PushNotifier {
   /** Queues the transitions each config of the task has not had yet (one sync per task at once). */
   #sync(taskId: string): Promise<void> {
     const previous = this.#syncs.get(taskId) ?? Promise.resolve()
-    const next = previous.then(() => this.#queueNew(taskId)).catch((error: unknown) => {
-      this.#deps.logger?.error({ err: error, taskId }, 'push notifications: sync failed')
-    })
+    const next = previous
+      .then(() => this.#queueNew(taskId))
+      .catch((error: unknown) => {
+        this.#deps.logger?.error({ err: error, taskId }, 'push notifications: sync failed')
+      })
     this.#syncs.set(taskId, next)
     void next.finally(() => {
       if (this.#syncs.get(taskId) === next) this.#syncs.delete(taskId)
@@ -164,7 +166,8 @@ export class PushNotifier {
   async #deliver(delivery: Delivery): Promise<void> {
     const { config, body } = delivery
     const headers: Record<string, string> = { 'content-type': 'application/json' }
-    if (config.secret) headers[SIGNATURE_HEADER] = signPush(config.secret, body, this.#deps.clock.now())
+    if (config.secret)
+      headers[SIGNATURE_HEADER] = signPush(config.secret, body, this.#deps.clock.now())
     if (config.token) headers['x-a2a-notification-token'] = config.token
     try {
       const response = await this.#deps.fetch(config.url, { method: 'POST', headers, body })

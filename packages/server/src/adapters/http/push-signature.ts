@@ -28,5 +28,7 @@ export function verifyPush(
   const given = fields.get('v1') ?? ''
   if (!Number.isSafeInteger(atMs) || Math.abs(nowMs - atMs) > maxAgeMs) return false
   const expected = signPush(secret, body, atMs).split('v1=')[1]!
-  return given.length === expected.length && timingSafeEqual(Buffer.from(given), Buffer.from(expected))
+  return (
+    given.length === expected.length && timingSafeEqual(Buffer.from(given), Buffer.from(expected))
+  )
 }

@@ -57,7 +57,7 @@ export function a2aCard(subject: CardSubject): AgentCard {
         scheme: {
           $case: 'httpAuthSecurityScheme',
           value: {
-            description: "A bearer session token issued by this node to an authenticated principal",
+            description: 'A bearer session token issued by this node to an authenticated principal',
             scheme: 'Bearer',
             bearerFormat: 'opaque',
           },

@@ -33,8 +33,9 @@ function encodeToken(id: string): string {
 
 function decodeToken(token: string): string {
   try {
-    const after = (JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { after?: unknown })
-      .after
+    const after = (
+      JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { after?: unknown }
+    ).after
     if (typeof after === 'string' && after.length > 0 && after.length <= 200) return after
   } catch {
     // refused below
@@ -45,7 +46,8 @@ function decodeToken(token: string): string {
 /** The store query a ListTasks request stands for; every invalid parameter is -32602. */
 function queryOf(params: ListTasksRequest, agent: string | undefined): Omit<TaskQuery, 'limit'> {
   if (params.contextId.length > 200) throw invalid('contextId is longer than 200')
-  const states = params.status === TaskState.TASK_STATE_UNSPECIFIED ? undefined : MESH_STATES[params.status]
+  const states =
+    params.status === TaskState.TASK_STATE_UNSPECIFIED ? undefined : MESH_STATES[params.status]
   if (params.status !== TaskState.TASK_STATE_UNSPECIFIED && !states) {
     throw invalid('status is not an A2A task state')
   }
@@ -53,7 +55,8 @@ function queryOf(params: ListTasksRequest, agent: string | undefined): Omit<Task
   const after = params.statusTimestampAfter
   if (after !== undefined && after !== '') {
     updatedFromMs = ISO_TIME.test(after) ? Date.parse(after) : Number.NaN
-    if (!Number.isFinite(updatedFromMs)) throw invalid('statusTimestampAfter is not an ISO 8601 time')
+    if (!Number.isFinite(updatedFromMs))
+      throw invalid('statusTimestampAfter is not an ISO 8601 time')
   }
   return {
     ...(params.contextId ? { contextId: params.contextId } : {}),

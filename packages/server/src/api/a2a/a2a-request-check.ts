@@ -10,7 +10,12 @@ export interface RpcCheck {
   error?: JsonRpcErrorBody
 }
 
-const SEND_METHODS = new Set(['SendMessage', 'SendStreamingMessage', 'message/send', 'message/stream'])
+const SEND_METHODS = new Set([
+  'SendMessage',
+  'SendStreamingMessage',
+  'message/send',
+  'message/stream',
+])
 const GET_METHODS = new Set(['GetTask', 'tasks/get'])
 
 function validId(id: unknown): id is RpcId {
@@ -31,7 +36,9 @@ const badParams = (message: string): JsonRpcErrorBody => ({
 
 /** Whether `value` is absent or a whole number of at least `min`. */
 export function wholeAtLeast(value: unknown, min: number): boolean {
-  return value === undefined || (typeof value === 'number' && Number.isInteger(value) && value >= min)
+  return (
+    value === undefined || (typeof value === 'number' && Number.isInteger(value) && value >= min)
+  )
 }
 
 /**

@@ -20,7 +20,7 @@ export function legacyCard(card: AgentCard): Record<string, unknown> {
       bearer: {
         type: 'http',
         scheme: 'bearer',
-        description: "A bearer session token issued by this node to an authenticated principal",
+        description: 'A bearer session token issued by this node to an authenticated principal',
       },
     },
     security: [{ bearer: [] }],

@@ -297,7 +297,12 @@ export class MeshA2AHandler implements A2ARequestHandler {
         yield {
           payload: {
             $case: 'statusUpdate',
-            value: { taskId: id, contextId: now.contextId, status: now.status, metadata: undefined },
+            value: {
+              taskId: id,
+              contextId: now.contextId,
+              status: now.status,
+              metadata: undefined,
+            },
           },
         }
       }

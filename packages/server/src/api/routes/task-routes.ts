@@ -16,7 +16,12 @@ import type { ApiContext } from '../context.js'
 import { sseStreams } from '../sse.js'
 import { ratingBodySchema, ratingResponseSchema, ratingToWire } from './reputation-routes.js'
 import { taskView } from '../task-view.js'
-import { subscribeWebhook, taskInputRoutes, webhookSchema, type WebhookBody } from './task-input-routes.js'
+import {
+  subscribeWebhook,
+  taskInputRoutes,
+  webhookSchema,
+  type WebhookBody,
+} from './task-input-routes.js'
 
 const MAX_TIMEOUT_MS = 600_000
 const MAX_WAIT_MS = 600_000

@@ -4,21 +4,11 @@ import type { InputRequestEvent } from '../ports/task-transport.js'
 import type { TaskValidator } from '../ports/task-validator.js'
 import type { Timers } from '../ports/timers.js'
 import type { TransitionExtra } from './task-events.js'
+import type { InputTurn } from './input-turn.js'
 import type { Task, TaskState } from './task-types.js'
 
 /** How long a task waits for its requester's answer when nobody says otherwise: five minutes. */
 export const DEFAULT_INPUT_TIMEOUT_MS = 300_000
-
-/** One question an agent asked its requester, and the answer once given. */
-export interface InputTurn {
-  prompt: string
-  schema?: Record<string, unknown>
-  askedAtMs: number
-  /** When the wait ends unanswered (the input timeout, or the task's deadline if sooner). */
-  expiresAtMs: number
-  answer?: unknown
-  answeredAtMs?: number
-}
 
 /** What the waiting attempt lends the wait: its clock (stopped while waiting) and its end. */
 export interface AttemptHooks {

@@ -1,5 +1,5 @@
 import type { Capability, TaskState, WireError } from '@agentmesh/protocol'
-import type { InputTurn } from './task-input.js'
+import type { InputTurn } from './input-turn.js'
 
 export { isTerminal, terminalStates, type TaskState } from '@agentmesh/protocol'
 

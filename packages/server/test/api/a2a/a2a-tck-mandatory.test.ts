@@ -9,7 +9,7 @@ import { Mesh } from '@agentmesh/sdk'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningNode } from '../../../src/node.js'
 import { echo, echoCapability, startAgent } from '../../helpers/agents.js'
-import { get, startTestNode } from '../../helpers/test-node.js'
+import { get, startTestNode, type ApiBody } from '../../helpers/test-node.js'
 
 describe('A2A conformance kit, mandatory JSON-RPC points', () => {
   let node: RunningNode
@@ -40,10 +40,10 @@ describe('A2A conformance kit, mandatory JSON-RPC points', () => {
       },
       body,
     })
-    return { status: response.status, body: (await response.json()) as Record<string, any> }
+    return { status: response.status, body: (await response.json()) as ApiBody }
   }
   const rpc = (body: unknown, version = '1.0') => raw(JSON.stringify(body), version)
-  const call = async (method: string, params: unknown, version = '1.0') =>
+  const call = async (method: string, params: unknown, version = '1.0'): Promise<ApiBody> =>
     (await rpc({ jsonrpc: '2.0', id: 1, method, params }, version)).body
 
   const sendText = (text: string, contextId?: string) =>
@@ -143,17 +143,17 @@ describe('A2A conformance kit, mandatory JSON-RPC points', () => {
     it('filters by contextId, newest first, with totalSize over three pages and an empty last token', async () => {
       const seen: string[] = []
       let token = ''
-      const pages: Record<string, any>[] = []
+      const pages: ApiBody[] = []
       do {
         const page = (
           await call('ListTasks', { contextId: context, pageSize: 2, pageToken: token })
         ).result
         pages.push(page)
         expect(page.totalSize).toBe(5)
-        seen.push(...page.tasks.map((t: { id: string }) => t.id))
+        seen.push(...(page.tasks as { id: string }[]).map((t) => t.id))
         token = page.nextPageToken
       } while (token !== '' && pages.length < 5)
-      expect(pages.map((p) => p.pageSize)).toEqual([2, 2, 1])
+      expect(pages.map((p: { pageSize: number }) => p.pageSize)).toEqual([2, 2, 1])
       expect(pages.at(-1)!.nextPageToken).toBe('')
       expect(seen).toEqual([...ids].reverse())
       for (const page of pages) for (const t of page.tasks) expect(t.contextId).toBe(context)
@@ -214,7 +214,9 @@ describe('A2A conformance kit, mandatory JSON-RPC points', () => {
   it('serves the 1.0 card to a client that has not negotiated, 0.3 on request', async () => {
     const first = await get(`${url}/.well-known/agent-card.json`)
     expect(
-      first.body.supportedInterfaces.map((i: { protocolVersion: string }) => i.protocolVersion),
+      (first.body.supportedInterfaces as { protocolVersion: string }[]).map(
+        (i) => i.protocolVersion,
+      ),
     ).toEqual(['1.0', '0.3'])
     expect(first.body.capabilities).toMatchObject({ streaming: true, pushNotifications: true })
     expect(decodeURIComponent(first.body.url)).toBe(url)

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SIGNATURE_HEADER, verifyPush } from '../../../src/adapters/http/push-signature.js'
 import type { RunningNode } from '../../../src/node.js'
 import { echo, echoCapability, startAgent } from '../../helpers/agents.js'
-import { post, startTestNode } from '../../helpers/test-node.js'
+import { post, startTestNode, type ApiBody } from '../../helpers/test-node.js'
 import { waitUntil } from '../../helpers/wait-until.js'
 
 interface Received {
@@ -157,7 +157,7 @@ describe('push notifications of task state changes', () => {
     servers.push(hook.server)
     const task = await mesh.submit('push.echo', { text: 'a2a' }, { maxPrice: '0.01', wait: 5000 })
     const agentUrl = `${node.url}/a2a/${task.providerId}`
-    const rpc = async (method: string, params: unknown) =>
+    const rpc = async (method: string, params: unknown): Promise<ApiBody> =>
       (
         await post(
           agentUrl,

@@ -145,7 +145,11 @@ function suite(name: string, open: () => Promise<Database & { close(): Promise<v
           OLD.filter((old) => old !== '0013-ledger-budgets'),
         )
         const applied = await migrateToLatest(database.db, database.dialect, database.schema)
-        expect(applied).toEqual(['0012-ledger-budgets'])
+        // Migrations newer than the old names run too.
+        const newer = Object.keys(migrations(database.dialect)).filter(
+          (n) => n > '0013-permissions',
+        )
+        expect(applied).toEqual(['0012-ledger-budgets', ...newer])
         expect(await recordedNames(database)).toEqual(
           Object.keys(migrations(database.dialect)).sort(),
         )

@@ -68,8 +68,24 @@ export interface OfferFrame {
   terms: string
 }
 
+/**
+ * The agent asks the requester for more input mid-task: the task waits in `input_required` until
+ * the requester answers (the node checks the answer against `schema`) or the input timeout ends it.
+ */
+export interface InputRequestFrame {
+  type: 'input_request'
+  taskId: string
+  attempt: number
+  prompt: string
+  /** The JSON Schema the answer must match; none: any JSON. */
+  schema?: Record<string, unknown>
+  /** How long to wait for the answer (the node caps it at its own input timeout). */
+  timeoutMs?: number
+}
+
 /** Every frame an agent sends a node. */
 export type AgentToNodeFrame =
+  | InputRequestFrame
   | HelloFrame
   | AuthFrame
   | HeartbeatFrame
@@ -134,6 +150,19 @@ export const agentFrameSchemas = {
       attempt: attemptField,
       output: {},
       units: { type: 'number', minimum: 0, maximum: MAX_FRAME_UNITS },
+    },
+  },
+  input_request: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['type', 'taskId', 'attempt', 'prompt'],
+    properties: {
+      type: { const: 'input_request' },
+      taskId: idField,
+      attempt: attemptField,
+      prompt: { type: 'string', minLength: 1, maxLength: 2000 },
+      schema: { type: 'object' },
+      timeoutMs: { type: 'integer', minimum: 1, maximum: 86_400_000 },
     },
   },
   offer: {
@@ -231,8 +260,18 @@ export interface DrainingFrame {
   reconnectTo: string[]
 }
 
+/** The requester's answer to an `input_request`, with the attempt's new deadline (ISO 8601). */
+export interface InputFrame {
+  type: 'input'
+  taskId: string
+  attempt: number
+  input: unknown
+  deadline: string
+}
+
 /** Every frame a node sends an agent over `GET /v1/agents/connect`. */
 export type NodeToAgentFrame =
+  | InputFrame
   | ChallengeFrame
   | ReadyFrame
   | TaskFrame
@@ -288,6 +327,18 @@ export const nodeFrameSchemas = {
     additionalProperties: false,
     required: ['type', 'taskId', 'attempt'],
     properties: { type: { const: 'cancel' }, taskId: idField, attempt: attemptField },
+  },
+  input: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['type', 'taskId', 'attempt', 'input', 'deadline'],
+    properties: {
+      type: { const: 'input' },
+      taskId: idField,
+      attempt: attemptField,
+      input: {},
+      deadline: stringField,
+    },
   },
   intent: {
     type: 'object',

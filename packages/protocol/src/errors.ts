@@ -467,6 +467,16 @@ const catalogue = {
   NO_PROVIDER: { status: 503, retryable: true, description: 'No online provider fits the call' },
   NO_VALIDATOR: { status: 503, retryable: true, description: 'No eligible validator is online' },
   TIMEOUT: { status: 504, retryable: true, description: 'A deadline passed before the answer' },
+  INPUT_TIMEOUT: {
+    status: 504,
+    retryable: false,
+    description: "Nobody answered the agent's request for input before the input timeout",
+  },
+  NOT_WAITING_FOR_INPUT: {
+    status: 409,
+    retryable: false,
+    description: 'The task is not waiting for input (it never asked, or was answered or ended)',
+  },
 } as const satisfies Record<string, ErrorSpec>
 
 /** One code of the catalogue. */

@@ -141,6 +141,8 @@ export {
   type HeartbeatFrame,
   type HelloFrame,
   type IntentFrame,
+  type InputFrame,
+  type InputRequestFrame,
   type NodeErrorFrame,
   type DrainingFrame,
   type NodeToAgentFrame,

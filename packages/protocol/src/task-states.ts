@@ -5,6 +5,8 @@ export type TaskState =
   | 'running'
   | 'retrying'
   | 'verifying'
+  /** The provider asked the requester for more input and waits for the answer. */
+  | 'input_required'
   | 'completed'
   | 'failed'
   | 'timed_out'

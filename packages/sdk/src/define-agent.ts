@@ -42,6 +42,17 @@ export interface TaskContext {
    * within what it reserved. The last report before the handler returns counts.
    */
   units(count: number): void
+  /**
+   * Asks the requester for more input and waits for the answer (the task is `input_required`
+   * meanwhile; its clock stops). The node checks the answer against `schema` before handing it
+   * over. Rejects with `INPUT_TIMEOUT`-like aborts when nobody answers within `timeoutMs` (capped
+   * by the node) — the task then ends, its reservation given back.
+   */
+  requestInput<T = unknown>(
+    prompt: string,
+    schema?: Record<string, unknown>,
+    options?: { timeoutMs?: number },
+  ): Promise<T>
   /** Calls another capability on this task's behalf: its budget and deadline pass down. */
   call<T = unknown>(
     capability: string,
@@ -99,6 +110,8 @@ export class Agent {
   /** Connections whose node is draining: closed once their tasks have reported. */
   readonly #draining = new Set<WebSocket>()
   #urls: NodeUrls | undefined
+  /** Handlers waiting for their requester's answer, by `taskId#attempt`. */
+  readonly #asking = new Map<string, (input: unknown, deadline: string) => void>()
   #socket: WebSocket | undefined
   #mesh: Mesh | undefined
   #closing = false
@@ -225,6 +238,9 @@ export class Agent {
           case 'intent':
             void this.#offer(frame, options).catch((error: Error) => options.onError?.(error))
             return
+          case 'input':
+            this.#asking.get(`${frame.taskId}#${frame.attempt}`)?.(frame.input, frame.deadline)
+            return
           case 'cancel':
             this.#running
               .get(`${frame.taskId}#${frame.attempt}`)
@@ -330,11 +346,9 @@ export class Agent {
     }
     const controller = new AbortController()
     this.#running.set(id, { controller, socket })
-    const deadline = new Date(frame.deadline)
-    const timer = setTimeout(
-      () => controller.abort(new MeshError('TIMEOUT', 'Deadline passed')),
-      Math.max(0, deadline.getTime() - Date.now()),
-    )
+    let deadline = new Date(frame.deadline)
+    const expire = () => controller.abort(new MeshError('TIMEOUT', 'Deadline passed'))
+    let timer = setTimeout(expire, Math.max(0, deadline.getTime() - Date.now()))
     this.#send({ type: 'accepted', ...reply }, socket)
     let units: number | undefined
     const ctx: TaskContext = {
@@ -355,6 +369,41 @@ export class Agent {
           },
           socket,
         ),
+      requestInput: <T>(
+        prompt: string,
+        schema?: Record<string, unknown>,
+        askOptions: { timeoutMs?: number } = {},
+      ) =>
+        new Promise<T>((resolve, reject) => {
+          if (this.#asking.has(id)) {
+            reject(new SdkError('BAD_OPTIONS', 'This task already waits for an answer'))
+            return
+          }
+          // The node stops the attempt's clock while the requester thinks; so does the agent.
+          clearTimeout(timer)
+          const onAbort = () => {
+            this.#asking.delete(id)
+            reject(controller.signal.reason as Error)
+          }
+          controller.signal.addEventListener('abort', onAbort, { once: true })
+          this.#asking.set(id, (input, nextDeadline) => {
+            this.#asking.delete(id)
+            controller.signal.removeEventListener('abort', onAbort)
+            deadline = new Date(nextDeadline)
+            timer = setTimeout(expire, Math.max(0, deadline.getTime() - Date.now()))
+            resolve(input as T)
+          })
+          this.#send(
+            {
+              type: 'input_request',
+              ...reply,
+              prompt: prompt.slice(0, 2000),
+              ...(schema === undefined ? {} : { schema }),
+              ...(askOptions.timeoutMs === undefined ? {} : { timeoutMs: askOptions.timeoutMs }),
+            },
+            socket,
+          )
+        }),
       units: (count) => {
         if (!Number.isSafeInteger(count) || count < 0)
           throw new SdkError('BAD_OPTIONS', `Units "${count}" is not a whole number 0 or more`)

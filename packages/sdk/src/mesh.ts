@@ -352,6 +352,14 @@ export class Mesh {
     return this.request('GET', `/v1/tasks/${encodeURIComponent(id)}`)
   }
 
+  /**
+   * Answers the question a task's agent asked (the task is `input_required`): the node checks
+   * `input` against the agent's schema (`SCHEMA_MISMATCH` otherwise) and the agent resumes.
+   */
+  answer(taskId: string, input: unknown): Promise<TaskView> {
+    return this.request('POST', `/v1/tasks/${encodeURIComponent(taskId)}/input`, { input })
+  }
+
   /** Cancels a task; its provider gets an abort. */
   cancel(id: string): Promise<TaskView> {
     return this.request('POST', `/v1/tasks/${encodeURIComponent(id)}/cancel`)

@@ -30,6 +30,11 @@ export interface SubmitOptions {
    * bonus window pays all of it to the provider, 4 stars half; otherwise it comes back.
    */
   bonus?: string
+  /**
+   * Where the node POSTs each state change of the task, signed with `secret` (HMAC-SHA256 in the
+   * `X-AgentMesh-Signature` header; at least 16 characters). See the README for how to verify.
+   */
+  webhook?: { url: string; secret: string }
 }
 
 /** The states a task does not leave. */

@@ -19,6 +19,7 @@ import { proofsModule } from './node/proofs-module.js'
 import { registryModule } from './node/registry-module.js'
 import type { NodePorts, RunningNode } from './node/running-node.js'
 import { tasksModule } from './node/tasks-module.js'
+import { pushModule } from './node/push-module.js'
 import { transportModule } from './node/transport-module.js'
 import { startObservability } from './observability.js'
 export { resolveNodeConfig, type NodeConfig } from './node-config.js'
@@ -101,6 +102,7 @@ export async function startNode(config: NodeConfig, ports: NodePorts = {}): Prom
       proofsModule(base, { audit, auditSink: observability.observe(audit) }),
     )
     late.tasks = tasks
+    const { push } = await lifecycle.start(pushModule(base))
     const context: ApiContext = {
       nodeDid: key.did,
       version: readVersion(),
@@ -130,6 +132,7 @@ export async function startNode(config: NodeConfig, ports: NodePorts = {}): Prom
       proofs,
       hosted,
       templates,
+      push,
     }
     const { app } = await lifecycle.start(apiModule(config, { context, connections, logger }))
     // Before any submission: a reservation whose task a crash kept from being stored goes back now.

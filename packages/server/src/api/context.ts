@@ -25,6 +25,7 @@ import type { HostedService } from '../core/hosted/hosted-service.js'
 import type { TemplateService } from '../core/hosted/template-service.js'
 import type { ImportedAgents } from '../adapters/transport/a2a-http/imported-agents.js'
 import type { AgentConnections } from '../adapters/transport/websocket/agent-connections.js'
+import type { PushNotifier } from '../adapters/http/push-notifier.js'
 
 /** What the HTTP layer needs from the node: the core services, built by the composition root. */
 export interface ApiContext {
@@ -67,6 +68,8 @@ export interface ApiContext {
   hosted: HostedService
   /** Templates of hosted agents (`/v1/templates`). */
   templates: TemplateService
+  /** Task state changes pushed to subscribers (A2A push configs, task webhooks). */
+  push: PushNotifier
 }
 
 /** What the HTTP layer needs of the node's metrics (the prom-client adapter implements it). */

@@ -15,6 +15,7 @@ import type { PipelineStore } from './pipelines/pipeline-store.js'
 import type { RegistryStore } from './registry/registry-store.js'
 import type { ReputationStore } from './reputation/reputation-store.js'
 import type { TaskStore } from './tasks/task-store.js'
+import type { PushConfigStore } from './ports/push-config-store.js'
 
 /**
  * The node's storage, every domain's store in one: what the composition root opens, migrates and
@@ -26,6 +27,8 @@ export interface Store {
   readonly sessions: SessionStore
   readonly nonces: NonceStore
   readonly tasks: TaskStore
+  /** Where tasks' state changes are pushed (A2A push configs, webhooks). */
+  readonly pushConfigs: PushConfigStore
   readonly pipelines: PipelineStore
   readonly negotiation: NegotiationStore
   readonly reputation: ReputationStore

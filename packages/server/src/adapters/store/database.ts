@@ -35,6 +35,16 @@ export interface Database {
     updated_at: number | string
     document: string
     answer: string | null
+    context_id?: string | null
+    agent_id?: string | null
+  }
+  task_push_configs: {
+    id: string
+    task_id: string
+    config_id: string
+    owner: string
+    created_at: number | string
+    document: string
   }
   intents: { id: string; requester: string; accepted_offer_id: string | null; document: string }
   offers: { id: string; intent_id: string; provider: string; document: string }

@@ -30,6 +30,8 @@ import { KyselyLedgerStore } from './ledger-store.js'
 import { KyselyMarketplaceStore } from './marketplace-store.js'
 import { KyselyHostedStore } from './hosted-store.js'
 import { KyselyRegistryStore } from './registry-store.js'
+import { KyselyPushConfigStore } from './push-config-store.js'
+import type { PushConfigStore } from '../../core/ports/push-config-store.js'
 import type { StoreDialect } from './store-dialect.js'
 import { KyselyWitnessStore } from './witness-store.js'
 
@@ -40,6 +42,7 @@ export class KyselyStore implements Store {
   readonly nonces: NonceStore
   readonly permissions: PermissionStore
   readonly tasks: TaskStore
+  readonly pushConfigs: PushConfigStore
   readonly pipelines: PipelineStore
   readonly negotiation: NegotiationStore
   readonly reputation: ReputationStore
@@ -70,6 +73,7 @@ export class KyselyStore implements Store {
     this.nonces = new KyselyNonceStore(db)
     this.permissions = new KyselyPermissionStore(db)
     this.tasks = new KyselyTaskStore(db, dialect)
+    this.pushConfigs = new KyselyPushConfigStore(db)
     this.pipelines = new KyselyPipelineStore(db)
     this.negotiation = new KyselyNegotiationStore(db, dialect)
     this.reputation = new KyselyReputationStore(db, dialect)

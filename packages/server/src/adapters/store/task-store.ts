@@ -1,4 +1,4 @@
-import type { Insertable, Kysely } from 'kysely'
+import type { Insertable, Kysely, SelectQueryBuilder } from 'kysely'
 import type { TaskQuery, TaskStore } from '../../core/tasks/task-store.js'
 import { isTerminal, terminalStates, type Task } from '../../core/tasks/task-types.js'
 import type { Database } from './database.js'
@@ -21,6 +21,8 @@ export class KyselyTaskStore implements TaskStore {
       updated_at: p('updated_at'),
       document: p('document'),
       answer: null,
+      context_id: p('context_id'),
+      agent_id: p('agent_id'),
     }),
   )
   readonly #get = new Prepared((p: Param<{ id: string }>) =>
@@ -63,6 +65,8 @@ export class KyselyTaskStore implements TaskStore {
         created_at: task.createdAtMs,
         updated_at: task.updatedAtMs,
         document: toDocument(task),
+        context_id: task.contextId ?? task.id,
+        agent_id: task.agentId,
       })
       return { task, created: true }
     } catch (error) {
@@ -89,16 +93,35 @@ export class KyselyTaskStore implements TaskStore {
   }
 
   async list(query: TaskQuery): Promise<Task[]> {
-    let select = this.db
-      .selectFrom('tasks')
-      .select('document')
+    let select = this.#filtered(this.db.selectFrom('tasks').select('document'), query)
       .orderBy('id', 'desc')
       .limit(query.limit)
-    if (query.requester) select = select.where('requester', '=', query.requester)
-    if (query.providerId) select = select.where('provider_id', '=', query.providerId)
-    if (query.state) select = select.where('state', '=', query.state)
     if (query.cursor) select = select.where('id', '<', query.cursor)
     return (await select.execute()).map((row) => fromDocument<Task>(row.document))
+  }
+
+  async count(query: Omit<TaskQuery, 'limit' | 'cursor'>): Promise<number> {
+    const select = this.db.selectFrom('tasks').select((eb) => eb.fn.countAll<number>().as('n'))
+    const row = await this.#filtered(select, query).executeTakeFirst()
+    return Number(row?.n ?? 0)
+  }
+
+  #filtered<O>(
+    select: SelectQueryBuilder<Database, 'tasks', O>,
+    query: Omit<TaskQuery, 'limit' | 'cursor'>,
+  ): SelectQueryBuilder<Database, 'tasks', O> {
+    let q = select
+    if (query.requester) q = q.where('requester', '=', query.requester)
+    if (query.providerId) q = q.where('provider_id', '=', query.providerId)
+    if (query.state) q = q.where('state', '=', query.state)
+    if (query.states) q = q.where('state', 'in', query.states.length ? query.states : [''])
+    if (query.contextId !== undefined) q = q.where('context_id', '=', query.contextId)
+    if (query.updatedFromMs !== undefined) q = q.where('updated_at', '>=', query.updatedFromMs)
+    const agent = query.agent
+    if (agent !== undefined) {
+      q = q.where((eb) => eb.or([eb('agent_id', '=', agent), eb('provider_id', '=', agent)]))
+    }
+    return q
   }
 
   async save(task: Task): Promise<void> {

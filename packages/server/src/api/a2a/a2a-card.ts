@@ -30,8 +30,8 @@ function skillOf(capability: Capability): AgentSkill {
 }
 
 /**
- * An A2A (v1.0) agent card: JSON-RPC at `url` for protocol 1.0 and 0.3, streaming on, no push
- * notifications, one skill per capability, bearer-token security.
+ * An A2A (v1.0) agent card: JSON-RPC at `url` for protocol 1.0 and 0.3, streaming and push
+ * notifications on, one skill per capability, bearer-token security.
  */
 export function a2aCard(subject: CardSubject): AgentCard {
   const jsonRpc = (protocolVersion: string) => ({
@@ -48,7 +48,7 @@ export function a2aCard(subject: CardSubject): AgentCard {
     version: subject.version,
     capabilities: {
       streaming: true,
-      pushNotifications: false,
+      pushNotifications: true,
       extensions: [],
       extendedAgentCard: false,
     },
@@ -57,7 +57,7 @@ export function a2aCard(subject: CardSubject): AgentCard {
         scheme: {
           $case: 'httpAuthSecurityScheme',
           value: {
-            description: 'A session token from POST /v1/auth/token (or the admin token)',
+            description: 'A bearer session token issued by this node to an authenticated principal',
             scheme: 'Bearer',
             bearerFormat: 'opaque',
           },

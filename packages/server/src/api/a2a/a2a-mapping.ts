@@ -16,6 +16,8 @@ export function toA2AState(state: MeshTaskState): TaskState {
     case 'retrying':
     case 'verifying':
       return TaskState.TASK_STATE_WORKING
+    case 'input_required':
+      return TaskState.TASK_STATE_INPUT_REQUIRED
     case 'completed':
       return TaskState.TASK_STATE_COMPLETED
     case 'failed':
@@ -28,8 +30,8 @@ export function toA2AState(state: MeshTaskState): TaskState {
 }
 
 /**
- * An A2A state as the mesh reads it (an imported agent's answer, a list filter). `rejected`,
- * `input-required` and `auth-required` are failures: the mesh has no multi-turn tasks.
+ * An A2A state as the mesh reads it (an imported agent's answer). `rejected`, `input-required`
+ * and `auth-required` are failures: an imported agent's questions are not relayed.
  */
 export function fromA2AState(state: TaskState): MeshTaskState {
   switch (state) {
@@ -103,31 +105,64 @@ export function agentMessage(taskId: string, id: string, parts: Part[]): Message
   }
 }
 
-/**
- * A mesh task as an A2A task: its input as the first (user) message of the history, its output
- * as the artifact `output` (one data part), its error as the status message. The context id is
- * the task id: every message starts its own context.
- */
-export function toA2ATask(task: Task, options: { includeArtifacts?: boolean } = {}): A2ATask {
-  const userMessage: Message = {
-    messageId: `${task.id}:input`,
-    contextId: task.id,
+/** Whom a message of the task's history is from, and what it says. */
+function historyOf(task: Task, contextId: string): Message[] {
+  const message = (id: string, role: Role, parts: Part[]): Message => ({
+    messageId: `${task.id}:${id}`,
+    contextId,
     taskId: task.id,
-    role: Role.ROLE_USER,
-    parts: [dataPart(task.input)],
+    role,
+    parts,
     metadata: undefined,
     extensions: [],
     referenceTaskIds: [],
+  })
+  const history = [message('input', Role.ROLE_USER, [dataPart(task.input)])]
+  for (const [n, turn] of (task.inputTurns ?? []).entries()) {
+    history.push(message(`ask-${n}`, Role.ROLE_AGENT, promptParts(turn.prompt, turn.schema)))
+    if (turn.answeredAtMs !== undefined)
+      history.push(message(`answer-${n}`, Role.ROLE_USER, [dataPart(turn.answer)]))
   }
+  return history
+}
+
+/** An agent's question: its text, and the schema the answer must match as a data part. */
+function promptParts(prompt: string, schema: Record<string, unknown> | undefined): Part[] {
+  return schema ? [textPart(prompt), dataPart({ schema })] : [textPart(prompt)]
+}
+
+/** How much of a task an answer shows. */
+export interface TaskShape {
+  /** Artifacts are left out unless asked for (ListTasks); default: in. */
+  includeArtifacts?: boolean
+  /** The most recent messages of the history to keep; default: all. */
+  historyLength?: number
+}
+
+/**
+ * A mesh task as an A2A task: its input as the first (user) message of the history, then each
+ * question the agent asked and its answer; its output as the artifact `output` (one data part);
+ * its error, or the question it waits on, as the status message. The context is the one the
+ * first message named, else the task's own id.
+ */
+export function toA2ATask(task: Task, options: TaskShape = {}): A2ATask {
+  const contextId = task.contextId ?? task.id
   const last = task.history.at(-1)
+  const asking = task.state === 'input_required' ? task.inputTurns?.at(-1) : undefined
+  const history = historyOf(task, contextId)
+  const keep = options.historyLength
+  const statusMessage = asking
+    ? agentMessage(task.id, `${task.id}:asking`, promptParts(asking.prompt, asking.schema))
+    : task.error
+      ? agentMessage(task.id, `${task.id}:error`, [textPart(task.error.message)])
+      : undefined
+  if (statusMessage) statusMessage.contextId = contextId
   return {
     id: task.id,
-    contextId: task.id,
+    contextId,
     status: {
       state: toA2AState(task.state),
-      message: task.error
-        ? agentMessage(task.id, `${task.id}:error`, [textPart(task.error.message)])
-        : undefined,
+      message: statusMessage,
       timestamp: new Date(last?.atMs ?? task.updatedAtMs).toISOString(),
     },
     artifacts:
@@ -143,7 +178,7 @@ export function toA2ATask(task: Task, options: { includeArtifacts?: boolean } = 
             },
           ]
         : [],
-    history: [userMessage],
+    history: keep === undefined ? history : keep === 0 ? [] : history.slice(-keep),
     metadata: {
       agentmesh: {
         capability: task.capabilityId,

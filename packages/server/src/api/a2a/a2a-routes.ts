@@ -1,7 +1,7 @@
 import { AgentCard } from '@a2a-js/sdk'
 import { LegacyJsonRpcTransportHandler } from '@a2a-js/sdk/compat/v0_3/server'
 import { JsonRpcTransportHandler, ServerCallContext } from '@a2a-js/sdk/server'
-import { VersionNotSupportedError } from '@a2a-js/sdk/errors'
+import { A2A_ERROR_CODE, VersionNotSupportedError } from '@a2a-js/sdk/errors'
 import { MeshError, type Capability } from '@agentmesh/protocol'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { reservationFor } from '../../core/ledger/pricing.js'
@@ -10,6 +10,7 @@ import type { ApiContext } from '../context.js'
 import { jsonRpcErrorHandler } from '../errors.js'
 import { meshJsonRpcError, publicRpcError } from './a2a-errors.js'
 import { a2aCard } from './a2a-card.js'
+import { checkRpcRequest } from './a2a-request-check.js'
 import { legacyCard } from './legacy-card.js'
 import { MeshA2AHandler, type A2ATarget } from './mesh-a2a-handler.js'
 import type { PriceSource } from './message-terms.js'
@@ -28,7 +29,8 @@ const agentParams = {
 type AgentRequest = FastifyRequest<{ Params: { agentId: string } }>
 
 /**
- * A2A over JSON-RPC (protocol 1.0, and 0.3 when a request says `A2A-Version: 0.3` or nothing):
+ * A2A over JSON-RPC (protocol 1.0, and 0.3 when a request says `A2A-Version: 0.3` or nothing;
+ * a card without the header is the 1.0 card with 0.3's fields beside it):
  * every registered agent at `/a2a/:agentId` with its public card, the node at `/a2a` with its
  * card at `/.well-known/agent-card.json`. JSON-RPC needs the node's bearer token; the caller pays.
  */
@@ -90,9 +92,13 @@ export function a2aRoutes(app: FastifyInstance, ctx: ApiContext): void {
   }
 
   const sendCard = (request: FastifyRequest, reply: FastifyReply, card: AgentCard) => {
+    // A client that has not negotiated yet reads the 1.0 card (with the 0.3 fields beside it);
+    // `A2A-Version: 0.3` asks for the 0.3 card alone.
     const version = request.headers[VERSION_HEADER]
     void reply.header('vary', 'A2A-Version')
-    return version === '1.0' ? AgentCard.toJSON(card) : legacyCard(card)
+    if (version === '0.3') return legacyCard(card)
+    const current = AgentCard.toJSON(card) as Record<string, unknown>
+    return version === '1.0' ? current : { ...legacyCard(card), ...current }
   }
 
   const cardOptions = (summary: string) => ({
@@ -118,8 +124,10 @@ export function a2aRoutes(app: FastifyInstance, ctx: ApiContext): void {
     target: () => Promise<A2ATarget>,
   ) => {
     const caller = callerOf(request)
-    const body = request.body as { id?: unknown } | undefined
-    const id = (body?.id ?? null) as string | number | null
+    // The envelope first: a malformed request is -32600/-32602 in either version (HTTP 200).
+    const check = checkRpcRequest(request.body)
+    const id = check.id
+    if (check.error) return reply.send({ jsonrpc: '2.0', id, error: check.error })
     let resolved: A2ATarget
     try {
       resolved = await target()
@@ -149,7 +157,7 @@ export function a2aRoutes(app: FastifyInstance, ctx: ApiContext): void {
     request.raw.on('close', () => controller.abort())
     try {
       const handler = new MeshA2AHandler(
-        { tasks: ctx.tasks, prices },
+        { tasks: ctx.tasks, prices, push: ctx.push, pushConfigs: ctx.store.pushConfigs },
         caller,
         resolved,
         controller.signal,
@@ -170,10 +178,23 @@ export function a2aRoutes(app: FastifyInstance, ctx: ApiContext): void {
     }
   }
 
-  const errorHandler = jsonRpcErrorHandler(
+  const meshErrors = jsonRpcErrorHandler(
     (mesh) => ({ ...meshJsonRpcError(mesh), message: `${mesh.code}: ${mesh.message}` }),
     ctx.store,
   )
+  // A body that is not JSON is JSON-RPC's parse error (-32700, id null), not HTTP 400.
+  const errorHandler: typeof meshErrors = (error, request, reply) => {
+    const code = (error as { code?: unknown }).code
+    if (code === 'FST_ERR_CTP_INVALID_JSON_BODY' || code === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
+      void reply.status(200).send({
+        jsonrpc: '2.0',
+        id: null,
+        error: { code: A2A_ERROR_CODE.PARSE_ERROR, message: 'The body is not valid JSON' },
+      })
+      return
+    }
+    meshErrors(error, request, reply)
+  }
   app.post(
     '/a2a',
     {

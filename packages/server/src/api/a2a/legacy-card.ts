@@ -15,12 +15,12 @@ export function legacyCard(card: AgentCard): Record<string, unknown> {
     additionalInterfaces: [{ url, transport: 'JSONRPC' }],
     version: card.version,
     ...(card.provider ? { provider: card.provider } : {}),
-    capabilities: { streaming: true, pushNotifications: false, stateTransitionHistory: false },
+    capabilities: { streaming: true, pushNotifications: true, stateTransitionHistory: false },
     securitySchemes: {
       bearer: {
         type: 'http',
         scheme: 'bearer',
-        description: 'A session token from POST /v1/auth/token (or the admin token)',
+        description: 'A bearer session token issued by this node to an authenticated principal',
       },
     },
     security: [{ bearer: [] }],

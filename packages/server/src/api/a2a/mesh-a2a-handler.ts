@@ -11,12 +11,14 @@ import type {
   Task as A2ATask,
   TaskPushNotificationConfig,
   ListTaskPushNotificationConfigsResponse,
+  GetTaskPushNotificationConfigRequest,
+  ListTaskPushNotificationConfigsRequest,
+  DeleteTaskPushNotificationConfigRequest,
 } from '@a2a-js/sdk'
 import { TaskState } from '@a2a-js/sdk'
 import type { A2ARequestHandler } from '@a2a-js/sdk/server'
 import {
   ExtendedAgentCardNotConfiguredError,
-  PushNotificationNotSupportedError,
   RequestMalformedError,
   TaskNotFoundError,
   UnsupportedOperationError,
@@ -26,7 +28,16 @@ import type { Caller } from '../../core/auth/caller.js'
 import type { TaskService } from '../../core/tasks/task-service.js'
 import { isTerminal, type Task } from '../../core/tasks/task-types.js'
 import { a2aErrors } from './a2a-errors.js'
+import { listTasks } from './a2a-list-tasks.js'
 import { agentMessage, inputOf, textPart, toA2AState, toA2ATask } from './a2a-mapping.js'
+import {
+  deletePushConfig,
+  getPushConfig,
+  listPushConfigs,
+  setPushConfig,
+  type PushDeps,
+} from './a2a-push-configs.js'
+import { wholeAtLeast } from './a2a-request-check.js'
 import { readTerms, type PriceSource } from './message-terms.js'
 
 /** Whom an A2A endpoint speaks for: one agent of the mesh, or the node (routing by discovery). */
@@ -38,12 +49,13 @@ export interface A2ATarget {
 }
 
 /** The services a request handler translates to. */
-export interface A2AHandlerDeps {
+export interface A2AHandlerDeps extends PushDeps {
   tasks: TaskService
   prices: PriceSource
 }
 
-const MAX_PAGE = 100
+/** Whether a blocking SendMessage answers now: the task ended, or waits for its requester. */
+const settled = (state: Task['state']) => isTerminal(state) || state === 'input_required'
 
 /**
  * One A2A request, translated onto the task service for the authenticated caller: a message
@@ -76,8 +88,7 @@ export class MeshA2AHandler implements A2ARequestHandler {
     return a2aErrors(async () => {
       const task = await this.#submit(params)
       if (params.configuration?.returnImmediately) return toA2ATask(task)
-      const finished = await this.#deps.tasks.waitFor(task.id, task.timeoutMs + 5000)
-      return toA2ATask(finished)
+      return toA2ATask(await this.#untilSettled(task, task.timeoutMs + 5000))
     })
   }
 
@@ -87,38 +98,24 @@ export class MeshA2AHandler implements A2ARequestHandler {
   }
 
   getTask(params: GetTaskRequest): Promise<A2ATask> {
-    return a2aErrors(async () => toA2ATask(await this.#read(params.id)))
+    return a2aErrors(async () => {
+      if (!wholeAtLeast(params.historyLength, 0)) {
+        throw new MeshError('INVALID_INPUT', 'historyLength must be a whole number of at least 0')
+      }
+      const task = await this.#read(params.id)
+      return toA2ATask(
+        task,
+        params.historyLength === undefined ? {} : { historyLength: params.historyLength },
+      )
+    })
   }
 
   listTasks(params: ListTasksRequest): Promise<ListTasksResponse> {
-    return a2aErrors(async () => {
-      const size: unknown = params.pageSize ?? 50
-      if (typeof size !== 'number' || !Number.isInteger(size)) {
-        throw new MeshError('INVALID_INPUT', `Page size "${String(size)}" is not an integer`)
-      }
-      const limit = Math.min(Math.max(size, 1), MAX_PAGE)
-      const page = await this.#deps.tasks.list(this.#caller, {
-        limit,
-        ...(params.pageToken ? { cursor: params.pageToken } : {}),
-      })
-      const status = params.status
-      const tasks = page
-        .filter((t) => this.#inScope(t))
-        .map((t) => toA2ATask(t))
-        .filter(
-          (t) =>
-            status === TaskState.TASK_STATE_UNSPECIFIED ||
-            status === undefined ||
-            t.status?.state === status,
-        )
-      const last = page.at(-1)
-      return {
-        tasks,
-        nextPageToken: page.length === limit && last ? last.id : '',
-        pageSize: limit,
-        totalSize: tasks.length,
-      }
-    })
+    return a2aErrors(() =>
+      listTasks(this.#deps.tasks, this.#caller, this.#target.agentId, params, (task) =>
+        this.#inScope(task),
+      ),
+    )
   }
 
   cancelTask(params: CancelTaskRequest): Promise<A2ATask> {
@@ -133,30 +130,80 @@ export class MeshA2AHandler implements A2ARequestHandler {
     yield* this.#follow(params.id)
   }
 
-  createTaskPushNotificationConfig(): Promise<TaskPushNotificationConfig> {
-    return Promise.reject(new PushNotificationNotSupportedError())
+  createTaskPushNotificationConfig(
+    params: TaskPushNotificationConfig,
+  ): Promise<TaskPushNotificationConfig> {
+    return a2aErrors(async () => {
+      const task = await this.#owned(params.taskId)
+      return setPushConfig(this.#deps, task, this.#caller.did, params)
+    })
   }
 
-  getTaskPushNotificationConfig(): Promise<TaskPushNotificationConfig> {
-    return Promise.reject(new PushNotificationNotSupportedError())
+  getTaskPushNotificationConfig(
+    params: GetTaskPushNotificationConfigRequest,
+  ): Promise<TaskPushNotificationConfig> {
+    return a2aErrors(async () => {
+      await this.#owned(params.taskId)
+      return getPushConfig(this.#deps, params.taskId, params.id)
+    })
   }
 
-  listTaskPushNotificationConfigs(): Promise<ListTaskPushNotificationConfigsResponse> {
-    return Promise.reject(new PushNotificationNotSupportedError())
+  listTaskPushNotificationConfigs(
+    params: ListTaskPushNotificationConfigsRequest,
+  ): Promise<ListTaskPushNotificationConfigsResponse> {
+    return a2aErrors(async () => {
+      await this.#owned(params.taskId)
+      return listPushConfigs(this.#deps, params.taskId)
+    })
   }
 
-  deleteTaskPushNotificationConfig(): Promise<void> {
-    return Promise.reject(new PushNotificationNotSupportedError())
+  deleteTaskPushNotificationConfig(params: DeleteTaskPushNotificationConfigRequest): Promise<void> {
+    return a2aErrors(async () => {
+      await this.#owned(params.taskId)
+      await deletePushConfig(this.#deps, params.taskId, params.id)
+    })
+  }
+
+  /** A task of this endpoint the caller requested (push configs are the requester's). */
+  async #owned(id: string): Promise<Task> {
+    const task = await this.#read(id)
+    if (task.requester !== this.#caller.did) {
+      throw new TaskNotFoundError(`Task "${id}" is not one you requested`)
+    }
+    return task
+  }
+
+  /** The task once it ended or asks its requester for input, or as it is after `waitMs`. */
+  #untilSettled(task: Task, waitMs: number): Promise<Task> {
+    const id = task.id
+    const from = task.history.length
+    return new Promise((resolve, reject) => {
+      let done = false
+      const finish = () => {
+        if (done) return
+        done = true
+        unsubscribe()
+        clearTimeout(timer)
+        this.#signal.removeEventListener('abort', finish)
+        this.#deps.tasks.get(this.#caller, id).then(resolve, reject)
+      }
+      const unsubscribe = this.#deps.tasks.subscribe(id, (event) => {
+        const e = event as { type?: string; seq?: number; state?: Task['state'] }
+        if (e.type === 'state' && (e.seq ?? 0) >= from && e.state && settled(e.state)) finish()
+      })
+      const timer = setTimeout(finish, waitMs)
+      this.#signal.addEventListener('abort', finish, { once: true })
+      this.#deps.tasks.get(this.#caller, id).then((now) => {
+        if (now.history.length > from && settled(now.state)) finish()
+      }, reject)
+    })
   }
 
   async #submit(params: SendMessageRequest): Promise<Task> {
     const message: Message | undefined = params.message
     if (!message) throw new RequestMalformedError('The request has no message')
-    if (message.taskId) {
-      throw new UnsupportedOperationError(
-        'Follow-up messages to a task are not supported: every message starts a task',
-      )
-    }
+    if (message.taskId) return this.#followUp(message)
+    if (message.contextId.length > 200) throw new RequestMalformedError('contextId is too long')
     const input = inputOf(message)
     const terms = await readTerms(
       { ...(params.metadata ?? {}), ...(message.metadata ?? {}) },
@@ -170,10 +217,29 @@ export class MeshA2AHandler implements A2ARequestHandler {
       currency: terms.currency,
       ...(this.#target.agentId ? { agentId: this.#target.agentId } : {}),
       ...(terms.timeoutMs === undefined ? {} : { timeoutMs: terms.timeoutMs }),
+      ...(message.contextId ? { contextId: message.contextId } : {}),
       // A client that resends a message (same id) gets the same task, not a second payment.
       ...(message.messageId ? { idempotencyKey: `a2a:${message.messageId}` } : {}),
     })
+    const push = params.configuration?.taskPushNotificationConfig
+    if (push?.url) await setPushConfig(this.#deps, task, this.#caller.did, push)
     return task
+  }
+
+  /**
+   * A message on an existing task: the requester's answer to the agent's question (the task
+   * waits in input-required). A finished task, or one that asked nothing, takes no message.
+   */
+  async #followUp(message: Message): Promise<Task> {
+    const task = await this.#read(message.taskId)
+    if (isTerminal(task.state)) {
+      throw new UnsupportedOperationError(`Task "${task.id}" is ${task.state}: it takes no message`)
+    }
+    if (task.state !== 'input_required') {
+      throw new UnsupportedOperationError(`Task "${task.id}" is not waiting for input`)
+    }
+    const answered = await this.#deps.tasks.answer(this.#caller, task.id, inputOf(message))
+    return { ...answered, history: [...answered.history] }
   }
 
   async #read(id: string): Promise<Task> {
@@ -205,7 +271,9 @@ export class MeshA2AHandler implements A2ARequestHandler {
       let seen = task.history.length - 1
       let last = toA2AState(task.state)
       let finished = isTerminal(task.state)
-      while (!finished && !this.#signal.aborted) {
+      // A task that asks its requester for input ends the stream (A2A's interrupted state).
+      let asking = task.state === 'input_required'
+      while (!finished && !asking && !this.#signal.aborted) {
         if (queue.length === 0) {
           await Promise.race([new Promise<void>((resolve) => (wake = resolve)), aborted])
           continue
@@ -214,6 +282,7 @@ export class MeshA2AHandler implements A2ARequestHandler {
           if (event.type === 'state' && event.seq !== undefined && event.seq > seen) {
             seen = event.seq
             if (isTerminal(event.state as Task['state'])) finished = true
+            else if (event.state === 'input_required') asking = true
             else if (toA2AState(event.state as Task['state']) !== last) {
               last = toA2AState(event.state as Task['state'])
               yield this.#status(id, last, undefined)
@@ -221,6 +290,20 @@ export class MeshA2AHandler implements A2ARequestHandler {
           } else if (event.type === 'progress' && event.message) {
             yield this.#status(id, TaskState.TASK_STATE_WORKING, event.message)
           }
+        }
+      }
+      if (asking && seen > task.history.length - 1) {
+        const now = toA2ATask(await a2aErrors(() => this.#deps.tasks.get(this.#caller, id)))
+        yield {
+          payload: {
+            $case: 'statusUpdate',
+            value: {
+              taskId: id,
+              contextId: now.contextId,
+              status: now.status,
+              metadata: undefined,
+            },
+          },
         }
       }
       if (!finished) return
@@ -232,7 +315,7 @@ export class MeshA2AHandler implements A2ARequestHandler {
             $case: 'artifactUpdate',
             value: {
               taskId: id,
-              contextId: id,
+              contextId: final.contextId,
               artifact,
               append: false,
               lastChunk: true,
@@ -244,7 +327,12 @@ export class MeshA2AHandler implements A2ARequestHandler {
       yield {
         payload: {
           $case: 'statusUpdate',
-          value: { taskId: id, contextId: id, status: final.status, metadata: final.metadata },
+          value: {
+            taskId: id,
+            contextId: final.contextId,
+            status: final.status,
+            metadata: final.metadata,
+          },
         },
       }
     } finally {

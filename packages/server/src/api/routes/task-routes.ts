@@ -16,11 +16,18 @@ import type { ApiContext } from '../context.js'
 import { sseStreams } from '../sse.js'
 import { ratingBodySchema, ratingResponseSchema, ratingToWire } from './reputation-routes.js'
 import { taskView } from '../task-view.js'
+import {
+  subscribeWebhook,
+  taskInputRoutes,
+  webhookSchema,
+  type WebhookBody,
+} from './task-input-routes.js'
 
 const MAX_TIMEOUT_MS = 600_000
 const MAX_WAIT_MS = 600_000
 
 interface SubmitBody {
+  webhook?: WebhookBody
   capability?: string
   contractId?: string
   agentId?: string
@@ -90,6 +97,7 @@ const submitSchema = {
       description:
         'per_unit capabilities: the most units paid for; the task reserves maxPrice × maxUnits',
     },
+    webhook: webhookSchema,
     bonus: {
       ...amountSchema,
       description:
@@ -108,6 +116,7 @@ const idParams = {
 export function taskRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const tasks = ctx.tasks
   const openSse = sseStreams(app)
+  taskInputRoutes(app, ctx)
   app.post<{ Body: SubmitBody; Querystring: { wait?: number } }>(
     '/v1/tasks',
     {
@@ -124,7 +133,9 @@ export function taskRoutes(app: FastifyInstance, ctx: ApiContext): void {
     },
     async (request, reply) => {
       const caller = callerOf(request)
-      const { maxPrice, verify, capability, bonus, ...body } = request.body
+      const { maxPrice, verify, capability, bonus, webhook, ...body } = request.body
+      // The webhook's URL is checked before any money moves: a refused URL submits nothing.
+      if (webhook) await ctx.push.checkUrl(webhook.url)
       if (!body.contractId && (!capability || !maxPrice)) {
         throw new MeshError(
           'INVALID_INPUT',
@@ -145,6 +156,7 @@ export function taskRoutes(app: FastifyInstance, ctx: ApiContext): void {
         ...(bonus === undefined ? {} : { bonusMicros: parseAmount(bonus) }),
       }
       const { task, created } = await tasks.submit(caller, submit)
+      if (webhook && created) await subscribeWebhook(ctx, task.id, caller.did, webhook)
       const wait = request.query.wait
       if (created) {
         const first = JSON.stringify(taskView(task))

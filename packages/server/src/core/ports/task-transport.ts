@@ -14,7 +14,22 @@ export interface Dispatch {
 
 /** What a provider reports while it works. */
 export type DispatchEvent =
-  { type: 'accepted' } | { type: 'progress'; progress?: number; message?: string }
+  | { type: 'accepted' }
+  | { type: 'progress'; progress?: number; message?: string }
+  | InputRequestEvent
+
+/**
+ * The provider asks the requester for more input; `respond` hands it the answer with the
+ * attempt's new deadline (the attempt's clock stops while it waits).
+ */
+export interface InputRequestEvent {
+  type: 'input_request'
+  prompt: string
+  schema?: Record<string, unknown>
+  /** How long the agent waits for the answer; the node caps it. */
+  timeoutMs?: number
+  respond(input: unknown, deadlineAtMs: number): void
+}
 
 /** Carries a task to a provider (WebSocket for SDK agents) and its answer back. */
 export interface TaskTransport {

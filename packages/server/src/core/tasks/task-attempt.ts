@@ -5,6 +5,7 @@ import type { TaskTransport } from '../ports/task-transport.js'
 import type { TaskValidator } from '../ports/task-validator.js'
 import type { Timers } from '../ports/timers.js'
 import { taskTopic, type TransitionExtra } from './task-events.js'
+import type { TaskInputs } from './task-input.js'
 import type { Attempt, Candidate, Task, TaskState } from './task-types.js'
 
 /** The abort reason of a node that stops: its tasks stay unfinished, to resume after a restart. */
@@ -26,6 +27,8 @@ export interface AttemptDeps {
   timers: Timers
   validator: TaskValidator
   transition: (task: Task, state: TaskState, extra?: TransitionExtra) => Promise<void>
+  /** Where a provider's requests for input wait for the requester; none: such a request fails. */
+  inputs?: TaskInputs
 }
 
 function asMeshError(error: unknown): MeshError {
@@ -61,15 +64,29 @@ export async function runAttempt(
     Math.min(candidate.capability.sla.timeoutMs, task.deadlineAtMs - now),
   )
   const controller = new AbortController()
-  const cancelTimer = deps.timers.setTimeout(
-    () =>
-      controller.abort(
-        new MeshError('TIMEOUT', `Provider did not answer within ${timeoutMs} ms`, {
-          details: { timeoutMs },
-        }),
-      ),
-    timeoutMs,
-  )
+  const expire = () =>
+    controller.abort(
+      new MeshError('TIMEOUT', `Provider did not answer within ${timeoutMs} ms`, {
+        details: { timeoutMs },
+      }),
+    )
+  // The attempt's clock stops while the provider waits for its requester's input.
+  let armedAtMs = now
+  let leftMs = timeoutMs
+  let cancelTimer = deps.timers.setTimeout(expire, timeoutMs)
+  const hooks = {
+    pause: () => {
+      cancelTimer()
+      leftMs -= deps.clock.now() - armedAtMs
+    },
+    resume: () => {
+      armedAtMs = deps.clock.now()
+      leftMs = Math.max(1, Math.min(leftMs, task.deadlineAtMs - armedAtMs))
+      cancelTimer = deps.timers.setTimeout(expire, leftMs)
+      return armedAtMs + leftMs
+    },
+    fail: (error: MeshError) => controller.abort(error),
+  }
   const onCancel = () =>
     controller.abort(
       taskSignal.reason === nodeStopping
@@ -100,6 +117,10 @@ export async function runAttempt(
               agentId: candidate.agentId,
               attempt: attempt.n,
             })
+          } else if (event.type === 'input_request') {
+            if (!deps.inputs) {
+              hooks.fail(new MeshError('PROVIDER_ERROR', 'This node takes no requests for input'))
+            } else void deps.inputs.open(task, event, hooks)
           } else if (event.type === 'progress') {
             void deps.bus.publish(taskTopic(task.id), {
               ...event,
@@ -125,6 +146,7 @@ export async function runAttempt(
     result = { ok: false, error: meshError, outcome }
   } finally {
     cancelTimer()
+    deps.inputs?.close(task.id)
     taskSignal.removeEventListener('abort', onCancel)
   }
   attempt.endedAtMs = deps.clock.now()

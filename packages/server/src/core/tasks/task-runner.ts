@@ -15,6 +15,7 @@ import { nodeStopping, runAttempt, type AttemptDeps, type AttemptResult } from '
 import { transitionTask, type TransitionExtra } from './task-events.js'
 import type { SettlementPolicy } from '../ledger/pricing.js'
 import { callPrice, TaskSettlement, type Payment } from './task-settlement.js'
+import { TaskInputs } from './task-input.js'
 import { TaskSpans } from './task-spans.js'
 import { reservedMicros, type Candidate, type Task, type TaskState } from './task-types.js'
 import { timeoutMessage } from './timeout-message.js'
@@ -38,6 +39,8 @@ export interface TaskRunnerDeps {
   tracer?: Tracer
   /** The latency penalty (and fee) settlement applies; none without one. */
   settlementPolicy?: SettlementPolicy
+  /** The longest a task waits for its requester's input (default five minutes). */
+  inputTimeoutMs?: number
 }
 
 /**
@@ -51,13 +54,15 @@ export class TaskRunner {
   readonly #settlement: TaskSettlement
   /** The task's spans (none without a tracer). */
   readonly spans: TaskSpans
+  /** Tasks waiting for their requester's input (multi-turn). */
+  readonly inputs: TaskInputs
 
   constructor(deps: TaskRunnerDeps) {
     this.#deps = deps
-    this.#attemptDeps = {
-      ...deps,
-      transition: (task, state, extra) => this.transition(task, state, extra),
-    }
+    const transition = (task: Task, state: TaskState, extra?: TransitionExtra) =>
+      this.transition(task, state, extra)
+    this.inputs = new TaskInputs({ ...deps, transition }, deps.inputTimeoutMs)
+    this.#attemptDeps = { ...deps, transition, inputs: this.inputs }
     this.#settlement = new TaskSettlement(deps)
     this.spans = new TaskSpans(deps.tracer ?? noopTracer)
   }
@@ -103,7 +108,8 @@ export class TaskRunner {
         lastError = result.error
         if (result.outcome === 'canceled') return this.#aborted(task, signal)
         if (result.outcome === 'invalid_output' || !isRetryable(task.retry, result.error.code)) {
-          return this.finish(task, 'failed', null, result.error)
+          const ended = result.error.code === 'INPUT_TIMEOUT' ? 'timed_out' : 'failed'
+          return this.finish(task, ended, null, result.error)
         }
         if (n < task.retry.maximumAttempts) {
           await this.transition(task, 'retrying', {

@@ -149,6 +149,12 @@ export class TaskService {
     return this.#deps.tasks.list(admin ? query : { ...query, requester: caller.did })
   }
 
+  /** How many of the caller's tasks (admins: anyone's) match, over all pages. */
+  count(caller: Caller, query: Omit<TaskQuery, 'limit' | 'cursor'>): Promise<number> {
+    const admin = caller.roles.includes('admin')
+    return this.#deps.tasks.count(admin ? query : { ...query, requester: caller.did })
+  }
+
   /** Cancels a task of the caller's; the provider gets an abort. Answers the canceled task. */
   async cancel(caller: Caller, id: string): Promise<Task> {
     const task = await this.get(caller, id)
@@ -167,6 +173,20 @@ export class TaskService {
     task.error = new MeshError('TASK_CANCELED', 'Task was canceled').toWire()
     await this.#runner.transition(task, 'canceled')
     return task
+  }
+
+  /**
+   * The requester answers its task's request for input (multi-turn): checked against the schema
+   * the agent gave (SCHEMA_MISMATCH), handed to the agent, the task running again.
+   */
+  async answer(caller: Caller, id: string, input: unknown): Promise<Task> {
+    const task = await this.get(caller, id)
+    if (task.requester !== caller.did) {
+      throw new MeshError('FORBIDDEN', 'Only the requester answers its task')
+    }
+    if (isTerminal(task.state))
+      throw new MeshError('TASK_FINISHED', `Task "${id}" is already ${task.state}`)
+    return this.#runner.inputs.answer(id, input)
   }
 
   /**

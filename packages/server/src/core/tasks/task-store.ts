@@ -5,6 +5,14 @@ export interface TaskQuery {
   requester?: string
   providerId?: string
   state?: string
+  /** Any of these states (A2A's list filter: one of its states is several of ours). */
+  states?: string[]
+  /** The conversation a task belongs to (A2A's `contextId`). */
+  contextId?: string
+  /** Tasks whose last change is at or after this time. */
+  updatedFromMs?: number
+  /** The one agent a task went to (named at submission) or ran on. */
+  agent?: string
   limit: number
   cursor?: string
 }
@@ -23,6 +31,8 @@ export interface TaskStore {
   /** The task a requester submitted with an idempotency key. */
   findByKey(requester: string, idempotencyKey: string): Promise<Task | undefined>
   list(query: TaskQuery): Promise<Task[]>
+  /** How many tasks match the query, over all pages (its `limit` and `cursor` are ignored). */
+  count(query: Omit<TaskQuery, 'limit' | 'cursor'>): Promise<number>
   save(task: Task): Promise<void>
   /** Tasks not yet in a final state, for recovery after a restart. */
   listUnfinished(limit: number): Promise<Task[]>

@@ -139,6 +139,7 @@ export class TaskSubmission {
       requester: caller.did,
       capabilityId: request.capability,
       agentId: request.agentId ?? null,
+      ...(request.contextId === undefined ? {} : { contextId: request.contextId }),
       input: request.input,
       requestHash,
       idempotencyKey: idempotencyKey ?? null,

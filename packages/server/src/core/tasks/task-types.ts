@@ -1,4 +1,5 @@
 import type { Capability, TaskState, WireError } from '@agentmesh/protocol'
+import type { InputTurn } from './input-turn.js'
 
 export { isTerminal, terminalStates, type TaskState } from '@agentmesh/protocol'
 
@@ -68,6 +69,8 @@ export interface Task {
   capabilityId: string
   /** The provider asked for by name, when the requester named one. */
   agentId: string | null
+  /** The conversation the task belongs to (A2A's `contextId`); absent: the task's own id. */
+  contextId?: string
   input: unknown
   /** SHA-256 of the canonical JSON of what was submitted, for idempotency. */
   requestHash: string
@@ -98,6 +101,8 @@ export interface Task {
   traceId?: string
   /** The span the task's later spans (dispatch, settle) hang from: its submit span. */
   traceSpanId?: string
+  /** What the provider asked the requester mid-task, and the answers (multi-turn tasks). */
+  inputTurns?: InputTurn[]
 }
 
 /** What the task holds in escrow for its call. */
@@ -132,4 +137,6 @@ export interface SubmitRequest {
   maxUnits?: number
   /** A quality bonus set aside for a good rating (see `TaskBonus`). */
   bonusMicros?: bigint
+  /** The conversation the task joins (A2A's `contextId`); none: its own. */
+  contextId?: string
 }

@@ -15,6 +15,7 @@ import { ledgerBudgetsMigration } from './0012-ledger-budgets.js'
 import { permissionsMigration } from './0013-permissions.js'
 import { witnessMigration } from './0016-witness.js'
 import { hostedAgentsMigration } from './0017-hosted-agents.js'
+import { a2aTasksMigration } from './0018-a2a-tasks.js'
 
 /**
  * Every migration, by name, for `dialect`; applied in name order. A new migration takes the next
@@ -37,4 +38,5 @@ export const migrations = (dialect: StoreDialect): Record<string, Migration> => 
   '0013-permissions': permissionsMigration,
   '0016-witness': witnessMigration,
   '0017-hosted-agents': hostedAgentsMigration,
+  '0018-a2a-tasks': a2aTasksMigration,
 })

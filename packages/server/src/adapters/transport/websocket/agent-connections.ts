@@ -2,6 +2,7 @@ import {
   formatAmount,
   MeshError,
   type NodeToAgentFrame,
+  type InputRequestFrame,
   type ProgressFrame,
   type ResultFrame,
   type TaskErrorFrame,
@@ -96,7 +97,10 @@ export class AgentConnections implements TaskTransport, OfferRequester {
   }
 
   /** Feeds a frame from the agent: progress, result or error of one attempt. */
-  receive(connection: Connection, frame: ProgressFrame | ResultFrame | TaskErrorFrame): void {
+  receive(
+    connection: Connection,
+    frame: ProgressFrame | ResultFrame | TaskErrorFrame | InputRequestFrame,
+  ): void {
     const pending = connection.pending.get(key(frame.taskId, frame.attempt))
     if (!pending) return // a late answer to an attempt that timed out or was canceled
     switch (frame.type) {
@@ -110,6 +114,24 @@ export class AgentConnections implements TaskTransport, OfferRequester {
           ...(frame.message === undefined ? {} : { message: frame.message }),
         })
         return
+      case 'input_request': {
+        const { taskId, attempt } = frame
+        pending.onEvent({
+          type: 'input_request',
+          prompt: frame.prompt,
+          ...(frame.schema === undefined ? {} : { schema: frame.schema }),
+          ...(frame.timeoutMs === undefined ? {} : { timeoutMs: frame.timeoutMs }),
+          respond: (input, deadlineAtMs) =>
+            connection.socket.send({
+              type: 'input',
+              taskId,
+              attempt,
+              input,
+              deadline: new Date(deadlineAtMs).toISOString(),
+            }),
+        })
+        return
+      }
       case 'result':
         pending.resolve(
           frame.units === undefined

@@ -37,6 +37,14 @@ const agentFrames: AgentToNodeFrame[] = [
   { type: 'result', ...reply, output: null, units: 3 },
   { type: 'error', ...reply, error: { code: 'PROVIDER_ERROR', message: 'Handler failed' } },
   { type: 'offer', intentId: 'intent_1', terms: 'a.b.c' },
+  { type: 'input_request', ...reply, prompt: 'Which language?' },
+  {
+    type: 'input_request',
+    ...reply,
+    prompt: 'Which language?',
+    schema: { type: 'string' },
+    timeoutMs: 5000,
+  },
 ]
 
 const nodeFrames: NodeToAgentFrame[] = [
@@ -63,6 +71,9 @@ const nodeFrames: NodeToAgentFrame[] = [
     closesAt: new Date(0).toISOString(),
   },
   { type: 'error', error: { code: 'INVALID_INPUT', message: 'Bad frame', retryable: false } },
+  { type: 'draining', reconnectTo: ['http://127.0.0.1:7421'] },
+  { type: 'draining', reconnectTo: [] },
+  { type: 'input', ...reply, input: { lang: 'fr' }, deadline: new Date(0).toISOString() },
 ]
 
 describe('agent frames', () => {

@@ -1,4 +1,4 @@
-import { isErrorCode, MeshError } from '@agentmesh/protocol'
+import { MeshError } from '@agentmesh/protocol'
 import type { HostedService } from '../../../core/hosted/hosted-service.js'
 import { maxResourceCost, resourceCost } from '../../../core/hosted/hosted-policy.js'
 import type { ResourceBilling } from '../../../core/hosted/resource-billing.js'
@@ -92,8 +92,6 @@ export class SandboxTransport implements TaskTransport {
     this.#deps.onCall(outcome, costMicros)
     if (outcome.ok) return { output: outcome.output }
     const details = { sandboxCode: outcome.code, usage: outcome.usage }
-    throw isErrorCode(outcome.code)
-      ? new MeshError(outcome.code, outcome.message, { details })
-      : new MeshError('PROVIDER_ERROR', `${outcome.code}: ${outcome.message}`, { details })
+    throw new MeshError(outcome.code, outcome.message, { details })
   }
 }

@@ -81,10 +81,15 @@ async function run(
     },
     options.host ?? recordingHost().host,
   )
-  const { value, slowestMs } = await healthz.whileRunning(work)
-  expect(slowestMs, 'the /healthz answer under 50 ms').toBeLessThan(
-    Number(process.env.HEALTHZ_MS ?? 50),
-  )
+  const { value, probes, longestBusyMs, slowestMs } = await healthz.whileRunning(work)
+  // The node kept answering, and no stretch of its event loop's work between two probes came near
+  // 50 ms: the guest ran on a worker. (The slowest answer also counts time spent waiting for a CPU
+  // on a busy machine; see the probe's note.)
+  expect(probes).toBeGreaterThan(0)
+  expect(
+    longestBusyMs,
+    `event loop busy (slowest /healthz ${Math.round(slowestMs)} ms)`,
+  ).toBeLessThan(50)
   return value
 }
 

@@ -6,6 +6,14 @@ export type {
   AuditTreeHead,
 } from './audit.js'
 export type { ClusterLeaseView, ClusterNodeView, ClusterView } from './cluster-views.js'
+export type {
+  ClearingBalanceView,
+  ClearingStatement,
+  FederatedNodeRef,
+  FederationPeerView,
+  FederationView,
+  PeerReputationView,
+} from './federation-views.js'
 export { canonicalBytes, canonicalize } from './canonical-json.js'
 export { base58, fromBase64url, fromHex, toBase64url, toHex, utf8 } from './encoding.js'
 export {

@@ -9,6 +9,8 @@ import type { RateLimitOptions } from './api/rate-limit.js'
 import { defaultScoring } from './core/reputation/score.js'
 import type { RankingWeights } from './core/discovery/ranking.js'
 import { type ObservabilityConfig } from './observability.js'
+import type { FederationConfig } from './node/federation-host.js'
+import { resolveFederationConfig } from './node/federation-config.js'
 /* The node's configuration: flags, then AGENTMESH_* variables, then defaults. */
 
 /** Everything a node needs to start. `resolveNodeConfig` fills it from flags, environment and defaults. */
@@ -68,6 +70,8 @@ export interface NodeConfig {
   observability: ObservabilityConfig
   /** Calls to imported A2A agents: which addresses, how long, how much. */
   outbound: OutboundPolicy
+  /** Peering with other operators' nodes over libp2p; undefined without `--p2p-listen`. */
+  federation: FederationConfig | undefined
 }
 
 /** The flags of `agentmesh up`; each may also come from an `AGENTMESH_*` variable. */
@@ -85,6 +89,8 @@ export interface NodeFlags {
   closed?: boolean | undefined
   metricsToken?: string | undefined
   logLevel?: string | undefined
+  p2pListen?: string[] | undefined
+  bootstrap?: string[] | undefined
 }
 
 export const DEFAULT_PORT = 7420
@@ -200,6 +206,7 @@ export function resolveNodeConfig(flags: NodeFlags, env: NodeJS.ProcessEnv): Nod
       ),
     },
     observability: observabilityConfig(env),
+    federation: resolveFederationConfig(flags, env),
   }
 }
 

@@ -19,6 +19,7 @@ import type { RegistryService } from '../core/registry/registry-service.js'
 import type { TaskStats } from '../core/stats/task-stats.js'
 import type { TaskService } from '../core/tasks/task-service.js'
 import type { ImportedAgents } from '../adapters/transport/a2a-http/imported-agents.js'
+import type { Federation } from '../node/federation-host.js'
 import type { AgentConnections } from '../adapters/transport/websocket/agent-connections.js'
 
 /** What the HTTP layer needs from the node: the core services, built by the composition root. */
@@ -56,6 +57,8 @@ export interface ApiContext {
   metrics: MetricsEndpoint
   /** The node's alerts, read at `/v1/alerts`. */
   alerts: AlertService
+  /** Peering over libp2p (`/v1/federation`, `scope=federation`); `current` unset when not federating. */
+  federation?: { readonly current: Federation | undefined }
 }
 
 /** What the HTTP layer needs of the node's metrics (the prom-client adapter implements it). */

@@ -2,6 +2,7 @@ import type { KeyPair } from '@agentmesh/protocol'
 import { ImportedAgents } from '../adapters/transport/a2a-http/imported-agents.js'
 import { NodeAgentRouter } from '../adapters/transport/node-agent-router.js'
 import { RouterTransport } from '../adapters/transport/router-transport.js'
+import type { FederationSlot } from '../adapters/transport/federation/federation-slot.js'
 import { AgentConnections } from '../adapters/transport/websocket/agent-connections.js'
 import type { ScheduledJob } from '../core/ports/scheduler.js'
 import type { Presence } from '../core/registry/presence.js'
@@ -21,6 +22,7 @@ export function transportModule(
     registry: RegistryService
     presence: Presence
     bookkeeping: PresenceBookkeeping
+    federation: FederationSlot
   },
 ) {
   const { config, logger, scheduler } = base
@@ -29,9 +31,11 @@ export function transportModule(
     { nodeKey: deps.key, registry: deps.registry, presence: deps.presence, logger },
     config.outbound,
   )
-  const transport = new RouterTransport(new NodeAgentRouter(connections, imports), {
+  const router = new NodeAgentRouter(connections, imports, deps.federation)
+  const transport = new RouterTransport(router, {
     'local-socket': connections,
     'a2a-http': imports,
+    'federation-peer': deps.federation,
   })
   let job: ScheduledJob | undefined
   return {

@@ -4,7 +4,10 @@
  * federation peer, a sandbox) add a variant here and a transport for it.
  */
 export type AgentLocation =
-  { kind: 'local-socket' } | { kind: 'a2a-http'; url: string } | { kind: 'unknown' }
+  | { kind: 'local-socket' }
+  | { kind: 'a2a-http'; url: string }
+  | { kind: 'federation-peer'; peerId: string }
+  | { kind: 'unknown' }
 
 /** The kinds of location, one transport each. */
 export type AgentLocationKind = AgentLocation['kind']

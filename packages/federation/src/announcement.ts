@@ -12,6 +12,8 @@ export interface Announcement {
   ttlMs: number
   /** Compact JWS of each agent card, as its agent signed it. */
   cards: string[]
+  /** Where the node listens, so a peer that heard it through gossip can dial it directly. */
+  addrs: string[]
 }
 
 /** An announcement that verified: its node's agents and their cards. */
@@ -50,7 +52,10 @@ export function verifyAnnouncement(
     !Number.isSafeInteger(payload.ttlMs) ||
     payload.ttlMs <= 0 ||
     !Array.isArray(payload.cards) ||
-    payload.cards.length > MAX_CARDS
+    payload.cards.length > MAX_CARDS ||
+    !Array.isArray(payload.addrs) ||
+    payload.addrs.length > 16 ||
+    !payload.addrs.every((a) => typeof a === 'string' && a.length <= 256)
   ) {
     throw new MeshError('INVALID_INPUT', `Announcement of "${peerDid}" is malformed`)
   }

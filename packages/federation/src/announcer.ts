@@ -21,7 +21,7 @@ export class Announcer {
   }
 
   /** A fresh announcement, and whether the set of capabilities changed since the last. */
-  async next(): Promise<{ jws: string; capabilityIds: string[]; changed: boolean }> {
+  async next(addrs: string[]): Promise<{ jws: string; capabilityIds: string[]; changed: boolean }> {
     const { presence, registry, clock, config, key } = this.#host
     const cards: string[] = []
     const ids = new Set<string>()
@@ -40,6 +40,7 @@ export class Announcer {
       issuedAtMs: now,
       ttlMs: config.announceTtlMs,
       cards,
+      addrs: addrs.slice(0, 16),
     }
     const capabilityIds = [...ids].sort()
     const joined = capabilityIds.join(',')

@@ -1,4 +1,5 @@
 import {
+  canonicalize,
   formatAmount,
   MeshError,
   signJws,
@@ -52,12 +53,18 @@ export class ClearingStatements {
       at: new Date(host.clock.now()).toISOString(),
     }
     const from = signJws(statement, host.key)
-    const to = await requestPeer(libp2p, peerIdFromString(peerIdOfDid(peerDid)), STATEMENT_PROTOCOL, from, {
-      signal: AbortSignal.timeout(10_000),
-      maxBytes: 64 * 1024,
-    })
+    const to = await requestPeer(
+      libp2p,
+      peerIdFromString(peerIdOfDid(peerDid)),
+      STATEMENT_PROTOCOL,
+      from,
+      {
+        signal: AbortSignal.timeout(10_000),
+        maxBytes: 64 * 1024,
+      },
+    )
     const { payload } = verifyJws<Statement>(to as string, peerDid)
-    if (JSON.stringify(payload) !== JSON.stringify(statement)) {
+    if (canonicalize(payload) !== canonicalize(statement)) {
       throw new MeshError('SIGNATURE_INVALID', `Peer "${peerDid}" countersigned another statement`)
     }
     await host.audit.record({
@@ -74,7 +81,11 @@ export class ClearingStatements {
   async countersign(body: unknown, peerDid: string): Promise<string> {
     const { host, clearing } = this.#deps
     const { payload } = verifyJws<Statement>(body as string, peerDid)
-    if (payload.from !== peerDid || payload.to !== host.key.did || payload.currency !== clearing.currency) {
+    if (
+      payload.from !== peerDid ||
+      payload.to !== host.key.did ||
+      payload.currency !== clearing.currency
+    ) {
       throw new MeshError('INVALID_INPUT', 'Clearing statement names other nodes or currency')
     }
     const mine = await clearing.net(peerDid, { postedOnly: true })

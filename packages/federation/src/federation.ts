@@ -37,7 +37,11 @@ export async function startFederation(host: FederationHost): Promise<Federation>
     const did = didOf(peer)
     return did === undefined || !peers.allowed(did)
   }
-  const libp2p = await createPeerNode({ privateKey: await libp2pKey(host.key), listen: config.listen, refuse })
+  const libp2p = await createPeerNode({
+    privateKey: await libp2pKey(host.key),
+    listen: config.listen,
+    refuse,
+  })
   const index = new FederatedIndex()
   const clearing = new Clearing(host.ledger, config, host.key.did)
   const announcer = new Announcer(host)
@@ -45,15 +49,40 @@ export async function startFederation(host: FederationHost): Promise<Federation>
   const refused = (peer: string, error: unknown) => {
     const e = error instanceof MeshError ? error : new MeshError('INTERNAL', String(error))
     logger.warn({ peer, code: e.code, err: e.message }, 'federation refused a message')
-    refusals.unshift({ peer, code: e.code, message: e.message, at: new Date(clock.now()).toISOString() })
+    refusals.unshift({
+      peer,
+      code: e.code,
+      message: e.message,
+      at: new Date(clock.now()).toISOString(),
+    })
     refusals.length = Math.min(refusals.length, MAX_REFUSALS)
   }
-  let current = (await announcer.next()).jws
+  const addrs = () => libp2p.getMultiaddrs().map(String)
+  let current = (await announcer.next(addrs())).jws
   const accept = (jws: unknown, from: PeerId): boolean => {
     const did = didOf(from)
-    if (did === undefined || !peers.allowed(did)) throw new MeshError('FEDERATION_PEER_REFUSED', `Peer "${from.toString()}" is not allowed`)
-    const verified = verifyAnnouncement(jws as string, did, { schemas: host.schemas, nowMs: clock.now(), maxBytes: config.maxMessageBytes })
-    return index.put(did, from.toString(), verified, clock.now())
+    if (did === undefined || !peers.allowed(did))
+      throw new MeshError('FEDERATION_PEER_REFUSED', `Peer "${from.toString()}" is not allowed`)
+    const verified = verifyAnnouncement(jws as string, did, {
+      schemas: host.schemas,
+      nowMs: clock.now(),
+      maxBytes: config.maxMessageBytes,
+    })
+    const news = index.put(did, from.toString(), verified, clock.now())
+    if (news && libp2p.getConnections(from).length === 0) {
+      const multiaddrs = verified.announcement.addrs.flatMap((a) => {
+        try {
+          return [multiaddr(a)]
+        } catch {
+          return []
+        }
+      })
+      void libp2p.peerStore
+        .merge(from, { multiaddrs })
+        .then(() => libp2p.dial(from, { signal: AbortSignal.timeout(5000) }))
+        .catch(() => {})
+    }
+    return news
   }
   const disconnect = (peerDid: string) => {
     index.remove(peerDid)
@@ -76,10 +105,20 @@ export async function startFederation(host: FederationHost): Promise<Federation>
     const signal = AbortSignal.timeout(3000)
     try {
       let asked = 0
-      for await (const provider of libp2p.contentRouting.findProviders(await capabilityCid(capabilityId), { signal })) {
+      for await (const provider of libp2p.contentRouting.findProviders(
+        await capabilityCid(capabilityId),
+        { signal },
+      )) {
         if (provider.id.equals(libp2p.peerId) || refuse(provider.id)) continue
-        if (provider.multiaddrs.length > 0) await libp2p.peerStore.merge(provider.id, { multiaddrs: provider.multiaddrs })
-        const jws = await requestPeer(libp2p, provider.id, ANNOUNCE_PROTOCOL, {}, { signal, maxBytes: config.maxMessageBytes })
+        if (provider.multiaddrs.length > 0)
+          await libp2p.peerStore.merge(provider.id, { multiaddrs: provider.multiaddrs })
+        const jws = await requestPeer(
+          libp2p,
+          provider.id,
+          ANNOUNCE_PROTOCOL,
+          {},
+          { signal, maxBytes: config.maxMessageBytes },
+        )
         try {
           accept(jws, provider.id)
         } catch (error) {
@@ -95,15 +134,27 @@ export async function startFederation(host: FederationHost): Promise<Federation>
   const statements = new ClearingStatements({ host, libp2p, clearing, peers, index })
   const taskServer = new TaskServer(host, peers, clearing)
   const onError = (error: unknown) => logger.error({ err: error }, 'federation handler failed')
-  await serveProtocol(libp2p, TASK_PROTOCOL, config.maxMessageBytes, (body, remote, stream) => {
-    const did = didOfPeer(remote)
-    return taskServer.handle(body, did, stream).catch((error: unknown) => {
-      refused(did, error)
-      throw error
-    })
-  }, onError)
+  await serveProtocol(
+    libp2p,
+    TASK_PROTOCOL,
+    config.maxMessageBytes,
+    (body, remote, stream) => {
+      const did = didOfPeer(remote)
+      return taskServer.handle(body, did, stream).catch((error: unknown) => {
+        refused(did, error)
+        throw error
+      })
+    },
+    onError,
+  )
   await serveProtocol(libp2p, ANNOUNCE_PROTOCOL, 1024, () => Promise.resolve(current), onError)
-  await serveProtocol(libp2p, STATEMENT_PROTOCOL, 64 * 1024, (body, remote) => statements.countersign(body, didOfPeer(remote)), onError)
+  await serveProtocol(
+    libp2p,
+    STATEMENT_PROTOCOL,
+    64 * 1024,
+    (body, remote) => statements.countersign(body, didOfPeer(remote)),
+    onError,
+  )
   const pubsub = libp2p.services.pubsub
   if (config.gossip) {
     pubsub.subscribe(ANNOUNCE_TOPIC)
@@ -122,42 +173,62 @@ export async function startFederation(host: FederationHost): Promise<Federation>
     libp2p,
     peers,
     clearing,
-    offer: (peerDid, capabilityId) => index.offers(clock.now(), capabilityId).find((o) => o.peerDid === peerDid),
+    offer: (peerDid, capabilityId) =>
+      index.offers(clock.now(), capabilityId).find((o) => o.peerDid === peerDid),
     disconnect,
   })
   let ticks = 0
   const tick = async () => {
-    const next = await announcer.next()
+    const next = await announcer.next(addrs())
     current = next.jws
     index.prune(clock.now())
-    if (config.gossip) await pubsub.publish(ANNOUNCE_TOPIC, new TextEncoder().encode(current)).catch(() => {})
+    if (config.gossip)
+      await pubsub.publish(ANNOUNCE_TOPIC, new TextEncoder().encode(current)).catch(() => {})
     if (config.dht && (next.changed || ticks % 12 === 0)) {
       for (const id of next.capabilityIds) {
         void capabilityCid(id)
-          .then((cid) => libp2p.contentRouting.provide(cid, { signal: AbortSignal.timeout(10_000) }))
-          .catch((error: unknown) => logger.debug({ err: error, capabilityId: id }, 'DHT provide failed'))
+          .then((cid) =>
+            libp2p.contentRouting.provide(cid, { signal: AbortSignal.timeout(10_000) }),
+          )
+          .catch((error: unknown) =>
+            logger.debug({ err: error, capabilityId: id }, 'DHT provide failed'),
+          )
       }
     }
     ticks += 1
     for (const connection of libp2p.getConnections()) {
       const did = didOf(connection.remotePeer)
       if (did === undefined) continue
-      void libp2p.services.ping.ping(connection.remotePeer, { signal: AbortSignal.timeout(2000) })
-        .then((ms) => peers.latency(did, ms), () => {})
+      void libp2p.services.ping
+        .ping(connection.remotePeer, { signal: AbortSignal.timeout(2000) })
+        .then(
+          (ms) => peers.latency(did, ms),
+          () => {},
+        )
     }
     if (libp2p.getConnections().length === 0) await dialBootstrap()
   }
   const dialBootstrap = async () => {
-    await Promise.all(config.bootstrap.map((addr) => libp2p.dial(multiaddr(addr), { signal: AbortSignal.timeout(5000) }).catch((error: unknown) => logger.warn({ err: error, addr }, 'bootstrap peer did not answer'))))
+    await Promise.all(
+      config.bootstrap.map((addr) =>
+        libp2p
+          .dial(multiaddr(addr), { signal: AbortSignal.timeout(5000) })
+          .catch((error: unknown) =>
+            logger.warn({ err: error, addr }, 'bootstrap peer did not answer'),
+          ),
+      ),
+    )
   }
   await dialBootstrap()
   let stopped = false
   let timer: NodeJS.Timeout | undefined
   const loop = () => {
     timer = setTimeout(() => {
-      void tick().catch((error: unknown) => logger.warn({ err: error }, 'announcing failed')).finally(() => {
-        if (!stopped) loop()
-      })
+      void tick()
+        .catch((error: unknown) => logger.warn({ err: error }, 'announcing failed'))
+        .finally(() => {
+          if (!stopped) loop()
+        })
     }, config.announceIntervalMs)
   }
   void tick().finally(loop)
@@ -172,9 +243,15 @@ export async function startFederation(host: FederationHost): Promise<Federation>
     statement: (peerDid) => statements.draw(peerDid),
     async view(): Promise<FederationView> {
       const connected = new Set(libp2p.getConnections().map((c) => didOf(c.remotePeer)))
-      const dids = new Set([...peers.known(), ...index.offers(clock.now()).map((o) => o.peerDid), ...connected])
+      const dids = new Set([
+        ...peers.known(),
+        ...index.offers(clock.now()).map((o) => o.peerDid),
+        ...connected,
+      ])
       dids.delete(undefined)
-      const list = await Promise.all([...dids].map(async (did) => statements.peerView(did!, connected.has(did))))
+      const list = await Promise.all(
+        [...dids].map(async (did) => statements.peerView(did!, connected.has(did))),
+      )
       return {
         did: host.key.did,
         peerId: peerIdString,

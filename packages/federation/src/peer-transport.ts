@@ -1,11 +1,6 @@
 import { MeshError, parseAmount, formatAmount } from '@agentmesh/protocol'
 import { peerIdFromString } from '@libp2p/peer-id'
-import type {
-  Dispatch,
-  DispatchEvent,
-  FederationHost,
-  TaskTransport,
-} from 'agentmesh/internal'
+import type { Dispatch, DispatchEvent, FederationHost, TaskTransport } from 'agentmesh/internal'
 import type { Clearing } from './clearing.js'
 import type { RemoteOffer } from './federated-index.js'
 import type { PeerNode } from './libp2p-node.js'
@@ -99,7 +94,10 @@ export class PeerTransport implements TaskTransport {
     try {
       const { receipt, jws } = checkReceipt(answer, message, peerDid)
       if (parseAmount(receipt.price) > priceMicros) {
-        throw new MeshError('FEDERATION_RECEIPT_INVALID', `Receipt from "${peerDid}" charges more than agreed`)
+        throw new MeshError(
+          'FEDERATION_RECEIPT_INVALID',
+          `Receipt from "${peerDid}" charges more than agreed`,
+        )
       }
       const problem = host.schemas.validationProblem(offer.capability.output, answer.output)
       if (problem) {

@@ -4,9 +4,14 @@ import type { FederatedIndex, RemoteOffer } from './federated-index.js'
 import type { PeerBook } from './peer-book.js'
 
 /** How fast a peer answers pings, as a 0 to 1 factor (50 ms or less counts fully). */
-const latencyFactor = (ms: number | null): number => (ms === null ? 0.5 : Math.min(1, 50 / Math.max(ms, 1)))
+const latencyFactor = (ms: number | null): number =>
+  ms === null ? 0.5 : Math.min(1, 50 / Math.max(ms, 1))
 
-const words = (text: string): string[] => text.toLowerCase().split(/[^a-z0-9]+/).filter(Boolean)
+const words = (text: string): string[] =>
+  text
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter(Boolean)
 
 /**
  * Peers' capabilities as providers and search results: from the federated index, looked up in
@@ -42,7 +47,10 @@ export class RemoteDirectory implements ProviderDirectory {
   }
 
   #score(offer: RemoteOffer): number {
-    return this.#peers.view(offer.peerDid).score * (0.5 + 0.5 * latencyFactor(this.#peers.latencyOf(offer.peerDid)))
+    return (
+      this.#peers.view(offer.peerDid).score *
+      (0.5 + 0.5 * latencyFactor(this.#peers.latencyOf(offer.peerDid)))
+    )
   }
 
   /** The peers' cheapest offer of the capability each, best first. */
@@ -51,11 +59,13 @@ export class RemoteDirectory implements ProviderDirectory {
     for (const offer of await this.#offers(query.capabilityId)) {
       const price = parseAmount(offer.capability.pricing.amount)
       if (query.maxPriceMicros !== undefined && price > query.maxPriceMicros) continue
-      if (query.currency !== undefined && offer.capability.pricing.currency !== query.currency) continue
+      if (query.currency !== undefined && offer.capability.pricing.currency !== query.currency)
+        continue
       if (query.excludeAgentIds?.includes(offer.peerDid)) continue
       if (query.agentId !== undefined && query.agentId !== offer.peerDid) continue
       const known = best.get(offer.peerDid)
-      if (!known || parseAmount(known.capability.pricing.amount) > price) best.set(offer.peerDid, offer)
+      if (!known || parseAmount(known.capability.pricing.amount) > price)
+        best.set(offer.peerDid, offer)
     }
     return [...best.values()]
       .map((offer) => ({
@@ -75,13 +85,19 @@ export class RemoteDirectory implements ProviderDirectory {
   /** Remote search results: every fresh offer matching the words, capability and price. */
   async search(input: SearchInput): Promise<SearchResult[]> {
     const terms = words(input.q ?? '')
-    const capabilityId = input.capability ?? (input.q && /^[a-z0-9_.-]+$/.test(input.q) && input.q.includes('.') ? input.q : undefined)
+    const capabilityId =
+      input.capability ??
+      (input.q && /^[a-z0-9_.-]+$/.test(input.q) && input.q.includes('.') ? input.q : undefined)
     const offers = await this.#offers(capabilityId)
     const maxPrice = input.maxPrice === undefined ? undefined : parseAmount(input.maxPrice)
     const results: SearchResult[] = []
     for (const offer of offers) {
       const { capability } = offer
-      const text = words([offer.agentName, capability.id, capability.description, ...(capability.tags ?? [])].join(' '))
+      const text = words(
+        [offer.agentName, capability.id, capability.description, ...(capability.tags ?? [])].join(
+          ' ',
+        ),
+      )
       if (!terms.every((t) => text.some((w) => w.startsWith(t)))) continue
       if (input.capability !== undefined && capability.id !== input.capability) continue
       if (input.tags?.some((tag) => !(capability.tags ?? []).includes(tag))) continue
@@ -96,7 +112,11 @@ export class RemoteDirectory implements ProviderDirectory {
         price: { amount: formatAmount(price), currency: capability.pricing.currency },
         score: this.#score(offer),
         online: true,
-        node: { did: offer.peerDid, peerId: offer.peerId, ...(latencyMs === null ? {} : { latencyMs }) },
+        node: {
+          did: offer.peerDid,
+          peerId: offer.peerId,
+          ...(latencyMs === null ? {} : { latencyMs }),
+        },
       })
     }
     return results.sort((a, b) => b.score - a.score).slice(0, input.limit ?? 20)

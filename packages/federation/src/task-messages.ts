@@ -58,8 +58,7 @@ export interface TaskAnswer {
 /** SHA-256 (hex) of a value's canonical JSON: what receipts name instead of the data. */
 export const valueHash = (value: unknown): string => toHex(sha256(canonicalBytes(value ?? null)))
 
-export const signTaskMessage = (message: TaskMessage, key: KeyPair): string =>
-  signJws(message, key)
+export const signTaskMessage = (message: TaskMessage, key: KeyPair): string => signJws(message, key)
 
 export const signReceipt = (receipt: Receipt, key: KeyPair): string => signJws(receipt, key)
 
@@ -81,7 +80,10 @@ export function readTaskMessage(jws: unknown, senderDid: string, ownDid: string)
     Number.isSafeInteger(payload.sentAtMs)
   if (!ok) throw new MeshError('INVALID_INPUT', `Task message from "${senderDid}" is malformed`)
   if (payload.to !== ownDid) {
-    throw new MeshError('INVALID_INPUT', `Task message is for "${String(payload.to)}", not this node`)
+    throw new MeshError(
+      'INVALID_INPUT',
+      `Task message is for "${String(payload.to)}", not this node`,
+    )
   }
   return payload
 }
@@ -104,7 +106,8 @@ export function checkReceipt(
   } catch (cause) {
     throw bad('does not verify against its key', cause)
   }
-  if (receipt.requestId !== sent.id || receipt.taskId !== sent.taskId) throw bad('names another task')
+  if (receipt.requestId !== sent.id || receipt.taskId !== sent.taskId)
+    throw bad('names another task')
   if (receipt.issuer !== peerDid || receipt.recipient !== sent.from) throw bad('names other nodes')
   if (receipt.inputHash !== valueHash(sent.input)) throw bad('names another input')
   if (receipt.outputHash !== valueHash(answer.output)) throw bad('names another output')

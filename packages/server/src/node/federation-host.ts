@@ -1,9 +1,4 @@
-import type {
-  ClearingStatement,
-  FederationView,
-  KeyPair,
-  SearchResult,
-} from '@agentmesh/protocol'
+import type { ClearingStatement, FederationView, KeyPair, SearchResult } from '@agentmesh/protocol'
 import type { Logger } from '../core/ports/logger.js'
 import type { AuditLog } from '../core/audit/audit-log.js'
 import type { SearchInput } from '../core/discovery/discovery-service.js'

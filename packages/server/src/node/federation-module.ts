@@ -14,10 +14,7 @@ interface FederationPackage {
  * libp2p with it) stays out of nodes that do not federate. Attached to the slot the router, the
  * directory and the transports share; detached before libp2p stops.
  */
-export function federationModule(
-  slot: FederationSlot,
-  host: Omit<FederationHost, 'schemas'>,
-) {
+export function federationModule(slot: FederationSlot, host: Omit<FederationHost, 'schemas'>) {
   let federation: Federation | undefined
   return {
     name: 'federation',

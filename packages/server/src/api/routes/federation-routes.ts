@@ -6,7 +6,10 @@ import type { ApiContext } from '../context.js'
 function federationOf(ctx: ApiContext): Federation {
   const federation = ctx.federation?.current
   if (!federation) {
-    throw new MeshError('FEDERATION_DISABLED', 'This node does not federate: start it with --p2p-listen')
+    throw new MeshError(
+      'FEDERATION_DISABLED',
+      'This node does not federate: start it with --p2p-listen',
+    )
   }
   return federation
 }
@@ -23,7 +26,8 @@ export function federationRoutes(app: FastifyInstance, ctx: ApiContext): void {
       schema: {
         tags: ['federation'],
         summary: 'Peers, zones, latency, reputation and clearing balances',
-        description: 'Answers 404 FEDERATION_DISABLED when the node was started without --p2p-listen.',
+        description:
+          'Answers 404 FEDERATION_DISABLED when the node was started without --p2p-listen.',
       },
     },
     async (): Promise<FederationView> => federationOf(ctx).view(),
@@ -39,7 +43,9 @@ export function federationRoutes(app: FastifyInstance, ctx: ApiContext): void {
           type: 'object',
           additionalProperties: false,
           required: ['peer'],
-          properties: { peer: { type: 'string', maxLength: 128, description: 'The peer node DID' } },
+          properties: {
+            peer: { type: 'string', maxLength: 128, description: 'The peer node DID' },
+          },
         },
       },
     },

@@ -48,7 +48,7 @@ export function searchRoutes(app: FastifyInstance, ctx: ApiContext): void {
               type: 'string',
               enum: ['local', 'federation'],
               description:
-                'federation: also peers\' capabilities (each with its node and measured latency), after this node\'s',
+                "federation: also peers' capabilities (each with its node and measured latency), after this node's",
             },
           },
         },

@@ -1,4 +1,4 @@
-import { generateKeyPair, verifyJws } from '@agentmesh/protocol'
+import { generateKeyPair, verifyJws, type FederationView } from '@agentmesh/protocol'
 import { Mesh } from '@agentmesh/sdk'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { echo, echoCapability, startAgent } from '../../server/test/helpers/agents.js'
@@ -23,8 +23,8 @@ async function search(node: RunningNode, capability: string) {
   }[]
 }
 
-const view = async (node: RunningNode) =>
-  (await get(`${node.url}/v1/federation`, node.adminToken)).body
+const view = async (node: RunningNode): Promise<FederationView> =>
+  (await get(`${node.url}/v1/federation`, node.adminToken)).body as FederationView
 
 beforeAll(async () => {
   b = await startPeerNode()
@@ -66,8 +66,8 @@ describe('three nodes peering on loopback', () => {
       c.did,
     )
     expect(receipt.payload).toMatchObject({ price: '0.1', issuer: c.did })
-    const fromA = (await view(a)).peers.find((p: { did: string }) => p.did === c.did)
-    const fromC = (await view(c)).peers.find((p: { did: string }) => p.did === a.did)
+    const fromA = (await view(a)).peers.find((p) => p.did === c.did)!
+    const fromC = (await view(c)).peers.find((p) => p.did === a.did)!
     expect(fromA.clearing).toEqual({ currency: 'USD', net: '0.1', creditLimit: '1' })
     expect(fromC.clearing).toEqual({ currency: 'USD', net: '-0.1', creditLimit: '1' })
     expect(fromA.reputation.tasks - fromA.reputation.failures).toBe(1)
@@ -93,7 +93,7 @@ describe('three nodes peering on loopback', () => {
       .call('text.pricey', { text: 'x' }, { maxPrice: '3' })
       .catch((e: unknown) => e as { code: string })
     expect(error).toMatchObject({ code: 'FEDERATION_CREDIT_LIMIT' })
-    const fromA = (await view(a)).peers.find((p: { did: string }) => p.did === c.did)
+    const fromA = (await view(a)).peers.find((p) => p.did === c.did)!
     expect(fromA.clearing.net).toBe('0.1')
   })
 

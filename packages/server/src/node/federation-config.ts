@@ -57,11 +57,15 @@ export function resolveFederationConfig(
   }
   const mode = env.AGENTMESH_P2P_MODE ?? 'open'
   if (mode !== 'open' && mode !== 'allowlist') {
-    throw new MeshError('INVALID_INPUT', `AGENTMESH_P2P_MODE "${mode}" is not open or allowlist`)
+    throw new MeshError(
+      'INVALID_INPUT',
+      `AGENTMESH_P2P_MODE "${String(mode)}" is not open or allowlist`,
+    )
   }
   const allow = list(env.AGENTMESH_P2P_ALLOW)
   for (const did of allow) {
-    if (!isDid(did)) throw new MeshError('INVALID_INPUT', `Allowed peer "${did}" is not a DID`)
+    if (!isDid(did))
+      throw new MeshError('INVALID_INPUT', `Allowed peer "${String(did)}" is not a DID`)
   }
   const zones: Record<string, TrustZone> = {}
   for (const [did, zone] of pairs('Zone', env.AGENTMESH_P2P_ZONES)) {

@@ -51,7 +51,7 @@ export function federationRoutes(app: FastifyInstance, ctx: ApiContext): void {
     },
     async (request): Promise<ClearingStatement> => {
       if (!isDid(request.body.peer)) {
-        throw new MeshError('INVALID_DID', `Peer "${request.body.peer}" is not a did:key`)
+        throw new MeshError('INVALID_DID', `Peer "${String(request.body.peer)}" is not a did:key`)
       }
       return federationOf(ctx).statement(request.body.peer)
     },

@@ -101,10 +101,37 @@ export async function startFederation(host: FederationHost): Promise<Federation>
     }
     return running
   }
-  const findProviders = async (capabilityId: string): Promise<void> => {
-    const signal = AbortSignal.timeout(3000)
+  /** Asks a provider for its current announcement and keeps it; answers whether it was kept. */
+  const fetchAnnouncement = async (provider: PeerId, signal: AbortSignal): Promise<boolean> => {
     try {
-      let asked = 0
+      const jws = await requestPeer(
+        libp2p,
+        provider,
+        ANNOUNCE_PROTOCOL,
+        {},
+        {
+          signal,
+          maxBytes: config.maxMessageBytes,
+        },
+      )
+      accept(jws, provider)
+      return true
+    } catch (error) {
+      const unreachable = error instanceof MeshError && error.code === 'FEDERATION_PEER_UNREACHABLE'
+      if (!signal.aborted && !unreachable) refused(provider.toString(), error)
+      return false
+    }
+  }
+  /** Providers the DHT named per capability: asked again first, before a new DHT walk. */
+  const providersOf = new Map<string, PeerId[]>()
+  const findProviders = async (capabilityId: string): Promise<void> => {
+    const signal = AbortSignal.timeout(5000)
+    const fresh = () => index.offers(clock.now(), capabilityId).length > 0
+    for (const provider of providersOf.get(capabilityId) ?? []) {
+      if (!refuse(provider) && (await fetchAnnouncement(provider, signal)) && fresh()) return
+    }
+    const found: PeerId[] = []
+    try {
       for await (const provider of libp2p.contentRouting.findProviders(
         await capabilityCid(capabilityId),
         { signal },
@@ -112,23 +139,14 @@ export async function startFederation(host: FederationHost): Promise<Federation>
         if (provider.id.equals(libp2p.peerId) || refuse(provider.id)) continue
         if (provider.multiaddrs.length > 0)
           await libp2p.peerStore.merge(provider.id, { multiaddrs: provider.multiaddrs })
-        const jws = await requestPeer(
-          libp2p,
-          provider.id,
-          ANNOUNCE_PROTOCOL,
-          {},
-          { signal, maxBytes: config.maxMessageBytes },
-        )
-        try {
-          accept(jws, provider.id)
-        } catch (error) {
-          refused(provider.id.toString(), error)
-        }
-        if (++asked >= 3) break
+        if (await fetchAnnouncement(provider.id, signal)) found.push(provider.id)
+        if (found.length >= 3 || fresh()) break
       }
     } catch (error) {
       if (!signal.aborted) logger.debug({ err: error, capabilityId }, 'DHT lookup failed')
     }
+    if (providersOf.size >= 1024) providersOf.clear()
+    if (found.length > 0) providersOf.set(capabilityId, found)
   }
   const directory = new RemoteDirectory({ index, peers, now: () => clock.now(), lookup })
   const statements = new ClearingStatements({ host, libp2p, clearing, peers, index })

@@ -1,62 +1,91 @@
-import { generateKeyPair, verifyJws, type FederationView } from '@agentmesh/protocol'
+import { generateKeyPair, signJws, verifyJws, type FederationView } from '@agentmesh/protocol'
 import { Mesh } from '@agentmesh/sdk'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { echo, echoCapability, startAgent } from '../../server/test/helpers/agents.js'
 import { get, post } from '../../server/test/helpers/test-node.js'
 import { waitUntil } from '../../server/test/helpers/wait-until.js'
+import { TASK_PROTOCOL } from '../src/task-messages.js'
 import { startPeerNode, tempDir, type RunningNode } from './federation-fixture.js'
+import { LyingPeer } from './lying-peer.js'
 
+// One network for the file: B bootstraps, C serves, A has gossip off (the DHT alone finds for it),
+// and a lying peer joins through B.
 let a: RunningNode
 let b: RunningNode
 let c: RunningNode
+const liar = new LyingPeer()
 const closers: (() => Promise<unknown>)[] = []
 const cDir = tempDir()
+const remote = echoCapability('text.remote', '0.1', 3000)
 
-// A roomy SLA: the first stream to a peer dials it, and the test machine is shared.
-const remote = echoCapability('text.remote', '0.1', 10_000)
-
-async function search(node: RunningNode, capability: string) {
+type Hit = { agentId: string; node?: { did: string; latencyMs?: number } }
+async function search(node: RunningNode, capability: string): Promise<Hit[]> {
   const url = `${node.url}/v1/agents?capability=${capability}&scope=federation`
-  return (await get(url, node.adminToken)).body.results as {
-    agentId: string
-    node?: { did: string; latencyMs?: number }
-  }[]
+  return (await get(url, node.adminToken)).body.results as Hit[]
 }
 
 const view = async (node: RunningNode): Promise<FederationView> =>
   (await get(`${node.url}/v1/federation`, node.adminToken)).body as FederationView
+const peerIn = async (node: RunningNode, did: string) =>
+  (await view(node)).peers.find((p) => p.did === did)
+const client = async (node: RunningNode, key = generateKeyPair()) => {
+  const mesh = await Mesh.connect(node.url, { key })
+  closers.push(() => mesh.close())
+  return mesh
+}
 
 beforeAll(async () => {
   b = await startPeerNode()
   const bootstrap = b.federation!.multiaddrs()
-  c = await startPeerNode({ bootstrap, dataDir: cDir })
-  a = await startPeerNode({ bootstrap })
+  ;[c, a] = await Promise.all([
+    startPeerNode({ bootstrap, dataDir: cDir }),
+    startPeerNode({ bootstrap, env: { AGENTMESH_P2P_GOSSIP: 'off' } }),
+    liar.start(bootstrap, echoCapability('text.lie', '0.1', 3000)),
+  ])
   const agent = await startAgent(c.url, remote, echo)
   closers.push(() => agent.agent.close())
 })
 
 afterAll(async () => {
   for (const close of closers.reverse()) await close()
-  await Promise.all([a?.stop(), b?.stop(), c?.stop()])
+  await Promise.all([a?.stop(), b?.stop(), c?.stop(), liar.stop()])
 })
 
 describe('three nodes peering on loopback', () => {
-  it('finds a capability served on C from A through gossip, with C as its node', async () => {
-    await waitUntil(async () => (await search(a, 'text.remote')).some((r) => r.node), {
-      what: 'C to be found from A',
+  it('finds a capability on C from B through gossip, with C as its node', async () => {
+    await waitUntil(async () => (await search(b, 'text.remote')).some((r) => r.node), {
+      what: 'C to be found from B',
     })
-    const [hit] = (await search(a, 'text.remote')).filter((r) => r.node)
+    const [hit] = await search(b, 'text.remote')
     expect(hit!.node!.did).toBe(c.did)
-    // A's own registry still knows nothing of it: without the scope, no result.
-    const local = await get(`${a.url}/v1/agents?capability=text.remote`, a.adminToken)
+    // B's own registry knows nothing of it: without the scope, no result.
+    const local = await get(`${b.url}/v1/agents?capability=text.remote`, b.adminToken)
     expect(local.body.results).toEqual([])
   })
 
-  it('runs a paid task A → C with a receipt A verified and clearing right on both sides', async () => {
-    const client = await Mesh.connect(a.url, { key: generateKeyPair() })
-    closers.push(() => client.close())
-    const output = await client.call('text.remote', { text: 'over the wire' }, { maxPrice: '0.5' })
-    expect(output).toEqual({ text: 'over the wire' })
+  it('finds it from A, whose gossip is off, through the DHT', async () => {
+    expect((await view(a)).gossip).toBe(false)
+    await waitUntil(async () => (await search(a, 'text.remote')).some((r) => r.node), {
+      what: 'C to be found from A through the DHT',
+    })
+    expect((await search(a, 'text.remote'))[0]!.node!.did).toBe(c.did)
+    // Gossip never reached A: the liar's capability, gossiped only, is unknown to it.
+    expect((await peerIn(a, liar.did))?.capabilities ?? 0).toBe(0)
+  })
+
+  it('runs a paid task A → C at the first attempt, with a verified receipt and clearing on both sides', async () => {
+    const mesh = await client(a)
+    const task = await mesh.submit(
+      'text.remote',
+      { text: 'over the wire' },
+      {
+        maxPrice: '0.5',
+        wait: 10_000,
+      },
+    )
+    expect(task.state).toBe('completed')
+    expect(task.output).toEqual({ text: 'over the wire' })
+    expect(task.attempts).toHaveLength(1)
     await a.audit.flush()
     const page = await a.audit.list({ did: a.did, roles: ['admin'] }, { actor: c.did })
     const receipts = page.entries.filter((e) => e.action === 'federation.receipt')
@@ -66,12 +95,19 @@ describe('three nodes peering on loopback', () => {
       c.did,
     )
     expect(receipt.payload).toMatchObject({ price: '0.1', issuer: c.did })
-    const fromA = (await view(a)).peers.find((p) => p.did === c.did)!
-    const fromC = (await view(c)).peers.find((p) => p.did === a.did)!
+    const fromA = (await peerIn(a, c.did))!
     expect(fromA.clearing).toEqual({ currency: 'USD', net: '0.1', creditLimit: '1' })
-    expect(fromC.clearing).toEqual({ currency: 'USD', net: '-0.1', creditLimit: '1' })
-    expect(fromA.reputation.tasks - fromA.reputation.failures).toBe(1)
-    expect(fromA.reputation).toMatchObject({ badReceipts: 0, demoted: false })
+    expect((await peerIn(c, a.did))!.clearing).toEqual({
+      currency: 'USD',
+      net: '-0.1',
+      creditLimit: '1',
+    })
+    expect(fromA.reputation).toMatchObject({
+      tasks: 1,
+      failures: 0,
+      badReceipts: 0,
+      demoted: false,
+    })
     const statement = await post(
       `${a.url}/v1/federation/statements`,
       { peer: c.did },
@@ -83,32 +119,134 @@ describe('three nodes peering on loopback', () => {
   })
 
   it('refuses work past the credit limit with FEDERATION_CREDIT_LIMIT', async () => {
-    const client = await Mesh.connect(a.url, { key: generateKeyPair() })
-    closers.push(() => client.close())
-    const pricey = echoCapability('text.pricey', '2', 10_000)
-    const agent = await startAgent(c.url, pricey, echo)
+    const mesh = await client(a)
+    const agent = await startAgent(c.url, echoCapability('text.pricey', '2', 3000), echo)
     closers.push(() => agent.agent.close())
     await waitUntil(async () => (await search(a, 'text.pricey')).length > 0)
-    const error = await client
+    const error = await mesh
       .call('text.pricey', { text: 'x' }, { maxPrice: '3' })
       .catch((e: unknown) => e as { code: string })
     expect(error).toMatchObject({ code: 'FEDERATION_CREDIT_LIMIT' })
-    const fromA = (await view(a)).peers.find((p) => p.did === c.did)!
-    expect(fromA.clearing.net).toBe('0.1')
+    expect((await peerIn(a, c.did))!.clearing.net).toBe('0.1')
+  })
+})
+
+describe('bad input from a peer is refused and nothing is written', () => {
+  const cAddr = () => c.federation!.multiaddrs()[0]!
+  const taskMessage = (id: string) => {
+    const now = Date.now()
+    const message = {
+      v: 1,
+      id,
+      taskId: id,
+      from: liar.did,
+      to: c.did,
+      capabilityId: 'text.remote',
+      input: { text: 'once' },
+      maxPrice: '0.1',
+      currency: 'USD',
+      deadlineAtMs: now + 3000,
+      sentAtMs: now,
+    }
+    return signJws(message, liar.key)
+  }
+
+  it('a forged announcement', async () => {
+    await waitUntil(async () => (await search(b, 'text.lie')).length > 0, {
+      what: "the liar's own announcement to reach B",
+    })
+    const agentKey = generateKeyPair()
+    const card = signJws(
+      {
+        did: agentKey.did,
+        name: 'forged',
+        description: 'Forged',
+        version: 1,
+        capabilities: [echoCapability('text.forged')],
+      },
+      agentKey,
+    )
+    // The liar's node DID, signed with another key.
+    await liar.publish(liar.announcement([card], generateKeyPair()))
+    await waitUntil(
+      async () => (await view(b)).refusals!.some((r) => r.code === 'SIGNATURE_INVALID'),
+      {
+        what: 'B to refuse the forged announcement',
+      },
+    )
+    expect(await search(b, 'text.forged')).toEqual([])
   })
 
-  it("expires a stopped node's announcements and finds them again after its restart", async () => {
+  it('a replayed task message', async () => {
+    const jws = taskMessage(`replay-${Date.now()}`)
+    const first = (await liar.request(cAddr(), TASK_PROTOCOL, jws)) as { output: unknown }
+    expect(first.output).toEqual({ text: 'once' })
+    const owed = (await peerIn(c, liar.did))!.clearing.net
+    expect(owed).toBe('-0.1')
+    await expect(liar.request(cAddr(), TASK_PROTOCOL, jws)).rejects.toMatchObject({
+      code: 'FEDERATION_REPLAY',
+    })
+    expect((await peerIn(c, liar.did))!.clearing.net).toBe(owed)
+    expect((await view(c)).refusals![0]).toMatchObject({
+      peer: liar.did,
+      code: 'FEDERATION_REPLAY',
+    })
+  })
+
+  it('an oversized stream message', async () => {
+    const before = (await peerIn(c, liar.did))!.clearing.net
+    const huge = 'x'.repeat(1024 * 1024 + 1)
+    await expect(liar.request(cAddr(), TASK_PROTOCOL, huge)).rejects.toMatchObject({
+      code: 'PAYLOAD_TOO_LARGE',
+    })
+    expect((await peerIn(c, liar.did))!.clearing.net).toBe(before)
+  })
+})
+
+describe('a lying peer', () => {
+  it('is demoted for an output failing the schema, disconnected past the threshold for bad receipts', async () => {
+    const key = generateKeyPair()
+    const mesh = await client(b, key)
+    const account = `${key.did}:USD`
+    const balance = (await mesh.account(account)).available
+    const call = () =>
+      mesh.call('text.lie', { text: 'tell me' }, { maxPrice: '0.5' }).catch((e: unknown) => e)
+    liar.lie = 'schema'
+    expect(await call()).toMatchObject({ code: 'INVALID_OUTPUT' })
+    expect((await peerIn(b, liar.did))!.reputation).toMatchObject({
+      schemaFailures: 1,
+      demoted: true,
+      disconnected: false,
+    })
+    // A receipt signed by another key than the peer's: refused, retried, and the peer cut off.
+    liar.lie = 'wrong-key'
+    await call()
+    const after = (await peerIn(b, liar.did))!
+    expect(after.reputation.badReceipts).toBeGreaterThanOrEqual(1)
+    expect(after.reputation.disconnected).toBe(true)
+    expect(after.connected).toBe(false)
+    expect(after.clearing.net).toBe('0')
+    expect(await search(b, 'text.lie')).toEqual([])
+    expect((await mesh.account(account)).available).toEqual(balance)
+    await b.audit.flush()
+    const page = await b.audit.list({ did: b.did, roles: ['admin'] }, { actor: liar.did })
+    expect(page.entries.filter((e) => e.action === 'federation.receipt')).toEqual([])
+  })
+})
+
+describe('a node stopped and restarted', () => {
+  it('has its announcements expire, then come back', async () => {
     const oldDid = c.did
     await c.stop()
-    await waitUntil(async () => !(await search(a, 'text.remote')).some((r) => r.node), {
-      what: "C's announcements to expire on A",
+    await waitUntil(async () => !(await search(b, 'text.remote')).some((r) => r.node), {
+      what: "C's announcements to expire on B",
     })
     c = await startPeerNode({ bootstrap: b.federation!.multiaddrs(), dataDir: cDir })
     expect(c.did).toBe(oldDid)
     const agent = await startAgent(c.url, remote, echo)
     closers.push(() => agent.agent.close())
     await waitUntil(
-      async () => (await search(a, 'text.remote')).some((r) => r.node?.did === oldDid),
+      async () => (await search(b, 'text.remote')).some((r) => r.node?.did === oldDid),
       {
         what: 'C to be found again',
       },

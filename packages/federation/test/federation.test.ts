@@ -2,6 +2,7 @@ import { generateKeyPair, signJws, verifyJws, type FederationView } from '@agent
 import { Mesh } from '@agentmesh/sdk'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { echo, echoCapability, startAgent } from '../../server/test/helpers/agents.js'
+import { runCli } from '../../server/test/helpers/cli.js'
 import { get, post } from '../../server/test/helpers/test-node.js'
 import { waitUntil } from '../../server/test/helpers/wait-until.js'
 import { TASK_PROTOCOL } from '../src/task-messages.js'
@@ -128,6 +129,33 @@ describe('three nodes peering on loopback', () => {
       .catch((e: unknown) => e as { code: string })
     expect(error).toMatchObject({ code: 'FEDERATION_CREDIT_LIMIT' })
     expect((await peerIn(a, c.did))!.clearing.net).toBe('0.1')
+  })
+})
+
+describe('the CLI', () => {
+  const on = (node: RunningNode) => ({ AGENTMESH_URL: node.url, AGENTMESH_TOKEN: node.adminToken })
+
+  it('lists peers, draws up a statement and searches the federation', async () => {
+    const [table, statement, search, bad, unknown] = await Promise.all([
+      runCli(['federation', 'peers'], on(a)),
+      runCli(['federation', 'statement', c.did, '--json'], on(a)),
+      runCli(['agents', 'search', 'text.remote', '--scope', 'federation', '--json'], on(a)),
+      runCli(['federation', 'statement', 'nobody'], on(a)),
+      runCli(['federation', 'statement', generateKeyPair().did], on(a)),
+    ])
+    expect(table.code).toBe(0)
+    expect(table.stdout.split('\n').find((l) => l.startsWith(c.did))).toMatch(/yes .* 0\.1 USD$/)
+    expect(statement.code).toBe(0)
+    const signed = JSON.parse(statement.stdout) as {
+      statement: { net: string }
+      signatures: { to: string }
+    }
+    expect(verifyJws(signed.signatures.to, c.did).payload).toEqual(signed.statement)
+    expect(search.code).toBe(0)
+    expect(JSON.parse(search.stdout).results[0].node.did).toBe(c.did)
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toContain('is not a did:key')
+    expect(unknown.code).toBe(1)
   })
 })
 

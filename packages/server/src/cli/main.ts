@@ -10,6 +10,7 @@ import { CliError } from './cli-error.js'
 import { keysCommand } from './keys-command.js'
 import { mcpCommand } from './mcp-command.js'
 import { pipelineCommand } from './pipeline-command.js'
+import { federationCommand } from './federation-command.js'
 import { ledgerCommand } from './ledger-command.js'
 import { upCommand } from './up-command.js'
 import { whoamiCommand } from './whoami-command.js'
@@ -34,6 +35,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
   auditCommand(program, env)
   ledgerCommand(program, env)
   agentsCommand(program, env)
+  federationCommand(program, env)
   agentCommand(program)
   mcpCommand(program, env)
   benchCommand(program)

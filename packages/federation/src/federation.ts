@@ -16,6 +16,7 @@ import { RemoteDirectory } from './remote-directory.js'
 import { requestPeer, serveProtocol } from './request-response.js'
 import { TASK_PROTOCOL } from './task-messages.js'
 import { TaskServer } from './task-server.js'
+import { WitnessTransport } from './witness-transport.js'
 
 const MAX_REFUSALS = 20
 
@@ -173,6 +174,8 @@ export async function startFederation(host: FederationHost): Promise<Federation>
     (body, remote) => statements.countersign(body, didOfPeer(remote)),
     onError,
   )
+  const witness = new WitnessTransport(libp2p, peers)
+  await witness.serve(onError)
   const pubsub = libp2p.services.pubsub
   if (config.gossip) {
     pubsub.subscribe(ANNOUNCE_TOPIC)
@@ -259,6 +262,8 @@ export async function startFederation(host: FederationHost): Promise<Federation>
     peerOf: (agentId) => index.peerIdOf(agentId),
     transport,
     statement: (peerDid) => statements.draw(peerDid),
+    requestWitness: (peerId, request) => witness.request(peerId, request),
+    handleWitness: (handler) => witness.handle(handler),
     async view(): Promise<FederationView> {
       const connected = new Set(libp2p.getConnections().map((c) => didOf(c.remotePeer)))
       const dids = new Set([

@@ -262,6 +262,22 @@ describe('a lying peer', () => {
   })
 })
 
+describe('the witness transport', () => {
+  it('carries a request to a peer and its answer back, refusing without a handler or too large', async () => {
+    b.federation!.handleWitness((request, from) => Promise.resolve({ cosigned: request, from }))
+    expect(await a.federation!.requestWitness(b.federation!.peerId, { head: 7 })).toEqual({
+      cosigned: { head: 7 },
+      from: a.did,
+    })
+    await expect(a.federation!.requestWitness(c.federation!.peerId, {})).rejects.toMatchObject({
+      code: 'FEATURE_UNAVAILABLE',
+    })
+    await expect(
+      a.federation!.requestWitness(b.federation!.peerId, 'x'.repeat(300 * 1024)),
+    ).rejects.toMatchObject({ code: 'PAYLOAD_TOO_LARGE' })
+  })
+})
+
 describe('a node stopped and restarted', () => {
   it('has its announcements expire, then come back', async () => {
     const oldDid = c.did

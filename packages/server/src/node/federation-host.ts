@@ -69,5 +69,12 @@ export interface Federation {
   transport: TaskTransport
   view(): Promise<FederationView>
   statement(peerDid: string): Promise<ClearingStatement>
+  /**
+   * Sends a witness request (JSON, size-capped) to a peer over `/agentmesh/witness/1` and answers
+   * its answer; the witness logic (cosigning tree heads) plugs in with `handleWitness`.
+   */
+  requestWitness(peerId: string, request: unknown): Promise<unknown>
+  /** Sets this node's answer to peers' witness requests; until then they are refused. */
+  handleWitness(handler: (request: unknown, fromPeerDid: string) => Promise<unknown>): void
   stop(): Promise<void>
 }

@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs'
 import { CliError } from 'agentmesh/internal'
 import { a2aBench } from './a2a-bench.js'
 import { cryptoBench } from './crypto-bench.js'
+import { federationBench } from './federation-bench.js'
 import { ledgerBench } from './ledger-bench.js'
 import type { BenchFigure } from './measure.js'
 import { pipelinesBench } from './pipelines-bench.js'
@@ -42,6 +43,8 @@ const suites: Record<string, Suite> = {
   pipelines: (durationMs, onProgress) => pipelinesBench(durationMs, onProgress),
   // The official @a2a-js/sdk server against the mesh's A2A endpoint, same client, same run.
   a2a: (durationMs, onProgress) => a2aBench(durationMs, onProgress),
+  // Remote tasks over libp2p beside local ones; how soon a new capability is findable on a peer.
+  federation: (durationMs, onProgress) => federationBench(durationMs, onProgress),
   // The long soak: a fixed rate for a fixed time, 20 agents, 50 clients, budgets checked after.
   soak: async (_durationMs, onProgress, flags, soaks) => {
     const report = await runSoak({

@@ -10,14 +10,19 @@ type RunningNode = Awaited<ReturnType<typeof startNode>>
  * tests see announcements come and expire quickly. `dataDir` keeps its key across restarts.
  */
 export async function startPeerNode(
-  options: { bootstrap?: string[]; env?: Record<string, string>; dataDir?: string } = {},
+  options: {
+    bootstrap?: string[]
+    env?: Record<string, string>
+    dataDir?: string
+    dashboard?: boolean
+  } = {},
 ): Promise<RunningNode> {
   const dataDir = options.dataDir
   const config = resolveNodeConfig(
     {
       ...(dataDir ? { data: dataDir } : { memory: true }),
       port: 0,
-      dashboard: false,
+      dashboard: options.dashboard ?? false,
       logLevel: 'silent',
       grant: '10 USD',
       p2pListen: ['/ip4/127.0.0.1/tcp/0'],

@@ -2,6 +2,12 @@ import { generateKeyPair, signJws, verifyJws, type FederationView } from '@agent
 import { Mesh } from '@agentmesh/sdk'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { echo, echoCapability, startAgent } from '../../server/test/helpers/agents.js'
+import {
+  browserSkipReason,
+  launchBrowser,
+  PHONE,
+  screenshot,
+} from '../../server/test/helpers/browser.js'
 import { runCli } from '../../server/test/helpers/cli.js'
 import { get, post } from '../../server/test/helpers/test-node.js'
 import { waitUntil } from '../../server/test/helpers/wait-until.js'
@@ -36,7 +42,7 @@ const client = async (node: RunningNode, key = generateKeyPair()) => {
 }
 
 beforeAll(async () => {
-  b = await startPeerNode()
+  b = await startPeerNode({ dashboard: true })
   const bootstrap = b.federation!.multiaddrs()
   ;[c, a] = await Promise.all([
     startPeerNode({ bootstrap, dataDir: cDir }),
@@ -275,6 +281,33 @@ describe('the witness transport', () => {
     await expect(
       a.federation!.requestWitness(b.federation!.peerId, 'x'.repeat(300 * 1024)),
     ).rejects.toMatchObject({ code: 'PAYLOAD_TOO_LARGE' })
+  })
+})
+
+const skip = browserSkipReason()
+describe.skipIf(skip !== undefined)(`the dashboard in chromium${skip ? ` (${skip})` : ''}`, () => {
+  it('shows a Federation page, in the nav of a federating node, that fits a phone', async () => {
+    const browser = await launchBrowser()
+    try {
+      const page = browser.context.pages()[0] ?? (await browser.context.newPage())
+      await page.setViewportSize(PHONE)
+      await page.goto(b.url)
+      await page.locator('textarea[name=token], input[name=token]').fill(b.adminToken)
+      await page.getByRole('button', { name: 'Sign in' }).click()
+      await page.getByRole('link', { name: 'Federation' }).click()
+      await page.getByRole('heading', { name: 'Federation' }).waitFor()
+      const cRow = page.locator(`tr[data-peer="${c.did}"]`)
+      await cRow.waitFor()
+      expect(await cRow.locator('td').nth(2).textContent()).toBe('yes')
+      const liarRow = page.locator(`tr[data-peer="${liar.did}"]`)
+      expect(await liarRow.textContent()).toContain('disconnected')
+      // The page never scrolls sideways on a phone: the table scrolls inside its own box.
+      const width = (await page.evaluate('document.documentElement.scrollWidth')) as number
+      expect(width).toBeLessThanOrEqual(PHONE.width)
+      await screenshot(page, 'federation-phone')
+    } finally {
+      await browser.close()
+    }
   })
 })
 

@@ -302,7 +302,7 @@ describe.skipIf(skip !== undefined)(`the dashboard in chromium${skip ? ` (${skip
       const liarRow = page.locator(`tr[data-peer="${liar.did}"]`)
       expect(await liarRow.textContent()).toContain('disconnected')
       // The page never scrolls sideways on a phone: the table scrolls inside its own box.
-      const width = (await page.evaluate('document.documentElement.scrollWidth')) as number
+      const width = await page.evaluate<number>('document.documentElement.scrollWidth')
       expect(width).toBeLessThanOrEqual(PHONE.width)
       await screenshot(page, 'federation-phone')
     } finally {

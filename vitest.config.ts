@@ -1,9 +1,16 @@
+import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
 
 export default defineConfig({
   resolve: {
     // Resolve workspace packages to their TypeScript sources, so tests need no build.
     conditions: ['source'],
+    // The node loads federation with a dynamic import: point it at the sources too.
+    alias: {
+      '@agentmesh/federation': fileURLToPath(
+        new URL('./packages/federation/src/index.ts', import.meta.url),
+      ),
+    },
   },
   test: {
     include: ['packages/*/test/**/*.test.ts'],

@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs'
 import { CliError } from 'agentmesh/internal'
 import { a2aBench } from './a2a-bench.js'
 import { cryptoBench } from './crypto-bench.js'
+import { federationBench } from './federation-bench.js'
 import { ledgerBench } from './ledger-bench.js'
 import type { BenchFigure } from './measure.js'
 import { pipelinesBench } from './pipelines-bench.js'
@@ -45,6 +46,8 @@ const suites: Record<string, Suite> = {
   a2a: (durationMs, onProgress) => a2aBench(durationMs, onProgress),
   // The hosted-agent sandbox engine: start-up, and calls of a trivial guest.
   sandbox: (durationMs) => sandboxBench(durationMs),
+  // Remote tasks over libp2p beside local ones; how soon a new capability is findable on a peer.
+  federation: (durationMs, onProgress) => federationBench(durationMs, onProgress),
   // The long soak: a fixed rate for a fixed time, 20 agents, 50 clients, budgets checked after.
   soak: async (_durationMs, onProgress, flags, soaks) => {
     const report = await runSoak({

@@ -5,6 +5,7 @@ import { AlertsPage } from './pages/alerts-page.js'
 import { AuditPage } from './pages/audit-page.js'
 import { ClusterPage, showsCluster } from './pages/cluster-page.js'
 import { HostedAgentsPage, TemplatesPage } from './pages/hosted-page.js'
+import { FederationPage } from './pages/federation-page.js'
 import { LedgerPage } from './pages/ledger-page.js'
 import { OverviewPage } from './pages/overview-page.js'
 import { PipelineRunPage, PipelinesPage } from './pages/pipelines-page.js'
@@ -14,6 +15,7 @@ import { TasksPage } from './pages/tasks-page.js'
 import { href, useRoute, type Route } from './router.js'
 import { isAdmin, resumeSession, signOut, type Session } from './session.js'
 import { shortId } from './format.js'
+import { useLoad } from './hooks.js'
 
 const NAV = [
   ['', 'Overview'],
@@ -62,9 +64,20 @@ function Page({ route, session }: { route: Route; session: Session }) {
       return <HostedAgentsPage session={session} />
     case 'templates':
       return <TemplatesPage session={session} />
+    case 'federation':
+      return <FederationPage session={session} />
     default:
       return <p className="muted">There is no page “{section}”.</p>
   }
+}
+
+/** Whether the node federates: `GET /v1/federation` answers (admins only). */
+function useFederates(session: Session | null | undefined): boolean {
+  const fed = useLoad(
+    () => (session && isAdmin(session) ? session.mesh.federation() : Promise.resolve(null)),
+    [session],
+  )
+  return Boolean(fed.data)
 }
 
 /** The dashboard: sign in, then a page per part of the node. */
@@ -74,6 +87,8 @@ export function App() {
   useEffect(() => {
     void resumeSession().then((resumed) => setSession(resumed ?? null))
   }, [])
+  const federates = useFederates(session)
+  const nav = federates ? [...NAV, ['federation', 'Federation'] as const] : NAV
   if (session === undefined) return <div className="boot">Loading…</div>
   if (session === null) return <SignInPage onSignedIn={setSession} />
   const current = route.parts[0] ?? ''
@@ -84,7 +99,7 @@ export function App() {
           agentmesh
         </a>
         <nav className="nav" aria-label="Sections">
-          {NAV.map(([path, label]) => (
+          {nav.map(([path, label]) => (
             <a key={path} href={href(path ? [path] : [])} aria-current={current === path}>
               {label}
             </a>

@@ -444,6 +444,36 @@ const catalogue = {
     retryable: true,
     description: 'The provider is not connected, or disconnected mid-task',
   },
+  FEDERATION_CREDIT_LIMIT: {
+    status: 402,
+    retryable: false,
+    description: "A federation peer's clearing balance would pass the credit limit set for it",
+  },
+  FEDERATION_PEER_REFUSED: {
+    status: 403,
+    retryable: false,
+    description: 'A federation peer is not allowed here (allowlist, demoted past the threshold)',
+  },
+  FEDERATION_REPLAY: {
+    status: 409,
+    retryable: false,
+    description: 'A federation task message was seen before or is outside its time window',
+  },
+  FEDERATION_RECEIPT_INVALID: {
+    status: 502,
+    retryable: true,
+    description: 'A federation peer answered with a receipt that does not verify or does not match',
+  },
+  FEDERATION_PEER_UNREACHABLE: {
+    status: 502,
+    retryable: true,
+    description: 'A federation peer could not be reached or broke off the stream',
+  },
+  FEDERATION_DISABLED: {
+    status: 404,
+    retryable: false,
+    description: 'This node does not federate (it was started without --p2p-listen)',
+  },
   RESPONSE_TOO_LARGE: {
     status: 502,
     retryable: false,

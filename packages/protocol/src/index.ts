@@ -16,6 +16,14 @@ export type {
   TemplatePage,
   TemplateView,
 } from './hosted-views.js'
+export type {
+  ClearingBalanceView,
+  ClearingStatement,
+  FederatedNodeRef,
+  FederationPeerView,
+  FederationView,
+  PeerReputationView,
+} from './federation-views.js'
 export { canonicalBytes, canonicalize } from './canonical-json.js'
 export { base58, fromBase64url, fromHex, toBase64url, toHex, utf8 } from './encoding.js'
 export {

@@ -1,3 +1,4 @@
+import type { FederatedNodeRef } from './federation-views.js'
 /**
  * Resources as the node answers them over HTTP (money as decimal strings, times as ISO 8601): the
  * one declaration the server builds them to and the SDK reads them as.
@@ -64,6 +65,8 @@ export interface SearchResult {
   score: number
   online: boolean
   explain?: { score: number; parts: Record<ScorePartName, ScorePart> }
+  /** With `scope=federation`: the peer node serving a remote result (absent for this node's). */
+  node?: FederatedNodeRef
 }
 
 export interface SearchPage {

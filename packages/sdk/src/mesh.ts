@@ -1,6 +1,8 @@
 import {
   signCertificate,
   signJws,
+  type ClearingStatement,
+  type FederationView,
   type AccountBalance,
   type AgentInfo,
   type AgentReputation,
@@ -245,6 +247,16 @@ export class Mesh {
       ...rest,
       tags: tags && tags.length > 0 ? tags.join(',') : undefined,
     })
+  }
+
+  /** The node's federation: peers, zones, latency, reputation, clearing balances (admin). */
+  federation(): Promise<FederationView> {
+    return this.request('GET', '/v1/federation')
+  }
+
+  /** A net clearing statement with a peer node, signed by both nodes (admin). */
+  clearingStatement(peer: string): Promise<ClearingStatement> {
+    return this.request('POST', '/v1/federation/statements', { peer })
   }
 
   /** Browses the marketplace: capabilities by popularity, featured first, or cheapest first. */

@@ -14,6 +14,8 @@ export interface SearchOptions {
   cursor?: string
   /** Add each score's parts and the reasons for them. */
   explain?: boolean
+  /** `federation`: also capabilities served by peer nodes, each with its `node`. */
+  scope?: 'local' | 'federation'
 }
 
 /** Options of `mesh.capabilities`, as `GET /v1/capabilities` takes them. */

@@ -19,3 +19,15 @@ export { MemoryPresenceStore } from './adapters/presence/memory-presence-store.j
 export { Presence } from './core/registry/presence.js'
 export { resolveNodeConfig, startNode } from './node.js'
 export { createQuickJsSandbox } from './adapters/sandbox/quickjs-sandbox.js'
+export { DEFAULT_CARD_LIMITS, verifyCard } from './core/registry/card-verifier.js'
+export type { Candidate, Task } from './core/tasks/task-types.js'
+export type { SearchInput } from './core/discovery/discovery-service.js'
+export type { Dispatch, DispatchEvent, TaskTransport } from './core/ports/task-transport.js'
+export type { ProviderDirectory } from './core/ports/provider-directory.js'
+export type {
+  Federation,
+  FederationConfig,
+  FederationHost,
+  TrustZone,
+} from './node/federation-host.js'
+export type { SchemaChecker } from './core/ports/schema-checker.js'

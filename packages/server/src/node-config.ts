@@ -10,6 +10,8 @@ import { defaultScoring } from './core/reputation/score.js'
 import type { RankingWeights } from './core/discovery/ranking.js'
 import { type ObservabilityConfig } from './observability.js'
 import type { HostedPolicy } from './core/hosted/hosted-policy.js'
+import type { FederationConfig } from './node/federation-host.js'
+import { resolveFederationConfig } from './node/federation-config.js'
 /* The node's configuration: flags, then AGENTMESH_* variables, then defaults. */
 
 /** Everything a node needs to start. `resolveNodeConfig` fills it from flags, environment and defaults. */
@@ -73,6 +75,8 @@ export interface NodeConfig {
   witnesses: { urls: string[]; intervalMs: number }
   /** Hosted agents: code size, limits, the node's resource rate (`AGENTMESH_SANDBOX_PRICE_*`). */
   hosted: HostedPolicy
+  /** Peering with other operators' nodes over libp2p; undefined without `--p2p-listen`. */
+  federation: FederationConfig | undefined
 }
 
 /** The flags of `agentmesh up`; each may also come from an `AGENTMESH_*` variable. */
@@ -90,6 +94,8 @@ export interface NodeFlags {
   closed?: boolean | undefined
   metricsToken?: string | undefined
   logLevel?: string | undefined
+  p2pListen?: string[] | undefined
+  bootstrap?: string[] | undefined
 }
 
 export const DEFAULT_PORT = 7420
@@ -210,6 +216,7 @@ export function resolveNodeConfig(flags: NodeFlags, env: NodeJS.ProcessEnv): Nod
       intervalMs: integerEnv(env, 'AGENTMESH_WITNESS_INTERVAL_MS', 5000, 10, 3_600_000),
     },
     hosted: hostedPolicy(env, currency),
+    federation: resolveFederationConfig(flags, env),
   }
 }
 

@@ -3,6 +3,7 @@ import { pino } from 'pino'
 import pinoPretty from 'pino-pretty'
 import { MemoryBus } from './adapters/bus/memory-bus.js'
 import { openStore } from './adapters/store/open-store.js'
+import { FederationSlot } from './adapters/transport/federation/federation-slot.js'
 import { systemClock } from './adapters/system/system-clock.js'
 import { TimerScheduler } from './adapters/system/timer-scheduler.js'
 import type { ApiContext } from './api/context.js'
@@ -12,6 +13,7 @@ import { apiModule } from './node/api-module.js'
 import { authModule } from './node/auth-module.js'
 import { demoModule } from './node/demo-module.js'
 import { hostedModule } from './node/hosted-module.js'
+import { federationModule } from './node/federation-module.js'
 import { nodeKey, readVersion } from './node/identity.js'
 import { auditModule, ledgerModule } from './node/ledger-module.js'
 import { Lifecycle } from './node/lifecycle.js'
@@ -82,8 +84,16 @@ export async function startNode(config: NodeConfig, ports: NodePorts = {}): Prom
         tasks: () => late.tasks!,
       }),
     )
+    const federationSlot = new FederationSlot()
     const { connections, imports, transport } = await lifecycle.start(
-      transportModule(base, { key, registry, presence, bookkeeping, hosted: sandbox }),
+      transportModule(base, {
+        key,
+        registry,
+        presence,
+        bookkeeping,
+        hosted: sandbox,
+        federation: federationSlot,
+      }),
     )
     closeAgent = (did, reason) => connections.closeAgent(did, reason)
     const taskModule = tasksModule(base, {
@@ -92,7 +102,7 @@ export async function startNode(config: NodeConfig, ports: NodePorts = {}): Prom
       reputation,
       permissions,
       subscriptions,
-      directory,
+      directory: federationSlot.directory(directory),
       transport,
       tracer,
       offers: connections,
@@ -133,10 +143,27 @@ export async function startNode(config: NodeConfig, ports: NodePorts = {}): Prom
       hosted,
       templates,
       push,
+      federation: federationSlot,
     }
     const { app } = await lifecycle.start(apiModule(config, { context, connections, logger }))
     // Before any submission: a reservation whose task a crash kept from being stored goes back now.
     await lifecycle.start(taskModule)
+    if (config.federation) {
+      await lifecycle.start(
+        federationModule(federationSlot, {
+          config: config.federation,
+          key,
+          logger,
+          clock,
+          registry,
+          presence,
+          localDirectory: directory,
+          tasks,
+          ledger,
+          audit,
+        }),
+      )
+    }
     await audit.signHead(clock.now())
     const address = await app.listen({ host: config.host, port: config.port })
     // Tasks a previous run left unfinished resume within their deadline.
@@ -169,6 +196,7 @@ export async function startNode(config: NodeConfig, ports: NodePorts = {}): Prom
       integrity,
       tracer,
       demo,
+      federation: federationSlot.current,
       stop: () => (stopping ??= lifecycle.stop()),
     }
   })

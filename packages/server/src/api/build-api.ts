@@ -33,6 +33,7 @@ import { negotiationRoutes } from './routes/negotiation-routes.js'
 import { observabilityRoutes, type MetricsAccess } from './routes/observability-routes.js'
 import { pipelineRoutes } from './routes/pipeline-routes.js'
 import { searchRoutes } from './routes/search-routes.js'
+import { federationRoutes } from './routes/federation-routes.js'
 import { statsRoutes } from './routes/stats-routes.js'
 import { subscriptionRoutes } from './routes/subscription-routes.js'
 import { taskRoutes } from './routes/task-routes.js'
@@ -120,6 +121,7 @@ export async function buildApi(ctx: ApiContext, options: ApiOptions): Promise<Fa
   })
   agentRoutes(app, ctx)
   searchRoutes(app, ctx)
+  federationRoutes(app, ctx)
   marketplaceRoutes(app, ctx)
   watchRoutes(app, ctx)
   taskRoutes(app, ctx)

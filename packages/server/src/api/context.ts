@@ -24,6 +24,7 @@ import type { TaskService } from '../core/tasks/task-service.js'
 import type { HostedService } from '../core/hosted/hosted-service.js'
 import type { TemplateService } from '../core/hosted/template-service.js'
 import type { ImportedAgents } from '../adapters/transport/a2a-http/imported-agents.js'
+import type { Federation } from '../node/federation-host.js'
 import type { AgentConnections } from '../adapters/transport/websocket/agent-connections.js'
 import type { PushNotifier } from '../adapters/http/push-notifier.js'
 
@@ -70,6 +71,8 @@ export interface ApiContext {
   templates: TemplateService
   /** Task state changes pushed to subscribers (A2A push configs, task webhooks). */
   push: PushNotifier
+  /** Peering over libp2p (`/v1/federation`, `scope=federation`); `current` unset when not federating. */
+  federation?: { readonly current: Federation | undefined }
 }
 
 /** What the HTTP layer needs of the node's metrics (the prom-client adapter implements it). */

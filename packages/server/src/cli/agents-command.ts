@@ -10,6 +10,7 @@ interface SearchFlags extends ClientFlags {
   online?: boolean
   limit?: number
   explain?: boolean
+  scope?: string
   json?: boolean
 }
 
@@ -21,12 +22,19 @@ function parseLimit(value: string): number {
   return limit
 }
 
+function parseScope(value: string): string {
+  if (value !== 'local' && value !== 'federation') {
+    throw new InvalidArgumentError('Not local or federation.')
+  }
+  return value
+}
+
 /** The results as an aligned table, with each score's reasons under its row when explained. */
 export function formatResults(page: SearchPage): string {
   if (page.results.length === 0) return 'no matching agents'
   const header = ['AGENT', 'CAPABILITY', 'PRICE', 'SCORE', 'ONLINE', 'ID']
   const rows = page.results.map((r) => [
-    r.agentName,
+    r.node ? `${r.agentName} (node …${r.node.did.slice(-8)})` : r.agentName,
     r.capabilityId,
     `${r.price.amount} ${r.price.currency}`,
     r.score.toFixed(3),
@@ -66,6 +74,7 @@ export function agentsCommand(program: Command, env: NodeJS.ProcessEnv): void {
     .option('--limit <n>', 'results per page, 1 to 100 (default 20)', parseLimit)
     .option('--cursor <cursor>', 'the next page, as a previous search printed it')
     .option('--explain', 'show why each result scored as it did')
+    .option('--scope <scope>', 'local (default) or federation: also peers of this node', parseScope)
     .option('--json', 'print JSON')
     .action(async (query: string | undefined, flags: SearchFlags & { cursor?: string }) => {
       const options: SearchOptions = {}
@@ -77,6 +86,7 @@ export function agentsCommand(program: Command, env: NodeJS.ProcessEnv): void {
       if (flags.limit !== undefined) options.limit = flags.limit
       if (flags.cursor !== undefined) options.cursor = flags.cursor
       if (flags.explain) options.explain = true
+      if (flags.scope !== undefined) options.scope = flags.scope as 'local' | 'federation'
       const mesh = await connect(flags, env)
       try {
         const page = await mesh.search(query ?? '', options)

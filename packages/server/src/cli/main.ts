@@ -13,6 +13,7 @@ import { clusterCommand } from './cluster-command.js'
 import { keysCommand } from './keys-command.js'
 import { mcpCommand } from './mcp-command.js'
 import { pipelineCommand } from './pipeline-command.js'
+import { federationCommand } from './federation-command.js'
 import { ledgerCommand } from './ledger-command.js'
 import { upCommand } from './up-command.js'
 import { whoamiCommand } from './whoami-command.js'
@@ -39,6 +40,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
   ledgerCommand(program, env)
   agentsCommand(program, env)
   clusterCommand(program, env)
+  federationCommand(program, env)
   agentCommand(program, env)
   templatesCommand(program, env)
   mcpCommand(program, env)

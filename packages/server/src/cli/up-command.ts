@@ -59,6 +59,14 @@ export function upCommand(program: Command, env: NodeJS.ProcessEnv): void {
       '/metrics only with this bearer token or an admin token (or AGENTMESH_METRICS_TOKEN)',
     )
     .option('--log-level <level>', 'fatal, error, warn, info, debug or trace')
+    .option(
+      '--p2p-listen <multiaddr...>',
+      'federate over libp2p, listening here (AGENTMESH_P2P_LISTEN)',
+    )
+    .option(
+      '--bootstrap <multiaddr...>',
+      'federation peers to dial first (AGENTMESH_P2P_BOOTSTRAP)',
+    )
     .action(async (flags: NodeFlags & { dashboard: boolean }, command: Command) => {
       // `--no-demo-traffic` defaults to on: leave it to AGENTMESH_DEMO_TRAFFIC unless given.
       if (command.getOptionValueSource('demoTraffic') !== 'cli') delete flags.demoTraffic
@@ -84,6 +92,9 @@ export function upCommand(program: Command, env: NodeJS.ProcessEnv): void {
           `  admin token  saved to ${token.file} (readable by you only${node.adminTokenFile ? '' : '; removed at stop'})`,
           `  API docs     ${node.url}/docs`,
           config.dashboard ? `  dashboard    ${node.url}/` : '',
+          node.federation
+            ? `  p2p          ${node.federation.multiaddrs().join('\n               ')}`
+            : '',
           node.demo ? demoLines(node, node.demo, config.demoTraffic, token.file).join('\n') : '',
           'Press Ctrl+C to stop.',
         ]

@@ -1,3 +1,4 @@
+import type { Federation } from './federation-host.js'
 import type { FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
 import type { NodeMetrics } from '../adapters/metrics/node-metrics.js'
@@ -48,6 +49,8 @@ export interface RunningNode {
   tracer: OtelTracer
   /** The demo agents and client, with `demo` on. */
   demo: RunningDemo | undefined
+  /** Peering over libp2p, with `--p2p-listen`. */
+  federation: Federation | undefined
   stop(): Promise<void>
 }
 

@@ -2,6 +2,7 @@ import type { KeyPair } from '@agentmesh/protocol'
 import { ImportedAgents } from '../adapters/transport/a2a-http/imported-agents.js'
 import { NodeAgentRouter } from '../adapters/transport/node-agent-router.js'
 import { RouterTransport } from '../adapters/transport/router-transport.js'
+import type { FederationSlot } from '../adapters/transport/federation/federation-slot.js'
 import { AgentConnections } from '../adapters/transport/websocket/agent-connections.js'
 import type { ScheduledJob } from '../core/ports/scheduler.js'
 import type { TaskTransport } from '../core/ports/task-transport.js'
@@ -24,6 +25,7 @@ export function transportModule(
     bookkeeping: PresenceBookkeeping
     /** Hosted agents: which are started, and the transport that runs them in the sandbox. */
     hosted: { isStarted(agentId: string): boolean; transport: TaskTransport }
+    federation: FederationSlot
   },
 ) {
   const { config, logger, scheduler } = base
@@ -32,11 +34,12 @@ export function transportModule(
     { nodeKey: deps.key, registry: deps.registry, presence: deps.presence, logger },
     config.outbound,
   )
-  const router = new NodeAgentRouter(connections, imports, deps.hosted)
+  const router = new NodeAgentRouter(connections, imports, deps.hosted, deps.federation)
   const transport = new RouterTransport(router, {
     'local-socket': connections,
     'a2a-http': imports,
     sandbox: deps.hosted.transport,
+    'federation-peer': deps.federation,
   })
   let job: ScheduledJob | undefined
   return {

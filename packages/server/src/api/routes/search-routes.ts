@@ -12,6 +12,7 @@ const TAG = '[a-z0-9][a-z0-9._-]{0,63}'
 
 interface SearchQuerystring extends Omit<SearchInput, 'tags'> {
   tags?: string
+  scope?: 'local' | 'federation'
 }
 
 /** `GET /v1/agents`: search and rank capabilities. */
@@ -43,16 +44,23 @@ export function searchRoutes(app: FastifyInstance, ctx: ApiContext): void {
             limit: { type: 'integer', minimum: 1, maximum: MAX_SEARCH_LIMIT },
             cursor: { type: 'string', maxLength: 512 },
             explain: { type: 'boolean' },
+            scope: {
+              type: 'string',
+              enum: ['local', 'federation'],
+              description:
+                "federation: also peers' capabilities (each with its node and measured latency), after this node's",
+            },
           },
         },
       },
     },
     async (request): Promise<SearchPage> => {
-      const { tags, ...rest } = request.query
-      return ctx.discovery.search({
-        ...rest,
-        ...(tags === undefined ? {} : { tags: tags.split(',') }),
-      })
+      const { tags, scope, ...rest } = request.query
+      const input = { ...rest, ...(tags === undefined ? {} : { tags: tags.split(',') }) }
+      const page = await ctx.discovery.search(input)
+      const federation = ctx.federation?.current
+      if (scope !== 'federation' || !federation || input.cursor !== undefined) return page
+      return { ...page, results: [...page.results, ...(await federation.search(input))] }
     },
   )
 }

@@ -8,6 +8,7 @@ export type AgentLocation =
   | { kind: 'a2a-http'; url: string }
   /** A hosted agent: its code runs in this node's sandbox. */
   | { kind: 'sandbox' }
+  | { kind: 'federation-peer'; peerId: string }
   | { kind: 'unknown' }
 
 /** The kinds of location, one transport each. */

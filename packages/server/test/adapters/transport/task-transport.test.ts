@@ -1,6 +1,7 @@
 import { MeshError, type NodeToAgentFrame } from '@agentmesh/protocol'
 import { afterAll, describe, expect, it } from 'vitest'
 import { startA2AEchoServer } from '../../../../bench/src/a2a-echo-server.js'
+import { FederationSlot } from '../../../src/adapters/transport/federation/federation-slot.js'
 import { NodeAgentRouter } from '../../../src/adapters/transport/node-agent-router.js'
 import { RouterTransport } from '../../../src/adapters/transport/router-transport.js'
 import { AgentConnections } from '../../../src/adapters/transport/websocket/agent-connections.js'
@@ -46,6 +47,7 @@ taskTransportContract('router', () => {
     'local-socket': sockets,
     'a2a-http': notImported,
     sandbox: notImported,
+    'federation-peer': new FederationSlot(),
   })
   return Promise.resolve({ transport, echoAgentId: ECHO })
 })

@@ -9,6 +9,7 @@ import type { RateLimitOptions } from './api/rate-limit.js'
 import { defaultScoring } from './core/reputation/score.js'
 import type { RankingWeights } from './core/discovery/ranking.js'
 import { type ObservabilityConfig } from './observability.js'
+import { clusterConfig, type ClusterConfig } from './cluster-config.js'
 /* The node's configuration: flags, then AGENTMESH_* variables, then defaults. */
 
 /** Everything a node needs to start. `resolveNodeConfig` fills it from flags, environment and defaults. */
@@ -68,6 +69,8 @@ export interface NodeConfig {
   observability: ObservabilityConfig
   /** Calls to imported A2A agents: which addresses, how long, how much. */
   outbound: OutboundPolicy
+  /** Cluster mode (`--bus nats://…`): undefined for an embedded node. */
+  cluster?: ClusterConfig | undefined
 }
 
 /** The flags of `agentmesh up`; each may also come from an `AGENTMESH_*` variable. */
@@ -78,6 +81,8 @@ export interface NodeFlags {
   memory?: boolean | undefined
   store?: string | undefined
   bus?: string | undefined
+  /** The cluster's name: its NATS subjects, streams and buckets (`AGENTMESH_CLUSTER`). */
+  cluster?: string | undefined
   demo?: boolean | undefined
   demoTraffic?: boolean | undefined
   dashboard?: boolean | undefined
@@ -124,13 +129,10 @@ export function resolveNodeConfig(flags: NodeFlags, env: NodeJS.ProcessEnv): Nod
   } else {
     store = { kind: 'sqlite', filename: dataDir ? join(dataDir, 'agentmesh.db') : ':memory:' }
   }
-  const bus = flags.bus ?? env.AGENTMESH_BUS
-  if (bus !== undefined && bus !== 'memory') {
-    throw new MeshError(
-      'INVALID_INPUT',
-      `Bus "${bus}" is not available yet: this node runs the in-process bus only`,
-    )
-  }
+  const given = { bus: flags.bus ?? env.AGENTMESH_BUS, cluster: flags.cluster ?? env.AGENTMESH_CLUSTER }
+  const cluster = clusterConfig(given, store.kind, (name, fallback, min, max) =>
+    integerEnv(env, name, fallback, min, max),
+  )
   const demo = flags.demo ?? truthy(env.AGENTMESH_DEMO) ?? false
   const grantText = flags.grant ?? env.AGENTMESH_GRANT ?? (demo ? '100 USD' : '0 USD')
   const [amount = '', currency = 'USD', ...rest] = grantText.trim().split(/\s+/)
@@ -200,6 +202,7 @@ export function resolveNodeConfig(flags: NodeFlags, env: NodeJS.ProcessEnv): Nod
       ),
     },
     observability: observabilityConfig(env),
+    cluster,
   }
 }
 

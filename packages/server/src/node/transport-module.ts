@@ -4,6 +4,7 @@ import { NodeAgentRouter } from '../adapters/transport/node-agent-router.js'
 import { RouterTransport } from '../adapters/transport/router-transport.js'
 import { AgentConnections } from '../adapters/transport/websocket/agent-connections.js'
 import type { ScheduledJob } from '../core/ports/scheduler.js'
+import type { TaskTransport } from '../core/ports/task-transport.js'
 import type { Presence } from '../core/registry/presence.js'
 import type { PresenceBookkeeping } from '../core/registry/presence-bookkeeping.js'
 import type { RegistryService } from '../core/registry/registry-service.js'
@@ -21,6 +22,8 @@ export function transportModule(
     registry: RegistryService
     presence: Presence
     bookkeeping: PresenceBookkeeping
+    /** In a cluster: where other nodes' agents are, and the transport to those nodes. */
+    cluster?: { nodeOf(agentId: string): string | undefined; transport: TaskTransport }
   },
 ) {
   const { config, logger, scheduler } = base
@@ -29,9 +32,10 @@ export function transportModule(
     { nodeKey: deps.key, registry: deps.registry, presence: deps.presence, logger },
     config.outbound,
   )
-  const transport = new RouterTransport(new NodeAgentRouter(connections, imports), {
+  const transport = new RouterTransport(new NodeAgentRouter(connections, imports, deps.cluster), {
     'local-socket': connections,
     'a2a-http': imports,
+    ...(deps.cluster ? { 'cluster-node': deps.cluster.transport } : {}),
   })
   let job: ScheduledJob | undefined
   return {

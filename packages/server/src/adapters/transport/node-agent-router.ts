@@ -7,18 +7,24 @@ import type { AgentLocation, AgentRouter } from '../../core/ports/agent-router.j
 export class NodeAgentRouter implements AgentRouter {
   readonly #sockets: { isConnected(agentId: string): boolean }
   readonly #imports: { urlOf(agentId: string): string | undefined }
+  readonly #cluster: { nodeOf(agentId: string): string | undefined } | undefined
 
+  /** With `cluster`: an agent connected to another node is served there. */
   constructor(
     sockets: { isConnected(agentId: string): boolean },
     imports: { urlOf(agentId: string): string | undefined },
+    cluster?: { nodeOf(agentId: string): string | undefined },
   ) {
     this.#sockets = sockets
     this.#imports = imports
+    this.#cluster = cluster
   }
 
   locate(agentId: string): AgentLocation {
     const url = this.#imports.urlOf(agentId)
     if (url !== undefined) return { kind: 'a2a-http', url }
-    return this.#sockets.isConnected(agentId) ? { kind: 'local-socket' } : { kind: 'unknown' }
+    if (this.#sockets.isConnected(agentId)) return { kind: 'local-socket' }
+    const nodeId = this.#cluster?.nodeOf(agentId)
+    return nodeId === undefined ? { kind: 'unknown' } : { kind: 'cluster-node', nodeId }
   }
 }

@@ -4,7 +4,11 @@
  * federation peer, a sandbox) add a variant here and a transport for it.
  */
 export type AgentLocation =
-  { kind: 'local-socket' } | { kind: 'a2a-http'; url: string } | { kind: 'unknown' }
+  | { kind: 'local-socket' }
+  | { kind: 'a2a-http'; url: string }
+  /** Connected to another node of the cluster, which carries its tasks over NATS. */
+  | { kind: 'cluster-node'; nodeId: string }
+  | { kind: 'unknown' }
 
 /** The kinds of location, one transport each. */
 export type AgentLocationKind = AgentLocation['kind']

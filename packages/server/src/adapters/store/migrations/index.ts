@@ -13,6 +13,7 @@ import { agentVersionBigintMigration } from './0010-agent-version-bigint.js'
 import { capabilityFeaturedMigration } from './0011-capability-featured.js'
 import { ledgerBudgetsMigration } from './0012-ledger-budgets.js'
 import { permissionsMigration } from './0013-permissions.js'
+import { taskLeasesMigration } from './0014-task-leases.js'
 
 /**
  * Every migration, by name, for `dialect`; applied in name order. A new migration takes the next
@@ -33,4 +34,5 @@ export const migrations = (dialect: StoreDialect): Record<string, Migration> => 
   '0011-capability-featured': capabilityFeaturedMigration,
   '0012-ledger-budgets': ledgerBudgetsMigration,
   '0013-permissions': permissionsMigration,
+  '0014-task-leases': taskLeasesMigration,
 })

@@ -1,5 +1,5 @@
 import { Gauge, type Registry } from 'prom-client'
-import { MeshError, type ClusterView } from '@agentmesh/protocol'
+import type { ClusterView } from '@agentmesh/protocol'
 import type { LeasedTaskStore } from '../adapters/cluster/leased-task-store.js'
 import { clusterView, loadOf, recommendation } from '../adapters/cluster/cluster-view.js'
 import type { AgentConnections } from '../adapters/transport/websocket/agent-connections.js'
@@ -167,10 +167,3 @@ export function clusterModule(
   } satisfies NodeModule & Record<string, unknown>
   return module
 }
-
-/** The error a draining node answers new work with. */
-export const drainingError = () =>
-  new MeshError(
-    'UNAVAILABLE',
-    'This node is draining: send new work to another node of the cluster',
-  )

@@ -57,8 +57,8 @@ export function clusterNetwork(input: {
       logger.info({ nats: link.version, expiryMarkers: link.expiryMarkers }, 'joined NATS')
       const kvm = new Kvm(link.nc)
       const markers = link.expiryMarkers ? { markerTTL: 1000 } : {}
-      // Missed heartbeats under load are common: a node is gone after four, and never before 2 s.
-      const staleMs = Math.max(2000, 4 * cluster.heartbeatMs)
+      // Missed heartbeats under load are common: a node is gone after four, and never before 5 s.
+      const staleMs = Math.max(5000, 4 * cluster.heartbeatMs)
       const nodesKv = await kvm.create(`${cluster.name}-nodes`, {
         history: 1,
         ttl: Math.max(60_000, 10 * staleMs),

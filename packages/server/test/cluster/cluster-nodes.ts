@@ -26,6 +26,7 @@ export class TestCluster {
   readonly home = mkdtempSync(join(tmpdir(), 'agentmesh-cluster-'))
   readonly nodes: ClusterNode[] = []
   readonly env: NodeJS.ProcessEnv
+  #started = 0
 
   constructor(
     readonly natsUrl: string,
@@ -45,7 +46,7 @@ export class TestCluster {
 
   /** Starts one more node (its own data directory, so its own key and node id). */
   async start(): Promise<ClusterNode> {
-    const data = join(this.home, `node${this.nodes.length + 1}`)
+    const data = join(this.home, `node${++this.#started}`)
     const node = await startCliNode(
       [
         '--port',
@@ -94,13 +95,4 @@ export class TestCluster {
     }
     rmSync(this.home, { recursive: true, force: true })
   }
-}
-
-/** POSTs JSON with a bearer token. */
-export function post(url: string, token: string, body: unknown): Promise<Response> {
-  return fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify(body),
-  })
 }

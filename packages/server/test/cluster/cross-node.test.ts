@@ -19,10 +19,12 @@ describe.skipIf(skip !== undefined)(
     const seen: string[] = []
     let released: () => void = () => {}
     const aborted: string[] = []
+    const contexts = new Map<string, { progress(p: number, m?: string): void }>()
 
     beforeAll(async () => {
-      const [first] = await Promise.all([cluster.start(), cluster.start(), cluster.start()])
-      void first
+      // The first node migrates the schema and makes the stream; the others join it.
+      await cluster.start()
+      await Promise.all([cluster.start(), cluster.start()])
       const [n1, , n3] = cluster.nodes
       // Agents on node 1, clients on node 3.
       await agents.start(n1!.url, echoCapability('cluster.echo', '0.01', 5000), echo)
@@ -46,7 +48,7 @@ describe.skipIf(skip !== undefined)(
       await waitUntil(async () => (await client.search('', { limit: 10 })).results.length >= 2, {
         what: 'node 3 to see node 1’s agents',
       })
-    }, 60_000)
+    }, 120_000)
 
     afterAll(async () => {
       await client?.close()
@@ -56,9 +58,13 @@ describe.skipIf(skip !== undefined)(
     })
 
     it('lists every node, its agents and leases at GET /v1/cluster', async () => {
+      let last: ClusterView | undefined
       await waitUntil(
-        async () => (await admin.cluster()).nodes.filter((n) => n.state === 'up').length === 3,
-      )
+        async () =>
+          (last = await admin.cluster()).nodes.filter((n) => n.state === 'up').length === 3,
+      ).catch((error: unknown) => {
+        throw new Error(`${(error as Error).message}: ${JSON.stringify(last)}`)
+      })
       const view: ClusterView = await admin.cluster()
       expect(view.nodes.map((n) => n.url).sort()).toEqual(cluster.nodes.map((n) => n.url).sort())
       expect(view.nodes.flatMap((n) => n.agents)).toHaveLength(2)
@@ -81,10 +87,18 @@ describe.skipIf(skip !== undefined)(
 
     it('carries progress and a cancel across nodes', async () => {
       const task = await client.submit('cluster.slow', { text: 'to cancel' }, { maxPrice: '0.05' })
-      const events = client.taskEvents(task.id)
-      for await (const event of events) {
-        if ((event.data as { type?: string }).type === 'progress') break
+      await waitUntil(() => contexts.has('to cancel'), { what: 'the agent to get the task' })
+      let progressed = false
+      // The stream answers the task's history first: once a state arrives, it is following.
+      for await (const event of client.taskEvents(task.id)) {
+        const data = event.data as { type?: string; message?: string }
+        if (data.type === 'state') contexts.get('to cancel')!.progress(0.5, 'half way')
+        if (data.type === 'progress' && data.message === 'half way') {
+          progressed = true
+          break
+        }
       }
+      expect(progressed).toBe(true)
       const canceled = await client.cancel(task.id)
       expect(canceled.state).toBe('canceled')
       await waitUntil(() => aborted.includes('to cancel'), { what: 'the agent to see the cancel' })

@@ -11,12 +11,17 @@ const NEW_WORK = /^\/v1\/(tasks|pipelines\/runs|intents)(\?|$)/
  * new work (submissions, runs, intents) with UNAVAILABLE, so clients go to another node.
  */
 export function clusterRoutes(app: FastifyInstance, ctx: ApiContext): void {
-  app.addHook('onRequest', async (request) => {
-    if (request.method === 'POST' && ctx.cluster?.draining() && NEW_WORK.test(request.url))
-      throw new MeshError(
-        'UNAVAILABLE',
-        'This node is draining: send new work to another node of the cluster',
+  app.addHook('onRequest', (request, _reply, done) => {
+    if (request.method === 'POST' && ctx.cluster?.draining() && NEW_WORK.test(request.url)) {
+      done(
+        new MeshError(
+          'UNAVAILABLE',
+          'This node is draining: send new work to another node of the cluster',
+        ),
       )
+      return
+    }
+    done()
   })
   app.get(
     '/v1/cluster',

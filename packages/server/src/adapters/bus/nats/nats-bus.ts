@@ -14,7 +14,10 @@ export class NatsBus implements Bus {
   readonly #nc: NatsConnection
   readonly #prefix: string
   readonly #onHandlerError: (error: unknown, topic: string) => void
-  readonly #topics = new Map<string, { sub: Subscription; handlers: Set<(m: BusMessage) => void> }>()
+  readonly #topics = new Map<
+    string,
+    { sub: Subscription; handlers: Set<(m: BusMessage) => void> }
+  >()
 
   constructor(
     nc: NatsConnection,
@@ -63,12 +66,13 @@ export class NatsBus implements Bus {
     }
   }
 
-  async stop(): Promise<void> {
+  stop(): Promise<void> {
     for (const { sub, handlers } of this.#topics.values()) {
       handlers.clear()
       sub.unsubscribe()
     }
     this.#topics.clear()
+    return Promise.resolve()
   }
 
   #deliver(topic: string, handlers: Set<(m: BusMessage) => void>, message: BusMessage): void {

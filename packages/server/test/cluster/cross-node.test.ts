@@ -34,7 +34,7 @@ describe.skipIf(skip !== undefined)(
         (input, ctx) =>
           new Promise((resolve, reject) => {
             seen.push(input.text)
-            ctx.progress(0.5, 'half way')
+            contexts.set(input.text, ctx)
             released = () => resolve({ text: input.text })
             ctx.signal.addEventListener('abort', () => {
               aborted.push(input.text)
@@ -87,7 +87,13 @@ describe.skipIf(skip !== undefined)(
 
     it('carries progress and a cancel across nodes', async () => {
       const task = await client.submit('cluster.slow', { text: 'to cancel' }, { maxPrice: '0.05' })
-      await waitUntil(() => contexts.has('to cancel'), { what: 'the agent to get the task' })
+      await waitUntil(() => contexts.has('to cancel'), { what: 'the agent to get the task' }).catch(
+        async (error: unknown) => {
+          throw new Error(
+            `${(error as Error).message}: ${JSON.stringify(await client.task(task.id))}`,
+          )
+        },
+      )
       let progressed = false
       // The stream answers the task's history first: once a state arrives, it is following.
       for await (const event of client.taskEvents(task.id)) {

@@ -78,6 +78,9 @@ export async function runAttempt(
     )
   taskSignal.addEventListener('abort', onCancel, { once: true })
   await deps.transition(task, 'assigned', { agentId: candidate.agentId, attempt: attempt.n })
+  // The "running" write starts while the provider works; it is awaited before the attempt ends,
+  // so a refused write (another node of the cluster took the task over) fails the attempt.
+  let started: Promise<void> | undefined
   let result: AttemptResult
   try {
     const answer = await deps.transport.dispatch(
@@ -96,16 +99,20 @@ export async function runAttempt(
         signal: controller.signal,
         onEvent: (event) => {
           if (event.type === 'accepted' && task.state === 'assigned') {
-            void deps.transition(task, 'running', {
+            started = deps.transition(task, 'running', {
               agentId: candidate.agentId,
               attempt: attempt.n,
             })
+            started.catch(() => {})
           } else if (event.type === 'progress') {
-            void deps.bus.publish(taskTopic(task.id), {
-              ...event,
-              agentId: candidate.agentId,
-              attempt: attempt.n,
-            })
+            // Progress is at most once: a bus that refuses it (NATS closing) loses it.
+            deps.bus
+              .publish(taskTopic(task.id), {
+                ...event,
+                agentId: candidate.agentId,
+                attempt: attempt.n,
+              })
+              .catch(() => {})
           }
         },
       },
@@ -127,6 +134,7 @@ export async function runAttempt(
     cancelTimer()
     taskSignal.removeEventListener('abort', onCancel)
   }
+  await started
   attempt.endedAtMs = deps.clock.now()
   attempt.outcome = result.ok ? 'completed' : result.outcome
   attempt.error = result.ok ? null : result.error.toWire()

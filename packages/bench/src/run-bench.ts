@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs'
 import { CliError } from 'agentmesh/internal'
 import { a2aBench } from './a2a-bench.js'
+import { clusterBench } from './cluster-bench.js'
 import { cryptoBench } from './crypto-bench.js'
 import { ledgerBench } from './ledger-bench.js'
 import type { BenchFigure } from './measure.js'
@@ -42,6 +43,14 @@ const suites: Record<string, Suite> = {
   pipelines: (durationMs, onProgress) => pipelinesBench(durationMs, onProgress),
   // The official @a2a-js/sdk server against the mesh's A2A endpoint, same client, same run.
   a2a: (durationMs, onProgress) => a2aBench(durationMs, onProgress),
+  // Node processes on PostgreSQL and NATS (AGENTMESH_BENCH_NATS), skipped when unreachable.
+  cluster: (durationMs) =>
+    clusterBench(durationMs, {
+      postgresUrl:
+        process.env.AGENTMESH_BENCH_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432/test',
+      natsUrl: process.env.AGENTMESH_BENCH_NATS ?? 'nats://127.0.0.1:4222',
+      log: (line) => process.stderr.write(`${line}\n`),
+    }),
   // The long soak: a fixed rate for a fixed time, 20 agents, 50 clients, budgets checked after.
   soak: async (_durationMs, onProgress, flags, soaks) => {
     const report = await runSoak({

@@ -16,6 +16,7 @@ describe('the bench suites', () => {
       'registry',
       'pipelines',
       'a2a',
+      'cluster',
       'soak',
     ])
     expect(help.replace(/\s+/g, ' ')).toContain(`comma-separated suites (${suiteNames.join(', ')})`)

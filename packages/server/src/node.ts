@@ -18,6 +18,7 @@ import type { NodePorts, RunningNode } from './node/running-node.js'
 import { tasksModule } from './node/tasks-module.js'
 import { clusterNetwork } from './node/cluster-network.js'
 import { clusterModule, clusterOwners, leaseReleaseModule } from './node/cluster-module.js'
+import { nodeLoadMetric } from './node/node-load-metric.js'
 import { clusterTasks, clusterTransport } from './node/cluster-parts.js'
 import { transportModule } from './node/transport-module.js'
 import { startObservability } from './observability.js'
@@ -98,6 +99,7 @@ export async function startNode(config: NodeConfig, ports: NodePorts = {}): Prom
       }),
     )
     if (remote) await lifecycle.start(remote.module(connections))
+    nodeLoadMetric(metrics.registry, connections)
     const leased = net && clusterTasks(net, config, base, store)
     closeAgent = (did, reason) => connections.closeAgent(did, reason)
     const taskModule = tasksModule(base, {

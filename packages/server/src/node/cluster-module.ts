@@ -46,7 +46,8 @@ export function leaseReleaseModule(base: NodeBase, tasks: LeasedTaskStore) {
  * A cluster node at work: announces itself and its load at each heartbeat (and refreshes its
  * agents' presence), renews its leases (a task whose lease another node took stops here), takes
  * over the tasks whose lease lapsed, answers cancels for the tasks it owns, and exports its load
- * factor and the cluster's scale recommendation. Stopping drains: the node says it is draining,
+ * and the cluster's scale recommendation (`agentmesh_node_load` is every node's, see
+ * node-load-metric.ts). Stopping drains: the node says it is draining,
  * tells its agents where to reconnect, then the lifecycle stops the runners and hands over leases.
  */
 export function clusterModule(
@@ -68,11 +69,6 @@ export function clusterModule(
   const jobs: ScheduledJob[] = []
   const unsubscribe: (() => void)[] = []
   const registers = [deps.registry]
-  const nodeLoad = new Gauge({
-    name: 'agentmesh_node_load_factor',
-    help: 'In-flight tasks over capacity on this node',
-    registers,
-  })
   const clusterLoad = new Gauge({
     name: 'agentmesh_cluster_load_factor',
     help: 'In-flight tasks over capacity across the nodes that are up',
@@ -95,7 +91,6 @@ export function clusterModule(
     const now = clock.now()
     net.presence.refresh(now)
     const { agents, inFlight, capacity } = connections.summary()
-    nodeLoad.set(loadOf(inFlight, capacity))
     await net.directory.announce({
       id: net.nodeId,
       did: base.key.did,

@@ -54,6 +54,8 @@ async function takeOverMs(cluster: BenchCluster, owner: BenchNode, reader: Mesh)
   )
   const killedAtMs = Date.now()
   await cluster.kill(owner)
+  // Writes sent before the kill may still land: only an attempt started after it is a take-over.
+  const goneAtMs = Date.now()
   await client.close().catch(() => {})
   let first = Infinity
   const open = new Set(ids)
@@ -62,8 +64,8 @@ async function takeOverMs(cluster: BenchCluster, owner: BenchNode, reader: Mesh)
     for (const task of await Promise.all([...open].map((id) => reader.task(id)))) {
       if (!final.has(task.state)) continue
       open.delete(task.id)
-      const at = Date.parse(task.updatedAt)
-      if (at > killedAtMs) first = Math.min(first, at)
+      if (task.attempts.some((a) => Date.parse(a.startedAt) > goneAtMs))
+        first = Math.min(first, Date.parse(task.updatedAt))
     }
     if (open.size > 0) await new Promise((resolve) => setTimeout(resolve, 50))
   }

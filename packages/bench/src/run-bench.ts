@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs'
 import { CliError } from 'agentmesh/internal'
 import { a2aBench } from './a2a-bench.js'
+import { clusterBench } from './cluster-bench.js'
 import { cryptoBench } from './crypto-bench.js'
 import { federationBench } from './federation-bench.js'
 import { ledgerBench } from './ledger-bench.js'
@@ -48,6 +49,14 @@ const suites: Record<string, Suite> = {
   sandbox: (durationMs) => sandboxBench(durationMs),
   // Remote tasks over libp2p beside local ones; how soon a new capability is findable on a peer.
   federation: (durationMs, onProgress) => federationBench(durationMs, onProgress),
+  // Node processes on PostgreSQL and NATS (AGENTMESH_BENCH_NATS), skipped when unreachable.
+  cluster: (durationMs) =>
+    clusterBench(durationMs, {
+      postgresUrl:
+        process.env.AGENTMESH_BENCH_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432/test',
+      natsUrl: process.env.AGENTMESH_BENCH_NATS ?? 'nats://127.0.0.1:4222',
+      log: (line) => process.stderr.write(`${line}\n`),
+    }),
   // The long soak: a fixed rate for a fixed time, 20 agents, 50 clients, budgets checked after.
   soak: async (_durationMs, onProgress, flags, soaks) => {
     const report = await runSoak({

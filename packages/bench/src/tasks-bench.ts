@@ -25,7 +25,7 @@ function figure(name: string, result: LoadResult, baseline?: BenchFigure): Bench
  * Forks the echo agent as a process of its own (an agent is a program apart from the node) and
  * waits until it is connected.
  */
-async function forkEchoAgent(
+export async function forkEchoAgent(
   url: string,
   capabilityId: string,
 ): Promise<{ close: () => Promise<void> }> {

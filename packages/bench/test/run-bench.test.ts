@@ -17,6 +17,7 @@ describe('the bench suites', () => {
       'pipelines',
       'a2a',
       'sandbox',
+      'cluster',
       'soak',
     ])
     expect(help.replace(/\s+/g, ' ')).toContain(`comma-separated suites (${suiteNames.join(', ')})`)

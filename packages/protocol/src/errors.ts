@@ -427,6 +427,11 @@ const catalogue = {
     retryable: false,
     description: 'A bug or an unexpected failure of the node',
   },
+  TASK_OWNED_ELSEWHERE: {
+    status: 409,
+    retryable: true,
+    description: 'Another node of the cluster owns the task now (its lease was taken over)',
+  },
   SANDBOX_CRASHED: {
     status: 500,
     retryable: false,

@@ -1,5 +1,6 @@
 import {
   signCertificate,
+  type ClusterView,
   signJws,
   type ClearingStatement,
   type FederationView,
@@ -97,6 +98,11 @@ export class Mesh {
   /** The node's DID, version and mode. */
   info(): Promise<NodeInfo> {
     return this.request('GET', '/v1/info')
+  }
+
+  /** The cluster (admin, cluster mode): nodes, their agents and load, leases, the scale advice. */
+  cluster(): Promise<ClusterView> {
+    return this.request('GET', '/v1/cluster')
   }
 
   /** Tasks per second, latency percentiles, error rate and agents online over the last minute. */

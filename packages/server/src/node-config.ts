@@ -12,6 +12,7 @@ import { type ObservabilityConfig } from './observability.js'
 import type { HostedPolicy } from './core/hosted/hosted-policy.js'
 import type { FederationConfig } from './node/federation-host.js'
 import { resolveFederationConfig } from './node/federation-config.js'
+import { clusterConfig, type ClusterConfig } from './cluster-config.js'
 /* The node's configuration: flags, then AGENTMESH_* variables, then defaults. */
 
 /** Everything a node needs to start. `resolveNodeConfig` fills it from flags, environment and defaults. */
@@ -77,6 +78,8 @@ export interface NodeConfig {
   hosted: HostedPolicy
   /** Peering with other operators' nodes over libp2p; undefined without `--p2p-listen`. */
   federation: FederationConfig | undefined
+  /** Cluster mode (`--bus nats://…`): undefined for an embedded node. */
+  cluster?: ClusterConfig | undefined
 }
 
 /** The flags of `agentmesh up`; each may also come from an `AGENTMESH_*` variable. */
@@ -87,6 +90,8 @@ export interface NodeFlags {
   memory?: boolean | undefined
   store?: string | undefined
   bus?: string | undefined
+  /** The cluster's name: its NATS subjects, streams and buckets (`AGENTMESH_CLUSTER`). */
+  cluster?: string | undefined
   demo?: boolean | undefined
   demoTraffic?: boolean | undefined
   dashboard?: boolean | undefined
@@ -135,13 +140,13 @@ export function resolveNodeConfig(flags: NodeFlags, env: NodeJS.ProcessEnv): Nod
   } else {
     store = { kind: 'sqlite', filename: dataDir ? join(dataDir, 'agentmesh.db') : ':memory:' }
   }
-  const bus = flags.bus ?? env.AGENTMESH_BUS
-  if (bus !== undefined && bus !== 'memory') {
-    throw new MeshError(
-      'INVALID_INPUT',
-      `Bus "${bus}" is not available yet: this node runs the in-process bus only`,
-    )
+  const given = {
+    bus: flags.bus ?? env.AGENTMESH_BUS,
+    cluster: flags.cluster ?? env.AGENTMESH_CLUSTER,
   }
+  const cluster = clusterConfig(given, store.kind, (name, fallback, min, max) =>
+    integerEnv(env, name, fallback, min, max),
+  )
   const demo = flags.demo ?? truthy(env.AGENTMESH_DEMO) ?? false
   const grantText = flags.grant ?? env.AGENTMESH_GRANT ?? (demo ? '100 USD' : '0 USD')
   const [amount = '', currency = 'USD', ...rest] = grantText.trim().split(/\s+/)
@@ -217,6 +222,7 @@ export function resolveNodeConfig(flags: NodeFlags, env: NodeJS.ProcessEnv): Nod
     },
     hosted: hostedPolicy(env, currency),
     federation: resolveFederationConfig(flags, env),
+    cluster,
   }
 }
 

@@ -22,6 +22,10 @@ import { registryModule } from './node/registry-module.js'
 import type { NodePorts, RunningNode } from './node/running-node.js'
 import { tasksModule } from './node/tasks-module.js'
 import { pushModule } from './node/push-module.js'
+import { clusterNetwork } from './node/cluster-network.js'
+import { clusterModule, clusterOwners, leaseReleaseModule } from './node/cluster-module.js'
+import { nodeLoadMetric } from './node/node-load-metric.js'
+import { clusterTasks, clusterTransport } from './node/cluster-parts.js'
 import { transportModule } from './node/transport-module.js'
 import { startObservability } from './observability.js'
 export { resolveNodeConfig, type NodeConfig } from './node-config.js'
@@ -46,9 +50,22 @@ export async function startNode(config: NodeConfig, ports: NodePorts = {}): Prom
   const store = await openStore(config.store)
   await lifecycle.start({ name: 'store', stop: () => store.close() })
   return lifecycle.build(async () => {
-    const bus = new MemoryBus((error, topic) =>
-      logger.error({ err: error, topic }, 'bus handler failed'),
-    )
+    // Cluster mode (--bus nats://…): the bus, presence and task leases shared with other nodes.
+    const net = config.cluster
+      ? await lifecycle.start(
+          clusterNetwork({
+            cluster: config.cluster,
+            store: config.store,
+            key,
+            clock,
+            logger,
+            presenceTtlMs: config.presenceTtlMs,
+          }),
+        )
+      : undefined
+    const bus =
+      net?.bus ??
+      new MemoryBus((error, topic) => logger.error({ err: error, topic }, 'bus handler failed'))
     await lifecycle.start({ name: 'bus', stop: () => bus.stop() })
     const base = { config, key, logger, store, bus, clock, scheduler }
     const observability = startObservability({
@@ -70,7 +87,14 @@ export async function startNode(config: NodeConfig, ports: NodePorts = {}): Prom
       authModule(base, { audit, observability, mint, closeAgent: (d, r) => closeAgent(d, r) }),
     )
     const { presence, registry, discovery, directory, bookkeeping, marketplace } =
-      await lifecycle.start(registryModule(base, { audit, reputation }))
+      await lifecycle.start(
+        registryModule(base, {
+          audit,
+          reputation,
+          ...(net ? { presenceStore: net.presence } : {}),
+        }),
+      )
+    const remote = net && clusterTransport(net, config, base)
     // The task service comes after the transports; guests' ctx.call reaches it once it exists.
     const late: { tasks?: TaskService } = {}
     const { hosted, templates, ...sandbox } = await lifecycle.start(
@@ -93,8 +117,12 @@ export async function startNode(config: NodeConfig, ports: NodePorts = {}): Prom
         bookkeeping,
         hosted: sandbox,
         federation: federationSlot,
+        ...(remote ? { cluster: remote } : {}),
       }),
     )
+    if (remote) await lifecycle.start(remote.module(connections))
+    nodeLoadMetric(metrics.registry, connections)
+    const leased = net && clusterTasks(net, config, base, store)
     closeAgent = (did, reason) => connections.closeAgent(did, reason)
     const taskModule = tasksModule(base, {
       audit,
@@ -106,6 +134,15 @@ export async function startNode(config: NodeConfig, ports: NodePorts = {}): Prom
       transport,
       tracer,
       offers: connections,
+      ...(net && leased
+        ? {
+            cluster: {
+              tasks: leased,
+              owners: clusterOwners(net, config.cluster!, base),
+              orphanGraceMs: config.cluster!.orphanGraceMs,
+            },
+          }
+        : {}),
     })
     const { tasks, pipelines, negotiation, stats } = taskModule
     const { proofs } = await lifecycle.start(
@@ -116,7 +153,7 @@ export async function startNode(config: NodeConfig, ports: NodePorts = {}): Prom
     const context: ApiContext = {
       nodeDid: key.did,
       version: readVersion(),
-      mode: 'embedded',
+      mode: net ? 'cluster' : 'embedded',
       currencies: ['USD'],
       store,
       bus,
@@ -146,6 +183,8 @@ export async function startNode(config: NodeConfig, ports: NodePorts = {}): Prom
       federation: federationSlot,
     }
     const { app } = await lifecycle.start(apiModule(config, { context, connections, logger }))
+    // Stopped after the runners: a draining node's leases lapse at once, for the others to take.
+    if (leased) await lifecycle.start(leaseReleaseModule(base, leased))
     // Before any submission: a reservation whose task a crash kept from being stored goes back now.
     await lifecycle.start(taskModule)
     if (config.federation) {
@@ -171,6 +210,18 @@ export async function startNode(config: NodeConfig, ports: NodePorts = {}): Prom
     if (resumed > 0) logger.info({ tasks: resumed }, 'resumed unfinished tasks')
     const integrity = observability.startIntegrity({ ledger, audit, nodeDid: key.did })
     const url = address.replace('[::1]', 'localhost')
+    if (net && leased) {
+      const deps = { cluster: config.cluster!, net, tasks, leased, connections, url }
+      const running = await lifecycle.start(
+        clusterModule({ ...base, scheduler }, { ...deps, registry: metrics.registry }),
+      )
+      context.cluster = {
+        nodeId: net.nodeId,
+        ping: (timeoutMs) => net.link.ping(timeoutMs),
+        view: () => running.view(),
+        draining: () => running.draining,
+      }
+    }
     const nodeDid = key.did
     const { demo } = await lifecycle.start(demoModule(config, { url, logger, ledger, nodeDid }))
     let stopping: Promise<void> | undefined

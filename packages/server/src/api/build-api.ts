@@ -23,6 +23,7 @@ import { authRoutes } from './routes/auth-routes.js'
 import { budgetRoutes } from './routes/budget-routes.js'
 import { certificateRoutes } from './routes/certificate-routes.js'
 import { healthRoutes } from './routes/health-routes.js'
+import { clusterRoutes } from './routes/cluster-routes.js'
 import { infoRoutes } from './routes/info-routes.js'
 import { ledgerRoutes } from './routes/ledger-routes.js'
 import { marketplaceRoutes } from './routes/marketplace-routes.js'
@@ -100,6 +101,7 @@ export async function buildApi(ctx: ApiContext, options: ApiOptions): Promise<Fa
   })
 
   healthRoutes(app, ctx)
+  clusterRoutes(app, ctx)
   observabilityRoutes(app, ctx, options.metrics)
   infoRoutes(app, ctx)
   authRoutes(app, ctx)

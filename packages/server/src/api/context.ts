@@ -1,4 +1,4 @@
-import type { Role } from '@agentmesh/protocol'
+import type { ClusterView, Role } from '@agentmesh/protocol'
 import type { AlertService } from '../core/alerts/alert-service.js'
 import type { AuditLog } from '../core/audit/audit-log.js'
 import type { HeadCosigner } from '../core/audit/head-cosigner.js'
@@ -73,6 +73,18 @@ export interface ApiContext {
   push: PushNotifier
   /** Peering over libp2p (`/v1/federation`, `scope=federation`); `current` unset when not federating. */
   federation?: { readonly current: Federation | undefined }
+  /** Cluster mode only: this node in its cluster (`GET /v1/cluster`, readiness, draining). */
+  cluster?: ClusterApi
+}
+
+/** What the HTTP layer needs of a cluster node. */
+export interface ClusterApi {
+  nodeId: string
+  /** Resolves while NATS answers within `timeoutMs`. */
+  ping(timeoutMs: number): Promise<void>
+  view(): Promise<ClusterView>
+  /** Whether the node is draining (SIGTERM): no new work. */
+  draining(): boolean
 }
 
 /** What the HTTP layer needs of the node's metrics (the prom-client adapter implements it). */

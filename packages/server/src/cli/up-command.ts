@@ -48,7 +48,14 @@ export function upCommand(program: Command, env: NodeJS.ProcessEnv): void {
     .option('--data <dir>', 'data directory (default ~/.agentmesh/data)')
     .option('--memory', 'keep everything in memory')
     .option('--store <url>', 'postgres://… to use PostgreSQL instead of SQLite')
-    .option('--bus <url>', 'message bus (only the in-process bus for now)')
+    .option(
+      '--bus <url>',
+      'nats://HOST:PORT joins a cluster (needs --store postgres://…); default: in-process',
+    )
+    .option(
+      '--cluster <name>',
+      'the cluster name: prefix of its NATS subjects, streams and buckets',
+    )
     .option('--demo', 'start demo agents, a demo client with credit, and credit for new keys')
     .option('--no-demo-traffic', 'with --demo: no steady flow of demo tasks')
     .option('--no-dashboard', 'do not serve the dashboard')
@@ -89,6 +96,7 @@ export function upCommand(program: Command, env: NodeJS.ProcessEnv): void {
           `agentmesh node listening on ${node.url}`,
           `  DID          ${node.did}`,
           `  store        ${store}`,
+          config.cluster ? `  cluster      ${config.cluster.name} on ${config.cluster.busUrl}` : '',
           `  admin token  saved to ${token.file} (readable by you only${node.adminTokenFile ? '' : '; removed at stop'})`,
           `  API docs     ${node.url}/docs`,
           config.dashboard ? `  dashboard    ${node.url}/` : '',

@@ -11,3 +11,9 @@ export function newId(prefix: string, clock: Clock, random: Random): string {
   const bits = BigInt(`0x${toHex(random.bytes(10))}`)
   return `${prefix}_${time}_${bits.toString(36).padStart(16, '0')}`
 }
+
+/** When an id from `newId` was made (epoch ms); undefined for an id of another shape. */
+export function idTimeMs(id: string): number | undefined {
+  const time = /^[a-z]+_([0-9a-z]{9})_/.exec(id)?.[1]
+  return time === undefined ? undefined : parseInt(time, 36)
+}

@@ -3,6 +3,7 @@ import { AjvSchemaChecker } from '../adapters/schema/ajv-schema-checker.js'
 import type { AuditLog } from '../core/audit/audit-log.js'
 import { DiscoveryService } from '../core/discovery/discovery-service.js'
 import { MarketplaceService } from '../core/marketplace/marketplace-service.js'
+import type { PresenceStore } from '../core/ports/presence-store.js'
 import type { ProviderDirectory } from '../core/ports/provider-directory.js'
 import type { ScheduledJob } from '../core/ports/scheduler.js'
 import { Presence } from '../core/registry/presence.js'
@@ -18,13 +19,14 @@ import type { NodeModule } from './lifecycle.js'
  */
 export function registryModule(
   base: NodeBase,
-  deps: { audit: AuditLog; reputation: ReputationService },
+  deps: { audit: AuditLog; reputation: ReputationService; presenceStore?: PresenceStore },
 ) {
   const { config, store, clock, bus, logger, scheduler } = base
   const { audit, reputation } = deps
   const presence = new Presence(clock, {
     ttlMs: config.presenceTtlMs,
-    store: new MemoryPresenceStore(),
+    // A cluster shares presence (a NATS KV bucket); an embedded node keeps it in memory.
+    store: deps.presenceStore ?? new MemoryPresenceStore(),
   })
   const registry = new RegistryService({
     store,

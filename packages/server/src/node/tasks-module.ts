@@ -17,6 +17,10 @@ import { TaskStats } from '../core/stats/task-stats.js'
 import { releaseOrphanReservations } from '../core/tasks/orphan-reservations.js'
 import { TaskService } from '../core/tasks/task-service.js'
 import type { Task } from '../core/tasks/task-types.js'
+import type { TaskStore } from '../core/tasks/task-store.js'
+import type { TaskOwners } from '../core/ports/task-owners.js'
+import type { Clock } from '../core/ports/clock.js'
+import { idTimeMs } from '../core/ids.js'
 import type { NodeBase } from './base.js'
 import type { NodeModule } from './lifecycle.js'
 
@@ -37,6 +41,8 @@ export function tasksModule(
     transport: TaskTransport
     offers: OfferRequester
     tracer: Tracer
+    /** In a cluster: the leased task store, the tasks' owners, and how young a reservation is left alone. */
+    cluster?: { tasks: TaskStore; owners: TaskOwners; orphanGraceMs: number }
   },
 ) {
   const { config, store, clock, bus, logger, key } = base
@@ -49,7 +55,7 @@ export function tasksModule(
   const tasks = new TaskService(
     {
       ...common,
-      tasks: store.tasks,
+      tasks: deps.cluster?.tasks ?? store.tasks,
       transport: deps.transport,
       escrow,
       outcomes: deps.reputation,
@@ -67,6 +73,7 @@ export function tasksModule(
       logger,
       // Tasks a restart left unfinished are handed back through the work queue.
       resumeQueue: new MemoryWorkQueue<Task>(clock, { visibilityTimeoutMs: 30_000 }),
+      ...(deps.cluster ? { owners: deps.cluster.owners } : {}),
     },
     {
       defaultTimeoutMs: 30_000,
@@ -85,7 +92,7 @@ export function tasksModule(
     async start() {
       const orphans = await releaseOrphanReservations({
         held: (after, limit) => escrow.held(after, limit),
-        tasks: store.tasks,
+        tasks: orphanCheck(store.tasks, clock, deps.cluster?.orphanGraceMs),
         escrow,
         audit,
         nodeDid: key.did,
@@ -100,4 +107,20 @@ export function tasksModule(
       stats.stop()
     },
   } satisfies NodeModule & Record<string, unknown>
+}
+
+/**
+ * In a cluster, another live node may hold a reservation whose task it is storing right now: a
+ * reservation younger than `graceMs` counts as stored, so only old orphans are released.
+ */
+function orphanCheck(tasks: TaskStore, clock: Clock, graceMs: number | undefined) {
+  if (graceMs === undefined) return tasks
+  return {
+    get: (id: string) => {
+      const madeAtMs = idTimeMs(id)
+      if (madeAtMs === undefined || clock.now() - madeAtMs < graceMs)
+        return Promise.resolve({ id } as Task)
+      return tasks.get(id)
+    },
+  }
 }

@@ -26,6 +26,8 @@ export function transportModule(
     /** Hosted agents: which are started, and the transport that runs them in the sandbox. */
     hosted: { isStarted(agentId: string): boolean; transport: TaskTransport }
     federation: FederationSlot
+    /** In a cluster: where other nodes' agents are, and the transport to those nodes. */
+    cluster?: { nodeOf(agentId: string): string | undefined; transport: TaskTransport }
   },
 ) {
   const { config, logger, scheduler } = base
@@ -34,12 +36,19 @@ export function transportModule(
     { nodeKey: deps.key, registry: deps.registry, presence: deps.presence, logger },
     config.outbound,
   )
-  const router = new NodeAgentRouter(connections, imports, deps.hosted, deps.federation)
+  const router = new NodeAgentRouter(
+    connections,
+    imports,
+    deps.hosted,
+    deps.federation,
+    deps.cluster,
+  )
   const transport = new RouterTransport(router, {
     'local-socket': connections,
     'a2a-http': imports,
     sandbox: deps.hosted.transport,
     'federation-peer': deps.federation,
+    ...(deps.cluster ? { 'cluster-node': deps.cluster.transport } : {}),
   })
   let job: ScheduledJob | undefined
   return {

@@ -46,6 +46,12 @@ export interface Database {
     created_at: number | string
     document: string
   }
+  task_leases: {
+    task_id: string
+    owner: string
+    epoch: number | string
+    expires_at: number | string
+  }
   intents: { id: string; requester: string; accepted_offer_id: string | null; document: string }
   offers: { id: string; intent_id: string; provider: string; document: string }
   contracts: {

@@ -2,8 +2,9 @@ import { MeshError } from '@agentmesh/protocol'
 import type { AgentLocationKind, AgentRouter } from '../../core/ports/agent-router.js'
 import type { Dispatch, DispatchEvent, TaskTransport } from '../../core/ports/task-transport.js'
 
-/** One transport per place an agent may be served from. */
-export type TransportsByLocation = Record<Exclude<AgentLocationKind, 'unknown'>, TaskTransport>
+/** One transport per place an agent may be served from (another node's only in a cluster). */
+export type TransportsByLocation = Record<'local-socket' | 'a2a-http', TaskTransport> &
+  Partial<Record<Exclude<AgentLocationKind, 'unknown'>, TaskTransport>>
 
 /**
  * The task transport of the node: asks the router where the agent is served and hands the attempt
@@ -25,11 +26,12 @@ export class RouterTransport implements TaskTransport {
     options: { signal: AbortSignal; onEvent: (event: DispatchEvent) => void },
   ): Promise<{ output: unknown; units?: number }> {
     const location = this.#router.locate(agentId)
-    if (location.kind === 'unknown') {
+    const transport = location.kind === 'unknown' ? undefined : this.#transports[location.kind]
+    if (!transport) {
       return Promise.reject(
         new MeshError('PROVIDER_DISCONNECTED', `Agent "${agentId}" is not connected`),
       )
     }
-    return this.#transports[location.kind].dispatch(agentId, dispatch, options)
+    return transport.dispatch(agentId, dispatch, options)
   }
 }

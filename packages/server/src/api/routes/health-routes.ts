@@ -20,7 +20,6 @@ export function healthRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.get('/readyz', { config, schema: { hide: true } }, async (_request, reply) => {
     try {
       await withTimeout(ctx.store.ping(), READY_TIMEOUT_MS)
-      return { ready: true, checks: { store: 'ok' } }
     } catch (cause) {
       const error = new MeshError(
         'UNAVAILABLE',
@@ -30,5 +29,23 @@ export function healthRoutes(app: FastifyInstance, ctx: ApiContext): void {
         .status(503)
         .send({ error: error.toWire(), ready: false, checks: { store: 'down' } })
     }
+    if (!ctx.cluster) return { ready: true, checks: { store: 'ok' } }
+    // A cluster node is ready while NATS answers too, and until it starts draining.
+    const bus = await ctx.cluster.ping(READY_TIMEOUT_MS).then(
+      () => 'ok' as const,
+      (cause: unknown) => (cause as Error).message,
+    )
+    const draining = ctx.cluster.draining()
+    if (bus === 'ok' && !draining) return { ready: true, checks: { store: 'ok', bus: 'ok' } }
+    const error = new MeshError(
+      'UNAVAILABLE',
+      draining ? 'The node is draining' : `NATS is not reachable: ${bus}`,
+    )
+    const checks = {
+      store: 'ok',
+      bus: bus === 'ok' ? 'ok' : 'down',
+      ...(draining ? { draining: true } : {}),
+    }
+    return reply.status(503).send({ error: error.toWire(), ready: false, checks })
   })
 }

@@ -9,6 +9,8 @@ export type AgentLocation =
   /** A hosted agent: its code runs in this node's sandbox. */
   | { kind: 'sandbox' }
   | { kind: 'federation-peer'; peerId: string }
+  /** Connected to another node of the cluster, which carries its tasks over NATS. */
+  | { kind: 'cluster-node'; nodeId: string }
   | { kind: 'unknown' }
 
 /** The kinds of location, one transport each. */

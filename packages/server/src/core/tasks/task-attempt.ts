@@ -95,6 +95,9 @@ export async function runAttempt(
     )
   taskSignal.addEventListener('abort', onCancel, { once: true })
   await deps.transition(task, 'assigned', { agentId: candidate.agentId, attempt: attempt.n })
+  // The "running" write starts while the provider works; it is awaited before the attempt ends,
+  // so a refused write (another node of the cluster took the task over) fails the attempt.
+  let started: Promise<void> | undefined
   let result: AttemptResult
   try {
     const answer = await deps.transport.dispatch(
@@ -113,20 +116,24 @@ export async function runAttempt(
         signal: controller.signal,
         onEvent: (event) => {
           if (event.type === 'accepted' && task.state === 'assigned') {
-            void deps.transition(task, 'running', {
+            started = deps.transition(task, 'running', {
               agentId: candidate.agentId,
               attempt: attempt.n,
             })
+            started.catch(() => {})
           } else if (event.type === 'input_request') {
             if (!deps.inputs) {
               hooks.fail(new MeshError('PROVIDER_ERROR', 'This node takes no requests for input'))
             } else void deps.inputs.open(task, event, hooks)
           } else if (event.type === 'progress') {
-            void deps.bus.publish(taskTopic(task.id), {
-              ...event,
-              agentId: candidate.agentId,
-              attempt: attempt.n,
-            })
+            // Progress is at most once: a bus that refuses it (NATS closing) loses it.
+            deps.bus
+              .publish(taskTopic(task.id), {
+                ...event,
+                agentId: candidate.agentId,
+                attempt: attempt.n,
+              })
+              .catch(() => {})
           }
         },
       },
@@ -149,6 +156,7 @@ export async function runAttempt(
     deps.inputs?.close(task.id)
     taskSignal.removeEventListener('abort', onCancel)
   }
+  await started
   attempt.endedAtMs = deps.clock.now()
   attempt.outcome = result.ok ? 'completed' : result.outcome
   attempt.error = result.ok ? null : result.error.toWire()

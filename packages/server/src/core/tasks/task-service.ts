@@ -11,6 +11,7 @@ import { nodeStopping } from './task-attempt.js'
 import { taskTopic } from './task-events.js'
 import type { TaskPolicy } from './task-admission.js'
 import type { WorkQueue } from '../ports/work-queue.js'
+import type { TaskOwners } from '../ports/task-owners.js'
 import { TaskRecovery } from './task-recovery.js'
 import { TaskRunner, type TaskRunnerDeps } from './task-runner.js'
 import type { SubscriptionCheck } from './submission-money.js'
@@ -45,6 +46,7 @@ export class TaskService {
     policy?: TaskPolicy
     subscriptions?: SubscriptionCheck
     logger?: Logger
+    owners?: TaskOwners
   }
   readonly #runner: TaskRunner
   readonly #tracer: Tracer
@@ -64,6 +66,8 @@ export class TaskService {
       logger?: Logger
       /** Where tasks to resume after a restart are handed over; none: directly. */
       resumeQueue?: WorkQueue<Task>
+      /** In a cluster: the nodes that own the tasks not running here. */
+      owners?: TaskOwners
     },
     options: TaskServiceOptions,
   ) {
@@ -124,6 +128,8 @@ export class TaskService {
    */
   async #failed(task: Task, signal: AbortSignal, error: unknown): Promise<Task> {
     if (signal.reason === nodeStopping || isTerminal(task.state)) return task
+    // Another node took the task over (its lease lapsed): that node finishes it, not this one.
+    if (error instanceof MeshError && error.code === 'TASK_OWNED_ELSEWHERE') return task
     this.#deps.logger?.error({ err: error, taskId: task.id }, 'running a task failed')
     if (task.settlement.state === 'posted') return this.#runner.finish(task, 'completed', null)
     const failure = new MeshError('INTERNAL', 'The node failed to run the task', { cause: error })
@@ -163,16 +169,34 @@ export class TaskService {
     }
     if (isTerminal(task.state))
       throw new MeshError('TASK_FINISHED', `Task "${id}" is already ${task.state}`)
-    const running = this.#running.get(id)
-    if (running) {
-      running.controller.abort()
-      return running.done
-    }
+    const running = this.cancelRunning(id)
+    if (running) return running
+    // Running on another node of the cluster: its owner cancels it.
+    if (this.#deps.owners && (await this.#deps.owners.cancel(id)))
+      return (await this.#deps.tasks.get(id)) ?? task
     // Not running here (a stale task): finish it directly.
     await this.#runner.settle(task, null)
     task.error = new MeshError('TASK_CANCELED', 'Task was canceled').toWire()
     await this.#runner.transition(task, 'canceled')
     return task
+  }
+
+  /** Cancels the task if it runs here; answers it once final, or undefined when not running here. */
+  cancelRunning(id: string): Promise<Task> | undefined {
+    const running = this.#running.get(id)
+    if (!running) return undefined
+    running.controller.abort()
+    return running.done
+  }
+
+  /** Stops running a task without finishing it: another node of the cluster owns it now. */
+  abandon(id: string): void {
+    this.#running.get(id)?.controller.abort(nodeStopping)
+  }
+
+  /** How many tasks run here now. */
+  get runningCount(): number {
+    return this.#running.size
   }
 
   /**

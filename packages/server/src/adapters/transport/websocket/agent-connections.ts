@@ -222,6 +222,24 @@ export class AgentConnections implements TaskTransport, OfferRequester {
     })
   }
 
+  /** The agents connected here, their tasks in flight and their concurrency summed. */
+  summary(): { agents: string[]; inFlight: number; capacity: number } {
+    let inFlight = 0
+    let capacity = 0
+    for (const set of this.#byAgent.values()) {
+      for (const connection of set) {
+        inFlight += connection.pending.size
+        capacity += connection.concurrency
+      }
+    }
+    return { agents: [...this.#byAgent.keys()], inFlight, capacity }
+  }
+
+  /** Sends `frame` on every connection (a draining node's word to reconnect elsewhere). */
+  broadcast(frame: NodeToAgentFrame): void {
+    for (const set of this.#byAgent.values()) for (const c of set) c.socket.send(frame)
+  }
+
   /** Asks each agent (on one of its connections) for an offer. */
   requestOffers(agentIds: string[], request: Parameters<OfferRequester['requestOffers']>[1]): void {
     for (const agentId of agentIds) {

@@ -63,7 +63,7 @@ describe.skipIf(skip !== undefined)(
     })
 
     it('searches with a filter, explains the ranking and opens an agent', async () => {
-      await page.getByRole('link', { name: 'Agents' }).click()
+      await page.getByRole('link', { name: 'Agents', exact: true }).click()
       await page.locator('input[name=q]').fill('sentiment')
       // Two demo agents score sentiment; only the thrifty one is under this price.
       await page.locator('input[name=maxPrice]').fill('0.001')

@@ -91,7 +91,7 @@ export class ClearingStatements {
     const mine = await clearing.net(peerDid, { postedOnly: true })
     if (formatAmount(-mine) !== payload.net) {
       throw new MeshError(
-        'CONFLICT',
+        'FEDERATION_STATEMENT_MISMATCH',
         `Clearing statement says ${payload.net} ${payload.currency}; this ledger says ${formatAmount(-mine)}`,
       )
     }

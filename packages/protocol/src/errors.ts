@@ -429,7 +429,7 @@ const catalogue = {
   },
   TASK_OWNED_ELSEWHERE: {
     status: 409,
-    retryable: true,
+    retryable: false,
     description: 'Another node of the cluster owns the task now (its lease was taken over)',
   },
   SANDBOX_CRASHED: {
@@ -473,6 +473,11 @@ const catalogue = {
     status: 502,
     retryable: true,
     description: 'A federation peer could not be reached or broke off the stream',
+  },
+  FEDERATION_STATEMENT_MISMATCH: {
+    status: 409,
+    retryable: false,
+    description: "A clearing statement's net balance differs from this node's own ledger",
   },
   FEDERATION_DISABLED: {
     status: 404,

@@ -17,6 +17,7 @@ describe('the bench suites', () => {
       'pipelines',
       'a2a',
       'sandbox',
+      'federation',
       'cluster',
       'soak',
     ])

@@ -21,7 +21,10 @@ async function signIns(url: string, count: number): Promise<void> {
 
 const stopped = (child: ChildProcess) => new Promise((resolve) => child.on('exit', resolve))
 
-describe('agentmesh audit verify', () => {
+// Each case starts node processes (a start is ~3 s of CPU-bound work on a quiet machine; while the
+// suite's other workers keep both cores busy it took up to 15 s in CI). The timeout guards against
+// a hang; nothing here asserts speed.
+describe('agentmesh audit verify', { timeout: 60_000 }, () => {
   it('passes on an intact log and fails naming the entry whose stored byte changed', async () => {
     const data = join(home, 'tamper')
     const node = await startCliNode(['--data', data, '--port', '0', '--no-dashboard'], env)

@@ -50,7 +50,10 @@ describe('agentmesh usage errors', () => {
   })
 })
 
-describe('agentmesh up', () => {
+// Each case starts node processes (a start is ~3 s of CPU-bound work on a quiet machine; while the
+// suite's other workers keep both cores busy it took up to 15 s in CI). The timeout guards against
+// a hang; nothing here asserts speed.
+describe('agentmesh up', { timeout: 60_000 }, () => {
   it('serves, signs in a key, and stops on SIGTERM with exit 0 within 2 s', async () => {
     const data = join(home, 'node-data')
     const node = await startCliNode(['--data', data, '--port', '0', '--no-dashboard'], env)

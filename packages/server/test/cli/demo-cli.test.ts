@@ -21,7 +21,10 @@ function stop(child: ChildProcess): Promise<number | null> {
   return exited
 }
 
-describe('agentmesh up --demo', () => {
+// Each case starts node processes (a start is ~3 s of CPU-bound work on a quiet machine; while the
+// suite's other workers keep both cores busy it took up to 15 s in CI). The timeout guards against
+// a hang; nothing here asserts speed.
+describe('agentmesh up --demo', { timeout: 60_000 }, () => {
   it('serves the demo agents to `call` and `pipeline run`, and exits 0 on SIGTERM', async () => {
     const node = await startCliNode(['--demo', '--memory', '--port', '0', '--no-dashboard'], env)
     try {

@@ -10,7 +10,7 @@ import { ClearingStatements, STATEMENT_PROTOCOL } from './clearing-statements.js
 import { FederatedIndex } from './federated-index.js'
 import { createPeerNode } from './libp2p-node.js'
 import { PeerBook } from './peer-book.js'
-import { didOfPeer, libp2pKey } from './peer-identity.js'
+import { didOfPeer, libp2pKey, peerIdOfDid } from './peer-identity.js'
 import { PeerTransport } from './peer-transport.js'
 import { RemoteDirectory } from './remote-directory.js'
 import { requestPeer, serveProtocol } from './request-response.js'
@@ -262,7 +262,8 @@ export async function startFederation(host: FederationHost): Promise<Federation>
     peerOf: (agentId) => index.peerIdOf(agentId),
     transport,
     statement: (peerDid) => statements.draw(peerDid),
-    requestWitness: (peerId, request) => witness.request(peerId, request),
+    requestWitness: (peer, request) =>
+      witness.request(peer.startsWith('did:') ? peerIdOfDid(peer) : peer, request),
     handleWitness: (handler) => witness.handle(handler),
     async view(): Promise<FederationView> {
       const connected = new Set(libp2p.getConnections().map((c) => didOf(c.remotePeer)))

@@ -1,3 +1,4 @@
+import { verifyCosignature, type CosignedTreeHead } from '@agentmesh/protocol'
 import { generateKeyPair, signJws, verifyJws, type FederationView } from '@agentmesh/protocol'
 import { Mesh } from '@agentmesh/sdk'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -46,7 +47,15 @@ beforeAll(async () => {
   const bootstrap = b.federation!.multiaddrs()
   ;[c, a] = await Promise.all([
     startPeerNode({ bootstrap, dataDir: cDir }),
-    startPeerNode({ bootstrap, env: { AGENTMESH_P2P_GOSSIP: 'off' } }),
+    startPeerNode({
+      bootstrap,
+      // A's audit heads are cosigned by B, asked over libp2p.
+      env: {
+        AGENTMESH_P2P_GOSSIP: 'off',
+        AGENTMESH_WITNESSES: b.did,
+        AGENTMESH_WITNESS_INTERVAL_MS: '100',
+      },
+    }),
     liar.start(bootstrap, echoCapability('text.lie', '0.1', 3000)),
   ])
   const agent = await startAgent(c.url, remote, echo)
@@ -268,16 +277,35 @@ describe('a lying peer', () => {
   })
 })
 
-describe('the witness transport', () => {
-  it('carries a request to a peer and its answer back, refusing without a handler or too large', async () => {
-    b.federation!.handleWitness((request, from) => Promise.resolve({ cosigned: request, from }))
-    expect(await a.federation!.requestWitness(b.federation!.peerId, { head: 7 })).toEqual({
-      cosigned: { head: 7 },
-      from: a.did,
+describe('witnesses over libp2p', () => {
+  it("has A's tree heads cosigned by B (AGENTMESH_WITNESSES names B's DID)", async () => {
+    let cosigned: CosignedTreeHead | undefined
+    await waitUntil(
+      async () => {
+        const head = (await get(`${a.url}/v1/audit/head`, a.adminToken)).body as CosignedTreeHead
+        if (head.cosignatures.some((c) => c.witness === b.did)) cosigned = head
+        return cosigned !== undefined
+      },
+      { what: "a cosignature of B on A's audit head" },
+    )
+    if (!cosigned) throw new Error('unreachable')
+    const mine = cosigned.cosignatures.find((c) => c.witness === b.did)!
+    expect(() => verifyCosignature(mine, cosigned)).not.toThrow()
+    await b.audit.flush()
+    const page = await b.audit.list({ did: b.did, roles: ['admin'] }, { actor: a.did })
+    expect(page.entries.some((e) => e.action === 'witness.cosign' && e.result === 'ok')).toBe(true)
+  })
+
+  it('refuses a malformed, a foreign or an oversized request on the witness stream', async () => {
+    await expect(a.federation!.requestWitness(b.did, { head: 7 })).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
     })
-    await expect(a.federation!.requestWitness(c.federation!.peerId, {})).rejects.toMatchObject({
-      code: 'FEATURE_UNAVAILABLE',
-    })
+    // C asks B to cosign A's head: only the head's signer may ask.
+    const head = (await get(`${a.url}/v1/audit/head`, a.adminToken)).body as CosignedTreeHead
+    const { cosignatures: _, ...plain } = head
+    await expect(
+      c.federation!.requestWitness(b.did, { head: plain, oldSize: 0, proof: [] }),
+    ).rejects.toMatchObject({ code: 'FORBIDDEN' })
     await expect(
       a.federation!.requestWitness(b.federation!.peerId, 'x'.repeat(300 * 1024)),
     ).rejects.toMatchObject({ code: 'PAYLOAD_TOO_LARGE' })

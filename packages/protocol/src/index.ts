@@ -98,6 +98,7 @@ export {
   type QuorumCertificate,
 } from './quorum-certificate.js'
 export {
+  cosignRequestSchema,
   COSIGNATURE_TYPE,
   signCosignature,
   verifyCosignature,

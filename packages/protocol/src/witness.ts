@@ -89,3 +89,32 @@ export function verifyTreeHead(head: AuditTreeHead): void {
     throw new MeshError('SIGNATURE_INVALID', 'The tree head signature covers other fields')
   }
 }
+
+const hex = { type: 'string', pattern: '^[0-9a-f]{64}$' } as const
+const treeSize = { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER } as const
+
+/**
+ * The JSON Schema of a cosign request (`CosignRequest`), with limits: what a witness checks before
+ * it reads one, whether it came over HTTP (`POST /v1/audit/cosign`) or from a federation peer.
+ */
+export const cosignRequestSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['head', 'oldSize', 'proof'],
+  properties: {
+    head: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['size', 'root', 'time', 'signer', 'signature'],
+      properties: {
+        size: treeSize,
+        root: hex,
+        time: { type: 'string', maxLength: 64 },
+        signer: { type: 'string', minLength: 1, maxLength: 256 },
+        signature: { type: 'string', minLength: 1, maxLength: 4096 },
+      },
+    },
+    oldSize: treeSize,
+    proof: { type: 'array', maxItems: 128, items: hex },
+  },
+} as const

@@ -1,7 +1,7 @@
 import { homedir } from 'node:os'
 import { join } from 'node:path'
 import type { DestinationStream } from 'pino'
-import { MeshError, parseAmount, parseCurrency } from '@agentmesh/protocol'
+import { MeshError, parseAmount, parseCurrency, isDid } from '@agentmesh/protocol'
 import { type StoreLocation } from './adapters/store/open-store.js'
 import type { OutboundPolicy } from './adapters/http/guarded-fetch.js'
 import { defaultAlertOptions } from './core/alerts/alert-evaluator.js'
@@ -73,7 +73,7 @@ export interface NodeConfig {
   /** Calls to imported A2A agents: which addresses, how long, how much. */
   outbound: OutboundPolicy
   /** Proof across operators: witness nodes asked to cosign this node's tree heads, and how often. */
-  witnesses: { urls: string[]; intervalMs: number }
+  witnesses: { urls: string[]; dids: string[]; intervalMs: number }
   /** Hosted agents: code size, limits, the node's resource rate (`AGENTMESH_SANDBOX_PRICE_*`). */
   hosted: HostedPolicy
   /** Peering with other operators' nodes over libp2p; undefined without `--p2p-listen`. */
@@ -217,7 +217,7 @@ export function resolveNodeConfig(flags: NodeFlags, env: NodeJS.ProcessEnv): Nod
     },
     observability: observabilityConfig(env),
     witnesses: {
-      urls: witnessUrls(env.AGENTMESH_WITNESSES ?? ''),
+      ...witnessList(env.AGENTMESH_WITNESSES ?? ''),
       intervalMs: integerEnv(env, 'AGENTMESH_WITNESS_INTERVAL_MS', 5000, 10, 3_600_000),
     },
     hosted: hostedPolicy(env, currency),
@@ -243,18 +243,34 @@ function hostedPolicy(env: NodeJS.ProcessEnv, currency: string): HostedPolicy {
   }
 }
 
-/** `AGENTMESH_WITNESSES`: the base URLs of witness nodes, separated by commas or spaces. */
-function witnessUrls(text: string): string[] {
-  const urls = text.split(/[\s,]+/).filter((url) => url !== '')
-  for (const url of urls) {
-    if (!/^https?:\/\/[^\s/]+(\/\S*)?$/.test(url)) {
+/**
+ * `AGENTMESH_WITNESSES`, separated by commas or spaces: witness nodes by base URL (asked over
+ * HTTP), or by node DID (federation peers, asked over libp2p).
+ */
+function witnessList(text: string): { urls: string[]; dids: string[] } {
+  // Not a type guard here: a string that is no DID is still a string.
+  const isDidKey = (entry: string): boolean => isDid(entry)
+  const entries = text.split(/[\s,]+/).filter((entry) => entry !== '')
+  const urls = new Set<string>()
+  const dids = new Set<string>()
+  for (const entry of entries) {
+    if (entry.startsWith('did:')) {
+      if (!isDidKey(entry)) {
+        throw new MeshError(
+          'INVALID_INPUT',
+          `AGENTMESH_WITNESSES entry "${entry}" is not a did:key`,
+        )
+      }
+      dids.add(entry)
+    } else if (/^https?:\/\/[^\s/]+(\/\S*)?$/.test(entry)) urls.add(entry.replace(/\/+$/, ''))
+    else {
       throw new MeshError(
         'INVALID_INPUT',
-        `AGENTMESH_WITNESSES entry "${url}" is not an http(s) URL`,
+        `AGENTMESH_WITNESSES entry "${entry}" is neither an http(s) URL nor a did:key`,
       )
     }
   }
-  return [...new Set(urls.map((url) => url.replace(/\/+$/, '')))]
+  return { urls: [...urls], dids: [...dids] }
 }
 
 /** `AGENTMESH_OTLP_URL`, `AGENTMESH_VERIFY_INTERVAL_MS`, `AGENTMESH_ALERT_WINDOW_MS`, `AGENTMESH_ALERT_ERROR_RATE`. */

@@ -4,6 +4,8 @@ import pinoPretty from 'pino-pretty'
 import { MemoryBus } from './adapters/bus/memory-bus.js'
 import { openStore } from './adapters/store/open-store.js'
 import { FederationSlot } from './adapters/transport/federation/federation-slot.js'
+import { p2pWitnessHandler } from './adapters/witness/p2p-witness.js'
+import { AjvSchemaChecker } from './adapters/schema/ajv-schema-checker.js'
 import { systemClock } from './adapters/system/system-clock.js'
 import { TimerScheduler } from './adapters/system/timer-scheduler.js'
 import type { ApiContext } from './api/context.js'
@@ -146,7 +148,11 @@ export async function startNode(config: NodeConfig, ports: NodePorts = {}): Prom
     })
     const { tasks, pipelines, negotiation, stats } = taskModule
     const { proofs } = await lifecycle.start(
-      proofsModule(base, { audit, auditSink: observability.observe(audit) }),
+      proofsModule(base, {
+        audit,
+        auditSink: observability.observe(audit),
+        federation: () => federationSlot.current,
+      }),
     )
     late.tasks = tasks
     const { push } = await lifecycle.start(pushModule(base))
@@ -201,6 +207,10 @@ export async function startNode(config: NodeConfig, ports: NodePorts = {}): Prom
           ledger,
           audit,
         }),
+      )
+      // Peers ask this node to witness their tree heads over the federation's witness stream.
+      federationSlot.current?.handleWitness(
+        p2pWitnessHandler(proofs.witness, new AjvSchemaChecker()),
       )
     }
     await audit.signHead(clock.now())

@@ -70,10 +70,10 @@ export interface Federation {
   view(): Promise<FederationView>
   statement(peerDid: string): Promise<ClearingStatement>
   /**
-   * Sends a witness request (JSON, size-capped) to a peer over `/agentmesh/witness/1` and answers
-   * its answer; the witness logic (cosigning tree heads) plugs in with `handleWitness`.
+   * Sends a witness request (JSON, size-capped) to a peer (its peer id, or its node DID) over
+   * `/agentmesh/witness/1` and answers its answer; the witness logic plugs in with `handleWitness`.
    */
-  requestWitness(peerId: string, request: unknown): Promise<unknown>
+  requestWitness(peer: string, request: unknown): Promise<unknown>
   /** Sets this node's answer to peers' witness requests; until then they are refused. */
   handleWitness(handler: (request: unknown, fromPeerDid: string) => Promise<unknown>): void
   stop(): Promise<void>

@@ -1,4 +1,5 @@
 import { HttpWitnessPeer } from '../adapters/witness/http-witness-peer.js'
+import { P2pWitnessPeer } from '../adapters/witness/p2p-witness.js'
 import { systemRandom } from '../adapters/system/system-random.js'
 import type { AuditLog } from '../core/audit/audit-log.js'
 import { HeadCosigner } from '../core/audit/head-cosigner.js'
@@ -6,19 +7,34 @@ import { Witness } from '../core/audit/witness.js'
 import { CertificateService } from '../core/certificates/certificate-service.js'
 import type { AuditSink } from '../core/ports/audit-sink.js'
 import type { ScheduledJob } from '../core/ports/scheduler.js'
+import type { WitnessPeer } from '../core/ports/witness-peer.js'
 import type { NodeBase } from './base.js'
+import type { Federation } from './federation-host.js'
 import type { NodeModule } from './lifecycle.js'
 
 /**
  * Proof across operators: this node as a witness of other nodes' tree heads, the cosigner that
- * has the configured witnesses (`AGENTMESH_WITNESSES`) cosign this node's heads on a timer, and
+ * has the configured witnesses (`AGENTMESH_WITNESSES`: URLs over HTTP, DIDs of federation peers
+ * over libp2p) cosign this node's heads on a timer, and
  * the quorum certificates its validators sign.
  */
-export function proofsModule(base: NodeBase, deps: { audit: AuditLog; auditSink: AuditSink }) {
+export function proofsModule(
+  base: NodeBase,
+  deps: {
+    audit: AuditLog
+    auditSink: AuditSink
+    /** The federation, once the node federates: witnesses named by DID are asked over it. */
+    federation: () => Federation | undefined
+  },
+) {
   const { config, store, clock, key, logger, scheduler } = base
-  const peers = config.witnesses.urls.map(
+  const http = config.witnesses.urls.map(
     (url) => new HttpWitnessPeer(url, key, { requestTimeoutMs: 10_000 }),
   )
+  const peers: WitnessPeer[] = [
+    ...http,
+    ...config.witnesses.dids.map((did) => new P2pWitnessPeer(did, deps.federation)),
+  ]
   const cosigner = new HeadCosigner({ peers, store: store.witness, heads: deps.audit, logger })
   let job: ScheduledJob | undefined
   return {
@@ -43,7 +59,7 @@ export function proofsModule(base: NodeBase, deps: { audit: AuditLog; auditSink:
     },
     async stop() {
       job?.stop()
-      await Promise.all(peers.map((peer) => peer.close()))
+      await Promise.all(http.map((peer) => peer.close()))
     },
   } satisfies NodeModule & Record<string, unknown>
 }

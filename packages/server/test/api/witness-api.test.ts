@@ -66,7 +66,7 @@ describe('witness cosigning across nodes over HTTP', () => {
     a = await startTestNode({
       ...aConfig,
       auditHeadEveryMs: 20,
-      witnesses: { urls: [b.url, c.url], intervalMs: 20 },
+      witnesses: { urls: [b.url, c.url], dids: [], intervalMs: 20 },
     })
     aAtB = await Mesh.connect(b.url, { key: aKey })
   })

@@ -1,33 +1,7 @@
-import type { CosignRequest } from '@agentmesh/protocol'
+import { cosignRequestSchema, type CosignRequest } from '@agentmesh/protocol'
 import type { FastifyInstance } from 'fastify'
 import { callerOf } from '../auth-hook.js'
 import type { ApiContext } from '../context.js'
-
-const hex = { type: 'string', pattern: '^[0-9a-f]{64}$' } as const
-const size = { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER } as const
-
-/** The JSON Schema of a cosign request (`CosignRequest`), with limits. */
-const cosignRequestSchema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['head', 'oldSize', 'proof'],
-  properties: {
-    head: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['size', 'root', 'time', 'signer', 'signature'],
-      properties: {
-        size,
-        root: hex,
-        time: { type: 'string', maxLength: 64 },
-        signer: { type: 'string', minLength: 1, maxLength: 256 },
-        signature: { type: 'string', minLength: 1, maxLength: 4096 },
-      },
-    },
-    oldSize: size,
-    proof: { type: 'array', maxItems: 128, items: hex },
-  },
-} as const
 
 /** The JSON Schema of a cosignature as answered. */
 export const cosignatureSchema = {

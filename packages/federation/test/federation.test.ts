@@ -314,28 +314,30 @@ describe('witnesses over libp2p', () => {
 
 const skip = browserSkipReason()
 describe.skipIf(skip !== undefined)(`the dashboard in chromium${skip ? ` (${skip})` : ''}`, () => {
+  // Chromium starts in the hook (with the hook's time), as in the other browser tests.
+  let browser: Awaited<ReturnType<typeof launchBrowser>>
+  beforeAll(async () => {
+    browser = await launchBrowser()
+  })
+  afterAll(() => browser?.close())
+
   it('shows a Federation page, in the nav of a federating node, that fits a phone', async () => {
-    const browser = await launchBrowser()
-    try {
-      const page = browser.context.pages()[0] ?? (await browser.context.newPage())
-      await page.setViewportSize(PHONE)
-      await page.goto(b.url)
-      await page.locator('textarea[name=token], input[name=token]').fill(b.adminToken)
-      await page.getByRole('button', { name: 'Sign in' }).click()
-      await page.getByRole('link', { name: 'Federation' }).click()
-      await page.getByRole('heading', { name: 'Federation' }).waitFor()
-      const cRow = page.locator(`tr[data-peer="${c.did}"]`)
-      await cRow.waitFor()
-      expect(await cRow.locator('td').nth(2).textContent()).toBe('yes')
-      const liarRow = page.locator(`tr[data-peer="${liar.did}"]`)
-      expect(await liarRow.textContent()).toContain('disconnected')
-      // The page never scrolls sideways on a phone: the table scrolls inside its own box.
-      const width = await page.evaluate<number>('document.documentElement.scrollWidth')
-      expect(width).toBeLessThanOrEqual(PHONE.width)
-      await screenshot(page, 'federation-phone')
-    } finally {
-      await browser.close()
-    }
+    const page = browser.context.pages()[0] ?? (await browser.context.newPage())
+    await page.setViewportSize(PHONE)
+    await page.goto(b.url)
+    await page.locator('textarea[name=token], input[name=token]').fill(b.adminToken)
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    await page.getByRole('link', { name: 'Federation' }).click()
+    await page.getByRole('heading', { name: 'Federation' }).waitFor()
+    const cRow = page.locator(`tr[data-peer="${c.did}"]`)
+    await cRow.waitFor()
+    expect(await cRow.locator('td').nth(2).textContent()).toBe('yes')
+    const liarRow = page.locator(`tr[data-peer="${liar.did}"]`)
+    expect(await liarRow.textContent()).toContain('disconnected')
+    // The page never scrolls sideways on a phone: the table scrolls inside its own box.
+    const width = await page.evaluate<number>('document.documentElement.scrollWidth')
+    expect(width).toBeLessThanOrEqual(PHONE.width)
+    await screenshot(page, 'federation-phone')
   })
 })
 

@@ -49,6 +49,25 @@ let healthz: Awaited<ReturnType<typeof startHealthz>>
 beforeAll(async () => {
   sandbox = await createQuickJsSandbox({ workers: 2, graceMs: 500, maxJobs: 5_000 })
   healthz = await startHealthz()
+  // One unmeasured call first: the node's first host call, progress and log (and the probe's
+  // first request) compile their code paths once, which is the node's start-up, not a guest's doing.
+  const warmUp = `import { defineAgent } from '@agentmesh/sdk'
+export default defineAgent({ name: 'w', description: 'w', capabilities: [{ id: 'w',
+  handler: async (input, ctx) => { ctx.progress(0.5, 'w'); console.log('w'); return await ctx.call('w', {}, {}) } }] })`
+  await healthz.whileRunning(
+    sandbox.run(
+      {
+        codeHash: 'warm-up',
+        code: warmUp,
+        capabilityId: 'w',
+        input: null,
+        params: {},
+        limits,
+        signal: new AbortController().signal,
+      },
+      recordingHost({ call: () => Promise.resolve({ ok: true }) }).host,
+    ),
+  )
 })
 
 afterAll(async () => {

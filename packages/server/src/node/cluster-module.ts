@@ -5,6 +5,7 @@ import { clusterView, loadOf, recommendation } from '../adapters/cluster/cluster
 import type { AgentConnections } from '../adapters/transport/websocket/agent-connections.js'
 import type { ClusterConfig } from '../cluster-config.js'
 import type { ScheduledJob, Scheduler } from '../core/ports/scheduler.js'
+import { REGISTRY_CHANGED } from '../core/registry/registry-service.js'
 import type { TaskOwners } from '../core/ports/task-owners.js'
 import type { TaskService } from '../core/tasks/task-service.js'
 import type { NodeBase } from './base.js'
@@ -87,10 +88,12 @@ export function clusterModule(
         if (taken > 0) logger.warn({ tasks: taken }, 'took over tasks whose lease lapsed')
       })
       .catch((error: unknown) => logger.error({ err: error }, 'taking over tasks failed')))
+  let announcedAgents = ''
   const heartbeat = async () => {
     const now = clock.now()
     net.presence.refresh(now)
     const { agents, inFlight, capacity } = connections.summary()
+    announcedAgents = [...agents].sort().join(' ')
     await net.directory.announce({
       id: net.nodeId,
       did: base.key.did,
@@ -132,6 +135,21 @@ export function clusterModule(
         ),
       )
       unsubscribe.push(bus.subscribe(LEASES_RELEASED, () => void takeOver()))
+      // An agent coming or going here is announced at once, not at the next heartbeat, so the
+      // cluster's view of who is connected where never lags a connection.
+      let announcing: Promise<void> = Promise.resolve()
+      unsubscribe.push(
+        bus.subscribe(REGISTRY_CHANGED, () => {
+          announcing = announcing.then(async () => {
+            const agents = [...connections.summary().agents].sort().join(' ')
+            if (state === 'up' && agents !== announcedAgents) {
+              await heartbeat().catch((error: unknown) =>
+                logger.warn({ err: error }, 'announcing this node’s agents failed'),
+              )
+            }
+          })
+        }),
+      )
       const sub = net.link.nc.subscribe(ownerSubject(cluster.name, net.nodeId), {
         callback: (error, msg) => {
           if (error) return

@@ -59,9 +59,11 @@ describe.skipIf(skip !== undefined)(
 
     it('lists every node, its agents and leases at GET /v1/cluster', async () => {
       let last: ClusterView | undefined
+      // A node announces its agents when they connect: the view catches up within a bus round.
       await waitUntil(
         async () =>
-          (last = await admin.cluster()).nodes.filter((n) => n.state === 'up').length === 3,
+          (last = await admin.cluster()).nodes.filter((n) => n.state === 'up').length === 3 &&
+          last.nodes.flatMap((n) => n.agents).length === 2,
       ).catch((error: unknown) => {
         throw new Error(`${(error as Error).message}: ${JSON.stringify(last)}`)
       })

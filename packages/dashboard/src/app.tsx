@@ -5,6 +5,7 @@ import { AlertsPage } from './pages/alerts-page.js'
 import { AuditPage } from './pages/audit-page.js'
 import { ClusterPage, showsCluster } from './pages/cluster-page.js'
 import { HostedAgentsPage, TemplatesPage } from './pages/hosted-page.js'
+import { KnowledgePage } from './pages/knowledge-page.js'
 import { FederationPage } from './pages/federation-page.js'
 import { LedgerPage } from './pages/ledger-page.js'
 import { OverviewPage } from './pages/overview-page.js'
@@ -27,6 +28,7 @@ const NAV = [
   ['alerts', 'Alerts'],
   ['hosted', 'Hosted agents'],
   ['templates', 'Templates'],
+  ['knowledge', 'Knowledge'],
 ] as const
 
 function Page({ route, session }: { route: Route; session: Session }) {
@@ -66,6 +68,8 @@ function Page({ route, session }: { route: Route; session: Session }) {
       return <TemplatesPage session={session} />
     case 'federation':
       return <FederationPage session={session} />
+    case 'knowledge':
+      return <KnowledgePage session={session} query={route.query} />
     default:
       return <p className="muted">There is no page “{section}”.</p>
   }

@@ -517,6 +517,16 @@ const catalogue = {
     retryable: false,
     description: 'The task is not waiting for input (it never asked, or was answered or ended)',
   },
+  FACT_SIGNER_MISMATCH: {
+    status: 403,
+    retryable: false,
+    description: 'A fact names another agent than the caller, or a task the agent did not work on',
+  },
+  KNOWLEDGE_LIMIT_REACHED: {
+    status: 409,
+    retryable: false,
+    description: 'The agent holds as many facts as the node allows',
+  },
 } as const satisfies Record<string, ErrorSpec>
 
 /** One code of the catalogue. */

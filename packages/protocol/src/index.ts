@@ -107,6 +107,23 @@ export {
   type CosignRequest,
   type Cosignature,
 } from './witness.js'
+export {
+  FACT_TYPE,
+  factAssertionSchema,
+  factStatement,
+  MAX_FACTS_PER_ASSERTION,
+  signFact,
+  verifyFact,
+  type Fact,
+  type FactAssertion,
+} from './knowledge.js'
+export type {
+  AssertedFacts,
+  FactView,
+  KnowledgePage,
+  KnowledgePaths,
+  PathHop,
+} from './knowledge-views.js'
 export { isTerminal, terminalStates, type TaskState } from './task-states.js'
 export type {
   AccountBalance,

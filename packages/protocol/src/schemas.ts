@@ -85,6 +85,11 @@ export interface Capability {
   output: Record<string, unknown>
   pricing: Pricing
   sla: Sla
+  /**
+   * The output carries facts for the knowledge graph: the name of a top-level output property
+   * holding a list of signed facts (`FactAssertion`, bound to the task), stored when it completes.
+   */
+  outputFacts?: string
 }
 
 export const capabilityIdSchema = {
@@ -110,6 +115,7 @@ export const capabilitySchema = {
     output: { type: 'object' },
     pricing: pricingSchema,
     sla: slaSchema,
+    outputFacts: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]{0,63}$' },
   },
 } as const
 

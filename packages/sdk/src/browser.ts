@@ -18,6 +18,8 @@ export {
   type ContractTermsView,
   type ContractView,
   type ErrorCode,
+  type FactView,
+  type KnowledgePaths,
   type IntentView,
   type KeyPair,
   type LedgerTransfer,

@@ -16,6 +16,7 @@ import {
 } from '@agentmesh/protocol'
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js'
 import WebSocket from 'ws'
+import { taskKnowledge, type TaskKnowledge } from './agent-knowledge.js'
 import { registerCard } from './agent-registration.js'
 import { Mesh } from './mesh.js'
 import { NodeUrls, reconnectDelayMs, type NodeUrlList } from './node-urls.js'
@@ -53,6 +54,8 @@ export interface TaskContext {
     schema?: Record<string, unknown>,
     options?: { timeoutMs?: number },
   ): Promise<T>
+  /** The knowledge graph on this task's behalf: facts read here count the task's outcome. */
+  knowledge: TaskKnowledge
   /** Calls another capability on this task's behalf: its budget and deadline pass down. */
   call<T = unknown>(
     capability: string,
@@ -409,6 +412,7 @@ export class Agent {
           throw new SdkError('BAD_OPTIONS', `Units "${count}" is not a whole number 0 or more`)
         units = count
       },
+      knowledge: taskKnowledge(() => this.#mesh, frame.taskId, options.key),
       call: (capabilityId, input, callOptions = {}) => {
         if (!this.#mesh) return Promise.reject(new SdkError('NETWORK', 'Not connected'))
         const remainingMs = Math.max(1, deadline.getTime() - Date.now())

@@ -22,6 +22,13 @@ export {
   type ContractTermsView,
   type ContractView,
   type ErrorCode,
+  type AssertedFacts,
+  type Fact,
+  type FactAssertion,
+  type FactView,
+  type KnowledgePage,
+  type KnowledgePaths,
+  type PathHop,
   type HostedAgentView,
   type HostedLogLine,
   type TemplatePage,
@@ -63,6 +70,8 @@ export {
   type TemplatePublish,
 } from './hosted-client.js'
 export { generateKey, keyPath, loadKey, saveKey } from './keys.js'
+export type { TaskKnowledge } from './agent-knowledge.js'
+export { Knowledge, type KnowledgeQuery, type PathOptions } from './knowledge-client.js'
 export { Mesh } from './mesh.js'
 export type { StreamEvent } from './mesh-streams.js'
 export type { MeshOptions } from './mesh-types.js'

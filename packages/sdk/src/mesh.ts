@@ -36,6 +36,7 @@ import {
 } from '@agentmesh/protocol'
 import type { AuditQuery } from './audit-query.js'
 import { HostedAgents, Templates } from './hosted-client.js'
+import { Knowledge } from './knowledge-client.js'
 import { streamEvents, watchRegistry, type StreamEvent } from './mesh-streams.js'
 import { MeshTransport, type Query } from './mesh-transport.js'
 import type { MeshOptions } from './mesh-types.js'
@@ -88,6 +89,11 @@ export class Mesh {
   /** Agent templates (`/v1/templates`): publish, list, deploy. */
   get templates(): Templates {
     return new Templates(this, this.#key)
+  }
+
+  /** The knowledge graph (`/v1/knowledge`): facts signed with this mesh's key, queries, paths. */
+  get knowledge(): Knowledge {
+    return new Knowledge(this, this.#key)
   }
 
   /** The session token, for curl and friends. */

@@ -10,6 +10,7 @@ import { defaultScoring } from './core/reputation/score.js'
 import type { RankingWeights } from './core/discovery/ranking.js'
 import { type ObservabilityConfig } from './observability.js'
 import type { HostedPolicy } from './core/hosted/hosted-policy.js'
+import type { KnowledgeLimits } from './core/knowledge/knowledge-service.js'
 import type { FederationConfig } from './node/federation-host.js'
 import { resolveFederationConfig } from './node/federation-config.js'
 import { clusterConfig, type ClusterConfig } from './cluster-config.js'
@@ -80,6 +81,8 @@ export interface NodeConfig {
   federation: FederationConfig | undefined
   /** Cluster mode (`--bus nats://…`): undefined for an embedded node. */
   cluster?: ClusterConfig | undefined
+  /** Limits of the knowledge graph over its defaults (facts per agent, what a read may cost). */
+  knowledge?: Partial<KnowledgeLimits> | undefined
 }
 
 /** The flags of `agentmesh up`; each may also come from an `AGENTMESH_*` variable. */

@@ -15,6 +15,7 @@ import { apiModule } from './node/api-module.js'
 import { authModule } from './node/auth-module.js'
 import { demoModule } from './node/demo-module.js'
 import { hostedModule } from './node/hosted-module.js'
+import { knowledgeParts } from './node/knowledge-module.js'
 import { federationModule } from './node/federation-module.js'
 import { nodeKey, readVersion } from './node/identity.js'
 import { auditModule, ledgerModule } from './node/ledger-module.js'
@@ -96,6 +97,7 @@ export async function startNode(config: NodeConfig, ports: NodePorts = {}): Prom
           ...(net ? { presenceStore: net.presence } : {}),
         }),
       )
+    const { knowledge, outcomes } = knowledgeParts(base, { audit, reputation, registry })
     const remote = net && clusterTransport(net, config, base)
     // The task service comes after the transports; guests' ctx.call reaches it once it exists.
     const late: { tasks?: TaskService } = {}
@@ -136,6 +138,7 @@ export async function startNode(config: NodeConfig, ports: NodePorts = {}): Prom
       transport,
       tracer,
       offers: connections,
+      outcomes,
       ...(net && leased
         ? {
             cluster: {
@@ -187,6 +190,7 @@ export async function startNode(config: NodeConfig, ports: NodePorts = {}): Prom
       templates,
       push,
       federation: federationSlot,
+      knowledge,
     }
     const { app } = await lifecycle.start(apiModule(config, { context, connections, logger }))
     // Stopped after the runners: a draining node's leases lapse at once, for the others to take.

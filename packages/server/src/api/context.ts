@@ -27,6 +27,8 @@ import type { ImportedAgents } from '../adapters/transport/a2a-http/imported-age
 import type { Federation } from '../node/federation-host.js'
 import type { AgentConnections } from '../adapters/transport/websocket/agent-connections.js'
 import type { PushNotifier } from '../adapters/http/push-notifier.js'
+import type { KnowledgeService } from '../core/knowledge/knowledge-service.js'
+import type { KnowledgeUsage } from '../core/knowledge/knowledge-usage.js'
 
 /** What the HTTP layer needs from the node: the core services, built by the composition root. */
 export interface ApiContext {
@@ -73,6 +75,8 @@ export interface ApiContext {
   push: PushNotifier
   /** Peering over libp2p (`/v1/federation`, `scope=federation`); `current` unset when not federating. */
   federation?: { readonly current: Federation | undefined }
+  /** The knowledge graph (`/v1/knowledge`): its facts, and what tasks' ends and ratings do to them. */
+  knowledge: { facts: KnowledgeService; usage: KnowledgeUsage }
   /** Cluster mode only: this node in its cluster (`GET /v1/cluster`, readiness, draining). */
   cluster?: ClusterApi
 }

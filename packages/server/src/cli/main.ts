@@ -11,6 +11,7 @@ import { certificateCommand } from './certificate-command.js'
 import { CliError } from './cli-error.js'
 import { clusterCommand } from './cluster-command.js'
 import { keysCommand } from './keys-command.js'
+import { knowledgeCommand } from './knowledge-command.js'
 import { mcpCommand } from './mcp-command.js'
 import { pipelineCommand } from './pipeline-command.js'
 import { federationCommand } from './federation-command.js'
@@ -43,6 +44,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
   federationCommand(program, env)
   agentCommand(program, env)
   templatesCommand(program, env)
+  knowledgeCommand(program, env)
   mcpCommand(program, env)
   benchCommand(program)
   try {

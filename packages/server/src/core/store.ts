@@ -1,6 +1,7 @@
 import type { AuditStore } from './audit/audit-store.js'
 import type { WitnessStore } from './audit/witness-store.js'
 import type { CertificateStore } from './certificates/certificate-store.js'
+import type { KnowledgeStore } from './knowledge/knowledge-store.js'
 import type {
   NonceStore,
   PermissionStore,
@@ -43,6 +44,8 @@ export interface Store {
   readonly certificates: CertificateStore
   /** Hosted agents' code, records and templates. */
   readonly hosted: HostedStore
+  /** The knowledge graph's facts, their usage and the tasks that read them. */
+  readonly knowledge: KnowledgeStore
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>
   /** Whether `error`, thrown by a store, means the database cannot be reached for now. */

@@ -9,6 +9,7 @@ import type { Subscriptions } from '../core/ledger/subscriptions.js'
 import type { OfferRequester } from '../core/negotiation/negotiation-types.js'
 import { NegotiationService } from '../core/negotiation/negotiation-service.js'
 import { PipelineService } from '../core/pipelines/pipeline-service.js'
+import type { OutcomeSink } from '../core/ports/outcome-sink.js'
 import type { ProviderDirectory } from '../core/ports/provider-directory.js'
 import type { TaskTransport } from '../core/ports/task-transport.js'
 import type { Tracer } from '../core/ports/tracer.js'
@@ -41,6 +42,8 @@ export function tasksModule(
     transport: TaskTransport
     offers: OfferRequester
     tracer: Tracer
+    /** Where task outcomes go; by default reputation alone. */
+    outcomes?: OutcomeSink
     /** In a cluster: the leased task store, the tasks' owners, and how young a reservation is left alone. */
     cluster?: { tasks: TaskStore; owners: TaskOwners; orphanGraceMs: number }
   },
@@ -58,7 +61,7 @@ export function tasksModule(
       tasks: deps.cluster?.tasks ?? store.tasks,
       transport: deps.transport,
       escrow,
-      outcomes: deps.reputation,
+      outcomes: deps.outcomes ?? deps.reputation,
       validator: new AjvTaskValidator(),
       nodeDid: key.did,
       directory,

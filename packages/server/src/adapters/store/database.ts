@@ -126,6 +126,31 @@ export interface Database {
     signature: string
     signed_at: number | string
   }
+  knowledge_facts: {
+    id: string
+    agent: string
+    subject: string
+    relation: string
+    object: string
+    confidence: number
+    task_id: string | null
+    signature: string
+    asserted_at: number | string
+    reads: Generated<number | string>
+    tasks: Generated<number | string>
+    completed: Generated<number | string>
+    failed: Generated<number | string>
+    rating_count: Generated<number | string>
+    rating_sum: Generated<number | string>
+  }
+  knowledge_agents: { agent: string; facts: number | string }
+  knowledge_uses: {
+    task_id: string
+    fact_id: string
+    read_at: number | string
+    outcome: string | null
+    rating: number | null
+  }
   audit_tail: { id: number; seq: number | string; chain_hash: string }
   audit_heads: {
     signer: string

@@ -249,6 +249,8 @@ export function taskRoutes(app: FastifyInstance, ctx: ApiContext): void {
       })
       // The bonus the requester set aside: paid for a good rating, given back otherwise.
       await ctx.tasks.rated(request.params.id, request.body.stars)
+      // The facts the task's agent read for it count the rating too.
+      await ctx.knowledge.usage.recordRating(request.params.id, request.body.stars)
       return ratingToWire(rating)
     },
   )

@@ -3,7 +3,8 @@ import { defineConfig } from 'vitest/config'
 
 export default defineConfig({
   resolve: {
-    // Resolve workspace packages to their TypeScript sources, so tests need no build.
+    // Asks for workspace packages' TypeScript sources; Vite 7's server-side resolver does not
+    // apply it, so tests load packages from dist and `npm test` builds first.
     conditions: ['source'],
     // The node loads federation with a dynamic import: point it at the sources too.
     alias: {

@@ -68,6 +68,12 @@ export interface NodeConfig {
   presenceTtlMs: number
   /** Search ranking weights over the defaults (`AGENTMESH_RANKING_WEIGHTS="price=0.3,load=0.1"`). */
   rankingWeights: Partial<RankingWeights>
+  /**
+   * How long sign-ins, permissions, search matches and reputation summaries serve from memory
+   * (`AGENTMESH_CACHE_MS`, 1 s; 0 turns the caches off): changes drop them on every node at once
+   * (a bus message), so this only bounds how stale one can be when a message is lost.
+   */
+  cacheMs: number
   /** Traces, metrics labels, alert windows, integrity checks. */
   observability: ObservabilityConfig
   /** Calls to imported A2A agents: which addresses, how long, how much. */
@@ -191,6 +197,7 @@ export function resolveNodeConfig(flags: NodeFlags, env: NodeJS.ProcessEnv): Nod
       principalMax: integerEnv(env, 'AGENTMESH_RATE_LIMIT_PRINCIPAL', 6000, 1, 1e9),
       ipMax: integerEnv(env, 'AGENTMESH_RATE_LIMIT_IP', 1200, 1, 1e9),
       windowMs: integerEnv(env, 'AGENTMESH_RATE_LIMIT_WINDOW_MS', 60_000, 100, 86_400_000),
+      syncMs: integerEnv(env, 'AGENTMESH_RATE_LIMIT_SYNC_MS', 100, 10, 60_000),
     },
     reputationHalfLifeMs,
     auditHeadEveryEntries: Number(env.AGENTMESH_AUDIT_HEAD_EVERY_ENTRIES ?? 1000),
@@ -204,6 +211,7 @@ export function resolveNodeConfig(flags: NodeFlags, env: NodeJS.ProcessEnv): Nod
     },
     presenceTtlMs: Number(env.AGENTMESH_PRESENCE_TTL_MS ?? 30_000),
     rankingWeights: parseRankingWeights(env.AGENTMESH_RANKING_WEIGHTS ?? ''),
+    cacheMs: integerEnv(env, 'AGENTMESH_CACHE_MS', 1000, 0, 3_600_000),
     outbound: {
       allowPrivate: truthy(env.AGENTMESH_ALLOW_PRIVATE_IMPORTS) ?? false,
       timeoutMs: integerEnv(env, 'AGENTMESH_OUTBOUND_TIMEOUT_MS', 60_000, 100, 600_000),

@@ -29,6 +29,7 @@ import { clusterModule, clusterOwners, leaseReleaseModule } from './node/cluster
 import { nodeLoadMetric } from './node/node-load-metric.js'
 import { clusterTasks, clusterTransport } from './node/cluster-parts.js'
 import { transportModule } from './node/transport-module.js'
+import { rateCountsModule } from './node/rate-counts-module.js'
 import { startObservability } from './observability.js'
 export { resolveNodeConfig, type NodeConfig } from './node-config.js'
 export type { NodePorts, RunningNode } from './node/running-node.js'
@@ -188,7 +189,11 @@ export async function startNode(config: NodeConfig, ports: NodePorts = {}): Prom
       push,
       federation: federationSlot,
     }
-    const { app } = await lifecycle.start(apiModule(config, { context, connections, logger }))
+    // In a cluster, rate limits count every node's requests.
+    const rateCounts = net && (await lifecycle.start(rateCountsModule(base, net.nodeId))).counts
+    const { app } = await lifecycle.start(
+      apiModule(config, { context, connections, logger, rateCounts }),
+    )
     // Stopped after the runners: a draining node's leases lapse at once, for the others to take.
     if (leased) await lifecycle.start(leaseReleaseModule(base, leased))
     // Before any submission: a reservation whose task a crash kept from being stored goes back now.

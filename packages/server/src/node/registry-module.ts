@@ -39,7 +39,7 @@ export function registryModule(
   })
   const discovery = new DiscoveryService(
     { store, presence, reputation, bus, clock },
-    { weights: config.rankingWeights, defaultCurrency: 'USD' },
+    { weights: config.rankingWeights, defaultCurrency: 'USD', cacheMs: config.cacheMs },
   )
   const directory: ProviderDirectory = {
     candidates: (query) => discovery.candidates(query),

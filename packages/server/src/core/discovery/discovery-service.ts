@@ -32,7 +32,7 @@ import {
   type Ranked,
 } from './search-order.js'
 
-/** How long the task flow reuses a query's matches, at most (see `DiscoveryService`). */
+/** How long the task flow reuses a query's matches, at most, by default (see `DiscoveryService`). */
 export const MATCH_CACHE_MS = 1000
 const MAX_CACHED_QUERIES = 1000
 
@@ -82,6 +82,8 @@ export interface DiscoveryOptions {
   candidateLimit?: number
   /** The currency of `maxPrice` when the query names none. */
   defaultCurrency: string
+  /** How long the task flow reuses a query's matches (default `MATCH_CACHE_MS`). */
+  cacheMs?: number
 }
 
 export const DEFAULT_SEARCH_LIMIT = 20
@@ -109,12 +111,12 @@ export class DiscoveryService {
   readonly #defaultCurrency: string
   readonly #clock: Clock | undefined
   /** The task flow's recent matches by query; dropped on any registry change. */
-  readonly #matches = new RecentCache<string, CapabilityMatch[]>(MATCH_CACHE_MS, MAX_CACHED_QUERIES)
+  readonly #matches: RecentCache<string, CapabilityMatch[]>
 
   /**
-   * With `bus` and `clock`, the matches behind `candidates` are kept for `MATCH_CACHE_MS` (every
-   * task asks) and dropped whenever the registry changes; liveness, load and reputation are
-   * read afresh each time.
+   * With `bus` and `clock`, the matches behind `candidates` are kept for `cacheMs` (every task
+   * asks) and dropped whenever the registry changes on any node (`registry.changed` travels the
+   * cluster's bus); liveness, load and reputation are read afresh each time.
    */
   constructor(
     deps: {
@@ -129,6 +131,7 @@ export class DiscoveryService {
     this.#store = deps.store
     this.#presence = deps.presence
     this.#reputation = deps.reputation
+    this.#matches = new RecentCache(options.cacheMs ?? MATCH_CACHE_MS, MAX_CACHED_QUERIES)
     if (deps.bus && deps.clock) {
       this.#clock = deps.clock
       deps.bus.subscribe(REGISTRY_CHANGED, () => this.#matches.clear())
@@ -230,10 +233,11 @@ export class DiscoveryService {
       typeof value === 'bigint' ? value.toString() : value,
     )
     const now = this.#clock.now()
+    const readAt = this.#matches.generation
     const hit = this.#matches.get(key, now)
     if (hit) return hit
     const matches = await this.#store.registry.match(query)
-    this.#matches.set(key, matches, now)
+    this.#matches.set(key, matches, now, readAt)
     return matches
   }
 

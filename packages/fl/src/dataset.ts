@@ -117,9 +117,15 @@ export function splitDirichlet(
 ): Dataset[] {
   checkParts(data, parts)
   if (!(alpha > 0)) throw new MeshError('INVALID_INPUT', `Dirichlet α ${alpha} is not positive`)
+  if (parts * minExamples > data.labels.length) {
+    throw new MeshError(
+      'INVALID_INPUT',
+      `${data.labels.length} examples cannot give ${parts} trainers ${minExamples} each`,
+    )
+  }
   const rng = createRng(seed)
   const byClass = indicesByClass(data)
-  for (let attempt = 0; attempt < 1000; attempt++) {
+  for (let attempt = 0; attempt < 200; attempt++) {
     const shares: number[][] = Array.from({ length: parts }, () => [])
     for (const indices of byClass) {
       const order = shuffle([...indices], rng)

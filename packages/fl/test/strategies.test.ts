@@ -64,7 +64,8 @@ describe('FedAvg', () => {
               examples,
             ),
           )
-          expect(result.params).toEqual(params)
+          // Exactly, with −0 read as 0 (the sum starts at +0).
+          expect(Array.from(result.params, (x) => x + 0)).toEqual(Array.from(params, (x) => x + 0))
           expect(result.accepted).toHaveLength(examples.length)
         },
       ),

@@ -20,6 +20,7 @@ export {
 export {
   addGaussianNoise,
   clipToNorm,
+  noisyMean,
   privacySpent,
   type DpConfig,
   type PrivacySpent,

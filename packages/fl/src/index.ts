@@ -26,6 +26,18 @@ export {
   type PrivacySpent,
 } from './privacy.js'
 export { createRng, shuffle, type Rng } from './random.js'
+export {
+  dpConfigSchema,
+  keyAdvertisementSchema,
+  maskedInputSchema,
+  modelSpecSchema,
+  revealMessageSchema,
+  secAggConfigSchema,
+  shareKeysMessageSchema,
+  strategySpecSchema,
+  trainConfigSchema,
+  unmaskRequestSchema,
+} from './schemas.js'
 export { routeShares, unmaskRequest, unmaskSum } from './secagg/aggregator.js'
 export type {
   EncryptedShare,

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { loadDigits } from '../src/digits.js'
 import {
   aggregate,
@@ -48,8 +48,11 @@ const points = (accuracy: number): string => `${(100 * accuracy).toFixed(1)}%`
 const print = (line: string): void => void process.stdout.write(`${line}\n`)
 
 describe('federated learning on the digits, 10 trainers, non-IID', () => {
-  const central = model.train(model.init(), concat(shares), { ...local, epochs: rounds * 2 })
-  const centralAccuracy = model.evaluate(central.params, heldOut).accuracy
+  let centralAccuracy = 0
+  beforeAll(() => {
+    const central = model.train(model.init(), concat(shares), { ...local, epochs: rounds * 2 })
+    centralAccuracy = model.evaluate(central.params, heldOut).accuracy
+  })
 
   it('reaches with FedAvg the accuracy of central training within 2 points', () => {
     const fedAvg = federate({ name: 'fedavg' }, false)

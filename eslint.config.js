@@ -106,6 +106,17 @@ export default tseslint.config(
     },
   },
   {
+    // fl is pure too: only its digits loader reads a file.
+    files: ['packages/fl/src/**/*.ts'],
+    ignores: ['packages/fl/src/digits.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ioModules, message: 'fl does no I/O: take the bytes as input.' }] },
+      ],
+    },
+  },
+  {
     files: ['packages/server/src/cli/**/*.ts', 'packages/bench/src/**/*.ts'],
     rules: { 'no-console': 'off' },
   },

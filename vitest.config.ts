@@ -11,6 +11,11 @@ export default defineConfig({
       '@agentmesh/federation': fileURLToPath(
         new URL('./packages/federation/src/index.ts', import.meta.url),
       ),
+      // fl the same way; its `/digits` entry first, as an alias also matches what starts with it.
+      '@agentmesh/fl/digits': fileURLToPath(
+        new URL('./packages/fl/src/digits.ts', import.meta.url),
+      ),
+      '@agentmesh/fl': fileURLToPath(new URL('./packages/fl/src/index.ts', import.meta.url)),
     },
   },
   test: {

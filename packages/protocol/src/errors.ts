@@ -361,6 +361,16 @@ const catalogue = {
     retryable: false,
     description: 'The validator has signed this certificate already',
   },
+  FL_SECAGG_INVALID: {
+    status: 400,
+    retryable: false,
+    description: 'A secure-aggregation message fails its checks (sender, keys, shares or size)',
+  },
+  FL_SECAGG_BELOW_THRESHOLD: {
+    status: 409,
+    retryable: false,
+    description: 'Too few trainers answered a secure-aggregation round to recover its sum',
+  },
   PAYLOAD_TOO_LARGE: {
     status: 413,
     retryable: false,

@@ -104,6 +104,11 @@ const catalogue = {
     retryable: false,
     description: "The caller's roles or permissions do not allow this",
   },
+  TEMPLATE_NOT_DEPLOYED: {
+    status: 403,
+    retryable: false,
+    description: 'Only a principal that deployed a template (not its owner) may rate it',
+  },
   BUDGET_ABOVE_ADMIN_LIMIT: {
     status: 403,
     retryable: false,

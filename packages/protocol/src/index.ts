@@ -14,6 +14,8 @@ export type {
   HostedUsageView,
   ResourcePriceView,
   TemplatePage,
+  TemplateRatingPage,
+  TemplateRatingView,
   TemplateView,
 } from './hosted-views.js'
 export type {

@@ -25,6 +25,8 @@ export {
   type HostedAgentView,
   type HostedLogLine,
   type TemplatePage,
+  type TemplateRatingPage,
+  type TemplateRatingView,
   type TemplateView,
   type IntentView,
   type KeyPair,

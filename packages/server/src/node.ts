@@ -27,7 +27,7 @@ import { pushModule } from './node/push-module.js'
 import { clusterNetwork } from './node/cluster-network.js'
 import { clusterModule, clusterOwners, leaseReleaseModule } from './node/cluster-module.js'
 import { nodeLoadMetric } from './node/node-load-metric.js'
-import { clusterTasks, clusterTransport } from './node/cluster-parts.js'
+import { clusterHostedLeases, clusterTasks, clusterTransport } from './node/cluster-parts.js'
 import { transportModule } from './node/transport-module.js'
 import { rateCountsModule } from './node/rate-counts-module.js'
 import { startObservability } from './observability.js'
@@ -100,6 +100,8 @@ export async function startNode(config: NodeConfig, ports: NodePorts = {}): Prom
     const remote = net && clusterTransport(net, config, base)
     // The task service comes after the transports; guests' ctx.call reaches it once it exists.
     const late: { tasks?: TaskService } = {}
+    // In a cluster each started hosted agent runs on the one node holding its lease.
+    const hostedLeases = net && clusterHostedLeases(net, config, base)
     const { hosted, templates, ...sandbox } = await lifecycle.start(
       hostedModule(base, {
         audit,
@@ -108,6 +110,7 @@ export async function startNode(config: NodeConfig, ports: NodePorts = {}): Prom
         presence,
         metricsRegistry: metrics.registry,
         sandbox: ports.sandbox,
+        placement: hostedLeases,
         tasks: () => late.tasks!,
       }),
     )
@@ -123,7 +126,7 @@ export async function startNode(config: NodeConfig, ports: NodePorts = {}): Prom
         ...(remote ? { cluster: remote } : {}),
       }),
     )
-    if (remote) await lifecycle.start(remote.module(connections))
+    if (remote) await lifecycle.start(remote.module(connections, sandbox))
     nodeLoadMetric(metrics.registry, connections)
     const leased = net && clusterTasks(net, config, base, store)
     closeAgent = (did, reason) => connections.closeAgent(did, reason)
@@ -195,7 +198,10 @@ export async function startNode(config: NodeConfig, ports: NodePorts = {}): Prom
       apiModule(config, { context, connections, logger, rateCounts }),
     )
     // Stopped after the runners: a draining node's leases lapse at once, for the others to take.
-    if (leased) await lifecycle.start(leaseReleaseModule(base, leased))
+    if (leased && hostedLeases)
+      await lifecycle.start(
+        leaseReleaseModule(base, leased, { service: hosted, leases: hostedLeases }),
+      )
     // Before any submission: a reservation whose task a crash kept from being stored goes back now.
     await lifecycle.start(taskModule)
     if (config.federation) {
@@ -227,8 +233,12 @@ export async function startNode(config: NodeConfig, ports: NodePorts = {}): Prom
     const url = address.replace('[::1]', 'localhost')
     if (net && leased) {
       const deps = { cluster: config.cluster!, net, tasks, leased, connections, url }
+      const hostedDeps = { service: hosted, leases: hostedLeases! }
       const running = await lifecycle.start(
-        clusterModule({ ...base, scheduler }, { ...deps, registry: metrics.registry }),
+        clusterModule(
+          { ...base, scheduler },
+          { ...deps, hosted: hostedDeps, registry: metrics.registry },
+        ),
       )
       context.cluster = {
         nodeId: net.nodeId,

@@ -10,6 +10,8 @@ import type {
 import type { LedgerStore } from './ledger/ledger-store.js'
 import type { MarketplaceStore } from './marketplace/marketplace-store.js'
 import type { HostedStore } from './hosted/hosted-store.js'
+import type { HostedLogStore } from './hosted/hosted-log-store.js'
+import type { TemplateStore } from './hosted/template-store.js'
 import type { NegotiationStore } from './negotiation/negotiation-store.js'
 import type { PipelineStore } from './pipelines/pipeline-store.js'
 import type { RegistryStore } from './registry/registry-store.js'
@@ -43,6 +45,10 @@ export interface Store {
   readonly certificates: CertificateStore
   /** Hosted agents' code, records and templates. */
   readonly hosted: HostedStore
+  /** Hosted agents' log lines, capped per agent. */
+  readonly hostedLogs: HostedLogStore
+  /** Templates, who deployed them, and the deployers' ratings. */
+  readonly templates: TemplateStore
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>
   /** Whether `error`, thrown by a store, means the database cannot be reached for now. */

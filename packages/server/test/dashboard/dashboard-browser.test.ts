@@ -14,6 +14,7 @@ import {
 import { get, startTestNode } from '../helpers/test-node.js'
 import { echo, echoCapability, startAgent } from '../helpers/agents.js'
 import { waitUntil } from '../helpers/wait-until.js'
+import { agentMesh, greetCapability, greeterCode, hostedCard } from '../helpers/hosted-fixture.js'
 
 const defaults = resolveNodeConfig({ memory: true }, {})
 
@@ -200,6 +201,36 @@ describe.skipIf(skip !== undefined)(
       await screenshot(admin, 'alerts-phone')
       await expectFitsPhone(admin)
       await admin.close()
+    })
+
+    it('shows templates with their deployers’ mean rating, best rated first when asked', async () => {
+      const [{ mesh: author, key }, { mesh: deployer }] = await Promise.all([
+        agentMesh(node.url),
+        agentMesh(node.url),
+      ])
+      await author.hosted.create({
+        code: greeterCode('browser.greet'),
+        card: hostedCard(key, [greetCapability('browser.greet')]),
+      })
+      const template = await author.templates.publish({
+        agentId: key.did,
+        description: 'Greets, rated in the browser test',
+        category: 'text',
+        licence: 'MIT',
+        paramsSchema: { type: 'object', properties: { greeting: { type: 'string' } } },
+      })
+      await deployer.templates.deploy(template.id, { params: { greeting: 'hey' } })
+      await deployer.templates.rate(template.id, { stars: 4, comment: 'good' })
+      await page.getByRole('link', { name: 'Templates' }).click()
+      await page.locator('select[name=sort]').selectOption('rating')
+      const row = page.locator(`.result[data-template="${template.id}"]`)
+      await expectText(
+        page,
+        `.result[data-template="${template.id}"] [data-testid=template-rating]`,
+        '★ 4.00 (1 rating)',
+      )
+      expect(await row.locator('.result-main').innerText()).toContain('1 deployment')
+      await screenshot(page, 'templates-desktop')
     })
   },
 )

@@ -216,8 +216,32 @@ export interface Database {
     category: string
     search_text: string
     deployments: Generated<number | string>
+    rating_sum: Generated<number | string>
+    rating_count: Generated<number | string>
     created_at: number | string
     document: string
+  }
+  template_deployments: { template_id: string; deployer: string; deployed_at: number | string }
+  template_ratings: {
+    template_id: string
+    rater: string
+    stars: number
+    comment: string | null
+    created_at: number | string
+    updated_at: number | string
+  }
+  hosted_leases: {
+    agent_id: string
+    owner: string
+    epoch: number | string
+    expires_at: number | string
+  }
+  hosted_logs: {
+    seq: Generated<number | string>
+    agent_id: string
+    at: number | string
+    level: string
+    message: string
   }
 }
 

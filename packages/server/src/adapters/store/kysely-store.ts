@@ -16,6 +16,8 @@ import type { Store } from '../../core/store.js'
 import type { TaskStore } from '../../core/tasks/task-store.js'
 import type { MarketplaceStore } from '../../core/marketplace/marketplace-store.js'
 import type { HostedStore } from '../../core/hosted/hosted-store.js'
+import type { HostedLogStore } from '../../core/hosted/hosted-log-store.js'
+import type { TemplateStore } from '../../core/hosted/template-store.js'
 import type { ReputationStore } from '../../core/reputation/reputation-store.js'
 import { KyselyAuditStore } from './audit-store.js'
 import { KyselyCertificateStore } from './certificate-store.js'
@@ -29,6 +31,8 @@ import { KyselyTaskStore } from './task-store.js'
 import { KyselyLedgerStore } from './ledger-store.js'
 import { KyselyMarketplaceStore } from './marketplace-store.js'
 import { KyselyHostedStore } from './hosted-store.js'
+import { KyselyHostedLogStore } from './hosted-log-store.js'
+import { KyselyTemplateStore } from './template-store.js'
 import { KyselyRegistryStore } from './registry-store.js'
 import { KyselyPushConfigStore } from './push-config-store.js'
 import type { PushConfigStore } from '../../core/ports/push-config-store.js'
@@ -53,6 +57,8 @@ export class KyselyStore implements Store {
   readonly witness: WitnessStore
   readonly certificates: CertificateStore
   readonly hosted: HostedStore
+  readonly hostedLogs: HostedLogStore
+  readonly templates: TemplateStore
   readonly #db: Kysely<Database>
   readonly #onClose: () => Promise<void>
 
@@ -84,6 +90,8 @@ export class KyselyStore implements Store {
     this.witness = new KyselyWitnessStore(db)
     this.certificates = new KyselyCertificateStore(db)
     this.hosted = new KyselyHostedStore(db)
+    this.hostedLogs = new KyselyHostedLogStore(db)
+    this.templates = new KyselyTemplateStore(db)
   }
 
   isUnavailable(error: unknown): boolean {

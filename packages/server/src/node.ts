@@ -93,6 +93,7 @@ export async function startNode(config: NodeConfig, ports: NodePorts = {}): Prom
         registryModule(base, {
           audit,
           reputation,
+          anomalies: observability.anomalies,
           ...(net ? { presenceStore: net.presence } : {}),
         }),
       )
@@ -130,6 +131,7 @@ export async function startNode(config: NodeConfig, ports: NodePorts = {}): Prom
       audit,
       escrow,
       reputation,
+      anomalies: observability.anomalies,
       permissions,
       subscriptions,
       directory: federationSlot.directory(directory),
@@ -146,7 +148,7 @@ export async function startNode(config: NodeConfig, ports: NodePorts = {}): Prom
           }
         : {}),
     })
-    const { tasks, pipelines, negotiation, stats } = taskModule
+    const { tasks, pipelines, negotiation, stats, oracles } = taskModule
     const { proofs } = await lifecycle.start(
       proofsModule(base, {
         audit,
@@ -166,6 +168,8 @@ export async function startNode(config: NodeConfig, ports: NodePorts = {}): Prom
       auth,
       permissions,
       reputation,
+      oracles,
+      anomalies: observability.anomalies,
       audit,
       ledger,
       budgets,

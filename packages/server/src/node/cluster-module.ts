@@ -4,6 +4,7 @@ import type { LeasedTaskStore } from '../adapters/cluster/leased-task-store.js'
 import { clusterView, loadOf, recommendation } from '../adapters/cluster/cluster-view.js'
 import type { AgentConnections } from '../adapters/transport/websocket/agent-connections.js'
 import type { ClusterConfig } from '../cluster-config.js'
+import { HoltForecast } from '../core/anomalies/holt-forecast.js'
 import type { ScheduledJob, Scheduler } from '../core/ports/scheduler.js'
 import { REGISTRY_CHANGED } from '../core/registry/registry-service.js'
 import type { TaskOwners } from '../core/ports/task-owners.js'
@@ -15,6 +16,8 @@ import type { NodeModule } from './lifecycle.js'
 type Network = ReturnType<typeof clusterNetwork>
 /** The topic a draining node announces its released leases on: the others take them at once. */
 const LEASES_RELEASED = 'cluster.leases.released'
+/** How far ahead the load forecast looks (scaling takes minutes). */
+const FORECAST_HORIZON_MS = 120_000
 const ownerSubject = (name: string, nodeId: string) => `am.${name}.owner.${nodeId}.cancel`
 
 /** Cancels a task at the node that holds its lease, over NATS request/reply. */
@@ -77,7 +80,7 @@ export function clusterModule(
   })
   const scale = new Gauge({
     name: 'agentmesh_cluster_scale_recommendation',
-    help: '1: scale out (load > 0.8), -1: scale in (load < 0.3), 0: steady',
+    help: '1: scale out (load or its forecast > 0.8), -1: scale in (both < 0.3), 0: steady',
     registers,
   })
   let takingOver: Promise<unknown> = Promise.resolve()
@@ -88,6 +91,18 @@ export function clusterModule(
         if (taken > 0) logger.warn({ tasks: taken }, 'took over tasks whose lease lapsed')
       })
       .catch((error: unknown) => logger.error({ err: error }, 'taking over tasks failed')))
+  // The cluster's load a short while ahead, from the loads seen at each heartbeat.
+  const trend = new HoltForecast()
+  const forecast = (): ClusterView['forecast'] => {
+    const ahead = trend.forecast(FORECAST_HORIZON_MS)
+    return (
+      ahead && {
+        load: ahead.value,
+        horizonMs: FORECAST_HORIZON_MS,
+        trendPerMinute: ahead.trendPerMs * 60_000,
+      }
+    )
+  }
   let announcedAgents = ''
   const heartbeat = async () => {
     const now = clock.now()
@@ -111,7 +126,8 @@ export function clusterModule(
       up.reduce((s, n) => s + n.capacity, 0),
     )
     clusterLoad.set(load)
-    scale.set({ scale_out: 1, scale_in: -1, steady: 0 }[recommendation(load)])
+    trend.observe(load, now)
+    scale.set({ scale_out: 1, scale_in: -1, steady: 0 }[recommendation(load, forecast()?.load)])
   }
   const module = {
     name: 'cluster',
@@ -119,7 +135,12 @@ export function clusterModule(
       return state === 'draining'
     },
     async view(): Promise<ClusterView> {
-      return clusterView(net.nodeId, net.directory.all(clock.now()), await net.leases.list(100))
+      return clusterView(
+        net.nodeId,
+        net.directory.all(clock.now()),
+        await net.leases.list(100),
+        forecast(),
+      )
     },
     async start() {
       await heartbeat()

@@ -331,6 +331,12 @@ const catalogue = {
     retryable: false,
     description: 'The validator or the quorum rejected the output',
   },
+  ORACLE_NO_CONSENSUS: {
+    status: 409,
+    retryable: false,
+    description:
+      "Too few of an oracle's sources answered usably, or no answer held a weighted majority",
+  },
   TASK_FINISHED: {
     status: 409,
     retryable: false,

@@ -5,6 +5,7 @@ import { MeshError, parseAmount, parseCurrency, isDid } from '@agentmesh/protoco
 import type { StoreLocation } from './adapters/store/open-store.js'
 import type { OutboundPolicy } from './adapters/http/guarded-fetch.js'
 import { defaultAlertOptions } from './core/alerts/alert-evaluator.js'
+import { defaultAnomalyOptions } from './core/anomalies/anomaly-detector.js'
 import type { RateLimitOptions } from './api/rate-limit.js'
 import { defaultScoring } from './core/reputation/score.js'
 import type { RankingWeights } from './core/discovery/ranking.js'
@@ -308,8 +309,29 @@ function observabilityConfig(env: NodeJS.ProcessEnv): ObservabilityConfig {
       agentUnresponsiveMs: windowMs,
       budgetWindowMs: windowMs,
     },
+    anomalies: anomalyConfig(env),
     maxLabelValues: 200,
     maxAgentSeries: 1000,
+  }
+}
+
+/** `AGENTMESH_ANOMALY_SENSITIVITY` (standard deviations, default 6), `AGENTMESH_ANOMALY_RANKING_PENALTY` (0–1, default 0.5). */
+function anomalyConfig(env: NodeJS.ProcessEnv): ObservabilityConfig['anomalies'] {
+  const number = (name: string, fallback: number, min: number, max: number): number => {
+    const text = env[name]
+    if (text === undefined || text === '') return fallback
+    const value = Number(text)
+    if (!(value >= min && value <= max))
+      throw new MeshError(
+        'INVALID_INPUT',
+        `${name} "${text}" is not a number from ${min} to ${max}`,
+      )
+    return value
+  }
+  return {
+    ...defaultAnomalyOptions,
+    sensitivity: number('AGENTMESH_ANOMALY_SENSITIVITY', defaultAnomalyOptions.sensitivity, 1, 100),
+    rankingPenalty: number('AGENTMESH_ANOMALY_RANKING_PENALTY', 0.5, 0, 1),
   }
 }
 

@@ -94,6 +94,7 @@ export async function startNode(config: NodeConfig, ports: NodePorts = {}): Prom
         registryModule(base, {
           audit,
           reputation,
+          anomalies: observability.anomalies,
           ...(net ? { presenceStore: net.presence } : {}),
         }),
       )
@@ -134,6 +135,7 @@ export async function startNode(config: NodeConfig, ports: NodePorts = {}): Prom
       audit,
       escrow,
       reputation,
+      anomalies: observability.anomalies,
       permissions,
       subscriptions,
       directory: federationSlot.directory(directory),
@@ -150,7 +152,7 @@ export async function startNode(config: NodeConfig, ports: NodePorts = {}): Prom
           }
         : {}),
     })
-    const { tasks, pipelines, negotiation, stats } = taskModule
+    const { tasks, pipelines, negotiation, stats, oracles } = taskModule
     const { proofs } = await lifecycle.start(
       proofsModule(base, {
         audit,
@@ -170,6 +172,8 @@ export async function startNode(config: NodeConfig, ports: NodePorts = {}): Prom
       auth,
       permissions,
       reputation,
+      oracles,
+      anomalies: observability.anomalies,
       audit,
       ledger,
       budgets,

@@ -16,6 +16,7 @@ import type { NegotiationStore } from './negotiation/negotiation-store.js'
 import type { PipelineStore } from './pipelines/pipeline-store.js'
 import type { RegistryStore } from './registry/registry-store.js'
 import type { ReputationStore } from './reputation/reputation-store.js'
+import type { OracleStore } from './oracles/oracle-store.js'
 import type { TaskStore } from './tasks/task-store.js'
 import type { PushConfigStore } from './ports/push-config-store.js'
 
@@ -34,6 +35,8 @@ export interface Store {
   readonly pipelines: PipelineStore
   readonly negotiation: NegotiationStore
   readonly reputation: ReputationStore
+  /** Oracle reputation: how close each source's answers came to the aggregates. */
+  readonly oracles: OracleStore
   readonly audit: AuditStore
   readonly ledger: LedgerStore
   readonly registry: RegistryStore

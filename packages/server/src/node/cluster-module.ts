@@ -6,6 +6,7 @@ import { clusterView, loadOf, recommendation } from '../adapters/cluster/cluster
 import type { AgentConnections } from '../adapters/transport/websocket/agent-connections.js'
 import type { ClusterConfig } from '../cluster-config.js'
 import type { HostedService } from '../core/hosted/hosted-service.js'
+import { HoltForecast } from '../core/anomalies/holt-forecast.js'
 import type { ScheduledJob, Scheduler } from '../core/ports/scheduler.js'
 import { REGISTRY_CHANGED } from '../core/registry/registry-service.js'
 import type { TaskOwners } from '../core/ports/task-owners.js'
@@ -17,6 +18,8 @@ import type { NodeModule } from './lifecycle.js'
 type Network = ReturnType<typeof clusterNetwork>
 /** The topic a draining node announces its released leases on: the others take them at once. */
 const LEASES_RELEASED = 'cluster.leases.released'
+/** How far ahead the load forecast looks (scaling takes minutes). */
+const FORECAST_HORIZON_MS = 120_000
 const ownerSubject = (name: string, nodeId: string) => `am.${name}.owner.${nodeId}.cancel`
 
 /** Cancels a task at the node that holds its lease, over NATS request/reply. */
@@ -92,7 +95,7 @@ export function clusterModule(
   })
   const scale = new Gauge({
     name: 'agentmesh_cluster_scale_recommendation',
-    help: '1: scale out (load > 0.8), -1: scale in (load < 0.3), 0: steady',
+    help: '1: scale out (load or its forecast > 0.8), -1: scale in (both < 0.3), 0: steady',
     registers,
   })
   let takingOver: Promise<unknown> = Promise.resolve()
@@ -105,6 +108,18 @@ export function clusterModule(
         if (agents > 0) logger.warn({ agents }, 'took over hosted agents whose lease lapsed')
       })
       .catch((error: unknown) => logger.error({ err: error }, 'taking over tasks failed')))
+  // The cluster's load a short while ahead, from the loads seen at each heartbeat.
+  const trend = new HoltForecast()
+  const forecast = (): ClusterView['forecast'] => {
+    const ahead = trend.forecast(FORECAST_HORIZON_MS)
+    return (
+      ahead && {
+        load: ahead.value,
+        horizonMs: FORECAST_HORIZON_MS,
+        trendPerMinute: ahead.trendPerMs * 60_000,
+      }
+    )
+  }
   let announcedAgents = ''
   const heartbeat = async () => {
     const now = clock.now()
@@ -129,7 +144,8 @@ export function clusterModule(
       up.reduce((s, n) => s + n.capacity, 0),
     )
     clusterLoad.set(load)
-    scale.set({ scale_out: 1, scale_in: -1, steady: 0 }[recommendation(load)])
+    trend.observe(load, now)
+    scale.set({ scale_out: 1, scale_in: -1, steady: 0 }[recommendation(load, forecast()?.load)])
   }
   const module = {
     name: 'cluster',
@@ -137,7 +153,12 @@ export function clusterModule(
       return state === 'draining'
     },
     async view(): Promise<ClusterView> {
-      return clusterView(net.nodeId, net.directory.all(clock.now()), await net.leases.list(100))
+      return clusterView(
+        net.nodeId,
+        net.directory.all(clock.now()),
+        await net.leases.list(100),
+        forecast(),
+      )
     },
     async start() {
       // The hosted agents claimed at start are kept from here on (renewed at once).

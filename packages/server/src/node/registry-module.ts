@@ -1,5 +1,7 @@
 import { MemoryPresenceStore } from '../adapters/presence/memory-presence-store.js'
 import { AjvSchemaChecker } from '../adapters/schema/ajv-schema-checker.js'
+import { AnomalousReputation } from '../core/anomalies/anomalous-reputation.js'
+import type { AnomalyDetector } from '../core/anomalies/anomaly-detector.js'
 import type { AuditLog } from '../core/audit/audit-log.js'
 import { DiscoveryService } from '../core/discovery/discovery-service.js'
 import { MarketplaceService } from '../core/marketplace/marketplace-service.js'
@@ -19,7 +21,13 @@ import type { NodeModule } from './lifecycle.js'
  */
 export function registryModule(
   base: NodeBase,
-  deps: { audit: AuditLog; reputation: ReputationService; presenceStore?: PresenceStore },
+  deps: {
+    audit: AuditLog
+    reputation: ReputationService
+    presenceStore?: PresenceStore
+    /** Lowers an anomalous agent's reputation for ranking while the anomaly lasts. */
+    anomalies?: AnomalyDetector
+  },
 ) {
   const { config, store, clock, bus, logger, scheduler } = base
   const { audit, reputation } = deps
@@ -38,7 +46,19 @@ export function registryModule(
     logger,
   })
   const discovery = new DiscoveryService(
-    { store, presence, reputation, bus, clock },
+    {
+      store,
+      presence,
+      reputation: deps.anomalies
+        ? new AnomalousReputation(
+            reputation,
+            deps.anomalies,
+            config.observability.anomalies.rankingPenalty,
+          )
+        : reputation,
+      bus,
+      clock,
+    },
     { weights: config.rankingWeights, defaultCurrency: 'USD', cacheMs: config.cacheMs },
   )
   const directory: ProviderDirectory = {

@@ -2,7 +2,10 @@ import { AjvTaskValidator } from '../adapters/schema/task-schema-validator.js'
 import { systemRandom } from '../adapters/system/system-random.js'
 import { systemTimers } from '../adapters/system/system-timers.js'
 import { MemoryWorkQueue } from '../adapters/queue/memory-work-queue.js'
+import type { AnomalyDetector } from '../core/anomalies/anomaly-detector.js'
+import { watchedOutcomes } from '../core/anomalies/watched-outcomes.js'
 import type { AuditLog } from '../core/audit/audit-log.js'
+import { OracleReputation } from '../core/oracles/oracle-reputation.js'
 import type { LedgerEscrow } from '../core/ledger/escrow-service.js'
 import type { PermissionService } from '../core/auth/permission-service.js'
 import type { Subscriptions } from '../core/ledger/subscriptions.js'
@@ -35,6 +38,8 @@ export function tasksModule(
     audit: AuditLog
     escrow: LedgerEscrow
     reputation: ReputationService
+    /** Learns each agent's normal from the outcomes reputation gets. */
+    anomalies?: AnomalyDetector
     permissions: PermissionService
     subscriptions: Subscriptions
     directory: ProviderDirectory
@@ -52,13 +57,20 @@ export function tasksModule(
     { ...common, store: store.negotiation, directory, offers: deps.offers },
     { defaultWindowMs: 2000, maxWindowMs: 30_000, maxProviders: 20 },
   )
+  const oracles = new OracleReputation({
+    store: store.oracles,
+    clock,
+    audit,
+    nodeDid: key.did,
+  })
   const tasks = new TaskService(
     {
       ...common,
       tasks: deps.cluster?.tasks ?? store.tasks,
       transport: deps.transport,
       escrow,
-      outcomes: deps.reputation,
+      outcomes: deps.anomalies ? watchedOutcomes(deps.reputation, deps.anomalies) : deps.reputation,
+      oracles,
       validator: new AjvTaskValidator(),
       nodeDid: key.did,
       directory,
@@ -87,6 +99,7 @@ export function tasksModule(
     name: 'tasks',
     negotiation,
     tasks,
+    oracles,
     stats,
     pipelines: new PipelineService({ ...common, tasks, directory, runs: store.pipelines }),
     async start() {

@@ -71,6 +71,12 @@ describe.skipIf(skip !== undefined)(
       expect(view.nodes.map((n) => n.url).sort()).toEqual(cluster.nodes.map((n) => n.url).sort())
       expect(view.nodes.flatMap((n) => n.agents)).toHaveLength(2)
       expect(view.recommendation).toMatch(/^(scale_out|scale_in|steady)$/)
+      // From its second heartbeat on, the node forecasts the load (Holt's linear trend).
+      await waitUntil(async () => (last = await admin.cluster()).forecast !== undefined, {
+        what: 'a load forecast',
+      })
+      expect(last!.forecast).toMatchObject({ horizonMs: 120_000 })
+      expect(last!.forecast!.load).toBeGreaterThanOrEqual(0)
       await expect(client.cluster()).rejects.toMatchObject({ code: 'FORBIDDEN' })
     })
 

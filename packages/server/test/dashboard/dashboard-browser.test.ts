@@ -1,5 +1,5 @@
 import { generateKeyPair, toBase64url } from '@agentmesh/protocol'
-import type { AlertsView } from '@agentmesh/sdk'
+import { Mesh, type AlertsView } from '@agentmesh/sdk'
 import type { BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { resolveNodeConfig, type RunningNode } from '../../src/node.js'
@@ -231,6 +231,30 @@ describe.skipIf(skip !== undefined)(
       )
       expect(await row.locator('.result-main').innerText()).toContain('1 deployment')
       await screenshot(page, 'templates-desktop')
+    })
+
+    it('marks an agent out of its normal on its page, with what is off', async () => {
+      const padding = { ...echoCapability('browser.pad'), description: 'Pads a text' }
+      const padder = await startAgent(node.url, padding, (input) => ({
+        text: input.text.padEnd(Number(input.text), '.'),
+      }))
+      const client = await Mesh.connect(node.url, { key: generateKeyPair() })
+      const run = async (count: number, size: number) => {
+        for (let i = 0; i < count; i++)
+          await client.submit(
+            'browser.pad',
+            { text: String(size) },
+            { maxPrice: '0.01', wait: 10_000 },
+          )
+      }
+      await run(25, 40)
+      await run(6, 5000)
+      await page.goto(`${node.url}/#/agents/${encodeURIComponent(padder.key.did)}`)
+      await page.locator('.page-head .badge[data-state=anomalous]').waitFor()
+      await expectText(page, '[data-testid=anomalies] li[data-metric=outputSize]', 'browser.pad')
+      await screenshot(page, 'agent-anomalous-desktop')
+      await client.close()
+      await padder.agent.close()
     })
   },
 )

@@ -71,6 +71,15 @@ export interface Database {
     document: string
   }
   reputation_aggregates: ReputationAggregateRow
+  oracle_reputation: {
+    agent_id: string
+    capability_id: string
+    answers: number | string
+    within_tolerance: number | string
+    deviation_total: number
+    updated_at: number | string
+  }
+  oracle_answers: { task_id: string; agent_id: string; at: number | string }
   reputation_outcomes: { task_id: string; agent_id: string; at: number | string }
   reputation_ratings: {
     task_id: string

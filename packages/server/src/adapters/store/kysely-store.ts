@@ -19,6 +19,8 @@ import type { HostedStore } from '../../core/hosted/hosted-store.js'
 import type { HostedLogStore } from '../../core/hosted/hosted-log-store.js'
 import type { TemplateStore } from '../../core/hosted/template-store.js'
 import type { ReputationStore } from '../../core/reputation/reputation-store.js'
+import type { OracleStore } from '../../core/oracles/oracle-store.js'
+import { KyselyOracleStore } from './oracle-store.js'
 import { KyselyAuditStore } from './audit-store.js'
 import { KyselyCertificateStore } from './certificate-store.js'
 import { KyselyNonceStore, KyselyPrincipalStore, KyselySessionStore } from './auth-stores.js'
@@ -50,6 +52,7 @@ export class KyselyStore implements Store {
   readonly pipelines: PipelineStore
   readonly negotiation: NegotiationStore
   readonly reputation: ReputationStore
+  readonly oracles: OracleStore
   readonly audit: AuditStore
   readonly ledger: LedgerStore
   readonly registry: RegistryStore
@@ -83,6 +86,7 @@ export class KyselyStore implements Store {
     this.pipelines = new KyselyPipelineStore(db)
     this.negotiation = new KyselyNegotiationStore(db, dialect)
     this.reputation = new KyselyReputationStore(db, dialect)
+    this.oracles = new KyselyOracleStore(db)
     this.audit = new KyselyAuditStore(db)
     this.ledger = new KyselyLedgerStore(db, dialect)
     this.registry = new KyselyRegistryStore(db, dialect)

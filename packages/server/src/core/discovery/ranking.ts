@@ -158,7 +158,8 @@ function reputationPart(signals: RankSignals, why: boolean) {
   if (!why) return { value, reason: '' }
   const success = summary.successRate === null ? '' : `, ${pct(summary.successRate)} successful`
   const calls = `${summary.calls} call${summary.calls === 1 ? '' : 's'}`
-  return { value, reason: `${round(summary.score, 2)}/5 over ${calls}${success}` }
+  const anomalous = summary.anomalous ? ', lowered while it behaves anomalously' : ''
+  return { value, reason: `${round(summary.score, 2)}/5 over ${calls}${success}${anomalous}` }
 }
 
 function livenessPart(signals: RankSignals, why: boolean) {

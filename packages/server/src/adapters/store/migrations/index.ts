@@ -18,6 +18,7 @@ import { hostedAgentsMigration } from './0017-hosted-agents.js'
 import { a2aTasksMigration } from './0018-a2a-tasks.js'
 import { taskLeasesMigration } from './0014-task-leases.js'
 import { hostedRatingsLeasesLogsMigration } from './0019-hosted-ratings-leases-logs.js'
+import { oracleReputationMigration } from './0023-oracle-reputation.js'
 
 /**
  * Every migration, by name, for `dialect`; applied in name order. A new migration takes the next
@@ -43,4 +44,5 @@ export const migrations = (dialect: StoreDialect): Record<string, Migration> => 
   '0018-a2a-tasks': a2aTasksMigration,
   '0014-task-leases': taskLeasesMigration,
   '0019-hosted-ratings-leases-logs': hostedRatingsLeasesLogsMigration(dialect),
+  '0023-oracle-reputation': oracleReputationMigration,
 })

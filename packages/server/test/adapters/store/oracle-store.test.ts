@@ -1,13 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { openStore } from '../../../src/adapters/store/open-store.js'
 import { OracleReputation } from '../../../src/core/oracles/oracle-reputation.js'
 import type { Store } from '../../../src/core/store.js'
-import {
-  dropPostgresSchema,
-  freshSchema,
-  postgresSkipReason,
-  postgresUrl,
-} from '../../helpers/postgres.js'
+import { onBothDatabases } from '../../helpers/store-backends.js'
 
 /** The oracle reputation store (migration 0023) on one implementation. */
 function oracleStoreContract(
@@ -112,16 +106,4 @@ function oracleStoreContract(
   )
 }
 
-oracleStoreContract(
-  'SQLite',
-  () => openStore({ kind: 'sqlite', filename: ':memory:' }),
-  () => Promise.resolve(),
-)
-
-const schema = freshSchema()
-oracleStoreContract(
-  'PostgreSQL',
-  () => openStore({ kind: 'postgres', url: postgresUrl, schema }),
-  () => dropPostgresSchema(postgresUrl, schema),
-  await postgresSkipReason(),
-)
+await onBothDatabases(oracleStoreContract)

@@ -82,6 +82,14 @@ export interface ScorePart {
   weight: number
   contribution: number
   reason: string
+  /**
+   * On `relevance`, when the node ranks by meaning too: the text rank and the meaning (cosine
+   * similarity of query and capability embeddings), each 0 to 1 with its share of relevance.
+   */
+  hybrid?: {
+    text: { value: number; weight: number }
+    vector: { value: number; weight: number; similarity: number }
+  }
 }
 
 export type ScorePartName = 'relevance' | 'price' | 'latency' | 'reputation' | 'liveness' | 'load'

@@ -8,7 +8,7 @@ import { defaultAlertOptions } from './core/alerts/alert-evaluator.js'
 import { defaultAnomalyOptions } from './core/anomalies/anomaly-detector.js'
 import type { RateLimitOptions } from './api/rate-limit.js'
 import { defaultScoring } from './core/reputation/score.js'
-import type { RankingWeights } from './core/discovery/ranking.js'
+import type { RankingWeights, RelevanceWeights } from './core/discovery/ranking.js'
 import type { ObservabilityConfig } from './observability.js'
 import type { HostedPolicy } from './core/hosted/hosted-policy.js'
 import type { FederationConfig } from './node/federation-host.js'
@@ -75,6 +75,11 @@ export interface NodeConfig {
    * (a bus message), so this only bounds how stale one can be when a message is lost.
    */
   cacheMs: number
+  /**
+   * How relevance mixes text and meaning (`AGENTMESH_RELEVANCE_WEIGHTS="text=0.1,vector=0.9"`);
+   * `vector=0` ranks by text alone and loads no word vectors.
+   */
+  relevanceWeights: Partial<RelevanceWeights>
   /** Traces, metrics labels, alert windows, integrity checks. */
   observability: ObservabilityConfig
   /** Calls to imported A2A agents: which addresses, how long, how much. */
@@ -213,6 +218,11 @@ export function resolveNodeConfig(flags: NodeFlags, env: NodeJS.ProcessEnv): Nod
     presenceTtlMs: Number(env.AGENTMESH_PRESENCE_TTL_MS ?? 30_000),
     rankingWeights: parseRankingWeights(env.AGENTMESH_RANKING_WEIGHTS ?? ''),
     cacheMs: integerEnv(env, 'AGENTMESH_CACHE_MS', 1000, 0, 3_600_000),
+    relevanceWeights: parseWeights(
+      'AGENTMESH_RELEVANCE_WEIGHTS',
+      env.AGENTMESH_RELEVANCE_WEIGHTS ?? '',
+      ['text', 'vector'],
+    ),
     outbound: {
       allowPrivate: truthy(env.AGENTMESH_ALLOW_PRIVATE_IMPORTS) ?? false,
       timeoutMs: integerEnv(env, 'AGENTMESH_OUTBOUND_TIMEOUT_MS', 60_000, 100, 600_000),
@@ -336,6 +346,27 @@ function anomalyConfig(env: NodeJS.ProcessEnv): ObservabilityConfig['anomalies']
 }
 
 const RANKING_PARTS = ['relevance', 'price', 'latency', 'reputation', 'liveness', 'load']
+
+/** Reads `text=0.3,vector=0.7` (the names in `names`); the names not given keep their default. */
+function parseWeights<K extends string>(
+  variable: string,
+  text: string,
+  names: K[],
+): Partial<Record<K, number>> {
+  const weights: Partial<Record<K, number>> = {}
+  for (const pair of text.split(',').filter((p) => p.trim() !== '')) {
+    const [name = '', value = ''] = pair.split('=').map((p) => p.trim())
+    const weight = Number(value)
+    if (!(names as string[]).includes(name) || value === '' || !(weight >= 0)) {
+      throw new MeshError(
+        'INVALID_INPUT',
+        `${variable} entry "${pair}" is not NAME=NUMBER with NAME one of ${names.join(', ')}`,
+      )
+    }
+    weights[name as K] = weight
+  }
+  return weights
+}
 
 /** Reads `relevance=0.4,price=0.2`; the parts not named keep their default weight. */
 function parseRankingWeights(text: string): Partial<RankingWeights> {

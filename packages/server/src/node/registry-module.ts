@@ -14,6 +14,7 @@ import { RegistryService } from '../core/registry/registry-service.js'
 import type { ReputationService } from '../core/reputation/reputation-service.js'
 import type { NodeBase } from './base.js'
 import type { NodeModule } from './lifecycle.js'
+import { meaningIndex } from './meaning-parts.js'
 
 /**
  * The registry, presence, discovery and the marketplace. Missed heartbeats turn into offline
@@ -36,7 +37,9 @@ export function registryModule(
     // A cluster shares presence (a NATS KV bucket); an embedded node keeps it in memory.
     store: deps.presenceStore ?? new MemoryPresenceStore(),
   })
+  const meaning = meaningIndex(base)
   const registry = new RegistryService({
+    ...(meaning ? { embedder: meaning.embedder } : {}),
     store,
     clock,
     audit,
@@ -58,8 +61,14 @@ export function registryModule(
         : reputation,
       bus,
       clock,
+      ...(meaning ? { meaning } : {}),
     },
-    { weights: config.rankingWeights, defaultCurrency: 'USD', cacheMs: config.cacheMs },
+    {
+      weights: config.rankingWeights,
+      relevanceWeights: config.relevanceWeights,
+      defaultCurrency: 'USD',
+      cacheMs: config.cacheMs,
+    },
   )
   const directory: ProviderDirectory = {
     candidates: (query) => discovery.candidates(query),
@@ -82,7 +91,9 @@ export function registryModule(
       audit,
       clock,
     }),
-    start() {
+    async start() {
+      const built = await meaning?.start()
+      if (built) logger.info(built, 'meaning index built')
       sweep = scheduler.every('sweeping presence', Math.min(5000, config.presenceTtlMs / 3), () =>
         presence.sweep(),
       )
@@ -91,6 +102,7 @@ export function registryModule(
       sweep?.stop()
       await bookkeeping.settled()
       await registry.flush()
+      meaning?.stop()
     },
   } satisfies NodeModule & Record<string, unknown>
 }

@@ -200,6 +200,9 @@ export interface Database {
     search_title: string
     search_body: string
     capability: string
+    /** The embedding's float32 components, little-endian; null until embedded. */
+    embedding: Uint8Array | null
+    embedding_model: string | null
   }
   /** Capabilities an admin features in the marketplace (a row while featured). */
   capability_featured: {

@@ -19,6 +19,7 @@ import { a2aTasksMigration } from './0018-a2a-tasks.js'
 import { taskLeasesMigration } from './0014-task-leases.js'
 import { hostedRatingsLeasesLogsMigration } from './0019-hosted-ratings-leases-logs.js'
 import { oracleReputationMigration } from './0023-oracle-reputation.js'
+import { capabilityEmbeddingsMigration } from './0021-capability-embeddings.js'
 
 /**
  * Every migration, by name, for `dialect`; applied in name order. A new migration takes the next
@@ -45,4 +46,5 @@ export const migrations = (dialect: StoreDialect): Record<string, Migration> => 
   '0014-task-leases': taskLeasesMigration,
   '0019-hosted-ratings-leases-logs': hostedRatingsLeasesLogsMigration(dialect),
   '0023-oracle-reputation': oracleReputationMigration,
+  '0021-capability-embeddings': capabilityEmbeddingsMigration(dialect),
 })

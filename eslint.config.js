@@ -47,6 +47,8 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/switch-exhaustiveness-check': 'error',
       '@typescript-eslint/consistent-type-imports': 'error',
+      // `import { type X }` alone compiles to `import {}`, which still loads the module.
+      '@typescript-eslint/no-import-type-side-effects': 'error',
       '@typescript-eslint/no-unused-vars': [
         'error',
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
@@ -104,6 +106,17 @@ export default tseslint.config(
     },
   },
   {
+    // fl is pure too: only its digits loader reads a file.
+    files: ['packages/fl/src/**/*.ts'],
+    ignores: ['packages/fl/src/digits.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ioModules, message: 'fl does no I/O: take the bytes as input.' }] },
+      ],
+    },
+  },
+  {
     files: ['packages/server/src/cli/**/*.ts', 'packages/bench/src/**/*.ts'],
     rules: { 'no-console': 'off' },
   },
@@ -115,6 +128,16 @@ export default tseslint.config(
       parserOptions: { projectService: false },
       globals: { process: 'readonly', URL: 'readonly' },
     },
+  },
+  {
+    // Build scripts: plain JavaScript that npm scripts run, linted without types.
+    files: ['packages/server/scripts/*.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      parserOptions: { projectService: false },
+      globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly' },
+    },
+    rules: { ...tseslint.configs.disableTypeChecked.rules, 'no-console': 'off' },
   },
   {
     files: ['packages/*/test/**/*.ts'],

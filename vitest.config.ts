@@ -3,13 +3,19 @@ import { defineConfig } from 'vitest/config'
 
 export default defineConfig({
   resolve: {
-    // Resolve workspace packages to their TypeScript sources, so tests need no build.
+    // Asks for workspace packages' TypeScript sources; Vite 7's server-side resolver does not
+    // apply it, so tests load packages from dist and `npm test` builds first.
     conditions: ['source'],
     // The node loads federation with a dynamic import: point it at the sources too.
     alias: {
       '@agentmesh/federation': fileURLToPath(
         new URL('./packages/federation/src/index.ts', import.meta.url),
       ),
+      // fl the same way; its `/digits` entry first, as an alias also matches what starts with it.
+      '@agentmesh/fl/digits': fileURLToPath(
+        new URL('./packages/fl/src/digits.ts', import.meta.url),
+      ),
+      '@agentmesh/fl': fileURLToPath(new URL('./packages/fl/src/index.ts', import.meta.url)),
     },
   },
   test: {

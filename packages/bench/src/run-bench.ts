@@ -45,8 +45,8 @@ const suites: Record<string, Suite> = {
   pipelines: (durationMs, onProgress) => pipelinesBench(durationMs, onProgress),
   // The official @a2a-js/sdk server against the mesh's A2A endpoint, same client, same run.
   a2a: (durationMs, onProgress) => a2aBench(durationMs, onProgress),
-  // The hosted-agent sandbox engine: start-up, and calls of a trivial guest.
-  sandbox: (durationMs) => sandboxBench(durationMs),
+  // Hosted agents: engine start-up and calls; a trivial hosted agent beside the same over the SDK.
+  sandbox: (durationMs, onProgress) => sandboxBench(durationMs, onProgress),
   // Remote tasks over libp2p beside local ones; how soon a new capability is findable on a peer.
   federation: (durationMs, onProgress) => federationBench(durationMs, onProgress),
   // Node processes on PostgreSQL and NATS (AGENTMESH_BENCH_NATS), skipped when unreachable.

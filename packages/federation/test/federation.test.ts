@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { echo, echoCapability, startAgent } from '../../server/test/helpers/agents.js'
 import {
   browserSkipReason,
+  DESKTOP,
   launchBrowser,
   PHONE,
   screenshot,
@@ -338,6 +339,28 @@ describe.skipIf(skip !== undefined)(`the dashboard in chromium${skip ? ` (${skip
     const width = await page.evaluate<number>('document.documentElement.scrollWidth')
     expect(width).toBeLessThanOrEqual(PHONE.width)
     await screenshot(page, 'federation-phone')
+  })
+
+  it('marks a remote provider on the search page with its node, only when asked for other nodes', async () => {
+    const page = browser.context.pages()[0]!
+    await page.setViewportSize(DESKTOP)
+    await page.getByRole('link', { name: 'Agents', exact: true }).click()
+    await page.locator('input[name=capability]').fill('text.remote')
+    await page.getByRole('button', { name: 'Search' }).click()
+    // An empty list has no size: wait for it in the page, not for it to show.
+    await page
+      .locator('ul.results[aria-busy=false][data-query*="capability=text.remote"]')
+      .waitFor({ state: 'attached' })
+    // B's own registry has no such capability: no result without the federation.
+    expect(await page.locator('.result').count()).toBe(0)
+    await page.getByLabel('Other nodes (federation)').check()
+    await page.getByRole('button', { name: 'Search' }).click()
+    await page.locator('ul.results[aria-busy=false][data-query*="scope=federation"]').waitFor()
+    const remote = page.locator('.result[data-remote=true]', { hasText: 'text.remote' })
+    await remote.waitFor()
+    expect(await remote.locator('.remote-node').getAttribute('data-node')).toBe(c.did)
+    expect(await remote.locator('.remote-node').textContent()).toMatch(/^remote · node did:key:/)
+    await screenshot(page, 'search-federation-desktop')
   })
 })
 

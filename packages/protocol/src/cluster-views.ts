@@ -34,7 +34,7 @@ export interface ClusterLeaseView {
   expiresAt: string
 }
 
-/** The whole cluster. `recommendation` follows `load`: above 0.8 scale out, below 0.3 scale in. */
+/** The whole cluster. `recommendation` follows `load` and `forecast`: above 0.8 scale out, below 0.3 scale in. */
 export interface ClusterView {
   /** The node that answered. */
   nodeId: string
@@ -42,6 +42,12 @@ export interface ClusterView {
   /** In-flight work over capacity across every node that is up. */
   load: number
   recommendation: 'scale_out' | 'scale_in' | 'steady'
+  /**
+   * The load a short while ahead (Holt's linear trend over the heartbeats' loads); the
+   * recommendation scales out when either the load or this forecast is above 0.8, and in only when
+   * both are below 0.3. Absent before two heartbeats, and from older nodes.
+   */
+  forecast?: { load: number; horizonMs: number; trendPerMinute: number }
   /** The unfinished tasks' leases, at most the first 100 by expiry. */
   leases: ClusterLeaseView[]
 }

@@ -104,6 +104,11 @@ const catalogue = {
     retryable: false,
     description: "The caller's roles or permissions do not allow this",
   },
+  TEMPLATE_NOT_DEPLOYED: {
+    status: 403,
+    retryable: false,
+    description: 'Only a principal that deployed a template (not its owner) may rate it',
+  },
   BUDGET_ABOVE_ADMIN_LIMIT: {
     status: 403,
     retryable: false,
@@ -326,6 +331,12 @@ const catalogue = {
     retryable: false,
     description: 'The validator or the quorum rejected the output',
   },
+  ORACLE_NO_CONSENSUS: {
+    status: 409,
+    retryable: false,
+    description:
+      "Too few of an oracle's sources answered usably, or no answer held a weighted majority",
+  },
   TASK_FINISHED: {
     status: 409,
     retryable: false,
@@ -360,6 +371,16 @@ const catalogue = {
     status: 409,
     retryable: false,
     description: 'The validator has signed this certificate already',
+  },
+  FL_SECAGG_INVALID: {
+    status: 400,
+    retryable: false,
+    description: 'A secure-aggregation message fails its checks (sender, keys, shares or size)',
+  },
+  FL_SECAGG_BELOW_THRESHOLD: {
+    status: 409,
+    retryable: false,
+    description: 'Too few trainers answered a secure-aggregation round to recover its sum',
   },
   PAYLOAD_TOO_LARGE: {
     status: 413,

@@ -83,9 +83,28 @@ export interface TemplateView {
   card: { name: string; description: string; capabilities: unknown[] }
   allowedHosts: string[]
   deployments: number
-  /** Mean rating of the template's deployments' settled tasks, 0 to 5; null before any. */
+  /** The mean of its deployers' ratings, 1 to 5 stars (two decimals); null before any. */
   rating: number | null
+  /** How many deployers rated it. */
+  ratings: number
   createdAt: string
+}
+
+/** A deployer's rating of a template (one per deployer; rating again replaces it). */
+export interface TemplateRatingView {
+  templateId: string
+  rater: string
+  /** 1 to 5. */
+  stars: number
+  comment: string | null
+  createdAt: string
+  updatedAt: string
+}
+
+/** A page of a template's ratings, the latest first. */
+export interface TemplateRatingPage {
+  ratings: TemplateRatingView[]
+  nextCursor?: string
 }
 
 /** A page of templates. */

@@ -14,6 +14,8 @@ export type {
   HostedUsageView,
   ResourcePriceView,
   TemplatePage,
+  TemplateRatingPage,
+  TemplateRatingView,
   TemplateView,
 } from './hosted-views.js'
 export type {
@@ -138,8 +140,10 @@ export type {
 export type {
   AgentInfo,
   AgentReputation,
+  AnomalyView,
   CapabilityListing,
   CapabilityPage,
+  OracleReputationView,
   RegistryChange,
   RegistryChangeType,
   ScorePart,
@@ -151,6 +155,8 @@ export type {
   ContractTermsView,
   ContractView,
   IntentView,
+  OracleVerify,
+  OracleView,
   PipelineRunPage,
   PipelineRunView,
   SubscriptionView,

@@ -33,7 +33,12 @@ export interface NodeStats {
 export interface AlertView {
   /** The rule and what it is about, e.g. `AgentUnresponsive:did:key:z6Mk…`. */
   id: string
-  rule: 'TaskErrorRateHigh' | 'AgentUnresponsive' | 'BudgetExceeded' | 'VerificationFailed'
+  rule:
+    | 'TaskErrorRateHigh'
+    | 'AgentUnresponsive'
+    | 'BudgetExceeded'
+    | 'VerificationFailed'
+    | 'AgentAnomalous'
   severity: 'warning' | 'critical'
   state: 'firing' | 'resolved'
   summary: string

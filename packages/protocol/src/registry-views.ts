@@ -43,6 +43,37 @@ export interface AgentReputation {
       detail: string
     }>
   }
+  /**
+   * How the agent did as an oracle source (`verify: {mode: "oracle"}`): answers given, how many
+   * were within tolerance of the aggregate, their mean deviation, and the weight its next answer
+   * carries.
+   */
+  oracle: OracleReputationView
+  /** What the node sees it doing out of its normal now (latency, errors, output size, price). */
+  anomalies: AnomalyView[]
+}
+
+/** An agent's oracle reputation: `weight = (withinTolerance + 1) / (answers + 2)`. */
+export interface OracleReputationView {
+  answers: number
+  withinTolerance: number
+  /** Mean deviation from the aggregate, each answer's capped at 1; `null` before any answer. */
+  meanDeviation: number | null
+  weight: number
+}
+
+/** One metric of one capability of an agent that is out of its learned normal. */
+export interface AnomalyView {
+  capabilityId: string
+  metric: 'latency' | 'errorRate' | 'outputSize' | 'price'
+  /** The recent level (ms, a share, bytes, currency micro-units). */
+  observed: number
+  /** The learned normal level, in the same unit. */
+  expected: number
+  /** How many standard deviations of the recent level the two are apart. */
+  score: number
+  since: string
+  lastSeenAt: string
 }
 
 /** One part of a score: value 0 to 1, weight, what it adds, and why. */
@@ -51,6 +82,14 @@ export interface ScorePart {
   weight: number
   contribution: number
   reason: string
+  /**
+   * On `relevance`, when the node ranks by meaning too: the text rank and the meaning (cosine
+   * similarity of query and capability embeddings), each 0 to 1 with its share of relevance.
+   */
+  hybrid?: {
+    text: { value: number; weight: number }
+    vector: { value: number; weight: number; similarity: number }
+  }
 }
 
 export type ScorePartName = 'relevance' | 'price' | 'latency' | 'reputation' | 'liveness' | 'load'

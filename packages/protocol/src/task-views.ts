@@ -38,7 +38,12 @@ export interface TaskView {
   }
   /** How the output is checked beyond its schema, if at all. */
   verify:
-    { mode: 'quorum'; n: number; agree: number } | { mode: 'validator'; capability: string } | null
+    | { mode: 'quorum'; n: number; agree: number }
+    | { mode: 'validator'; capability: string }
+    | OracleVerify
+    | null
+  /** An oracle task's aggregate: the answer, and each source's answer, weight and pay. */
+  oracle: OracleView | null
   createdAt: string
   updatedAt: string
   deadline: string
@@ -72,6 +77,39 @@ export interface TaskView {
   depth: number
   /** The W3C trace id of the task's spans (OpenTelemetry), for finding it in a trace viewer. */
   traceId: string | null
+}
+
+/**
+ * Oracle verification: `n` providers answer; the answer is read from each output at `field` (a
+ * JSON pointer, the whole output when empty) and aggregated by a weighted median (numbers) or a
+ * weighted majority (labels), the weights being the sources' oracle reputations. Sources within
+ * `tolerance` of the answer (relative, for the median; the same label, for the majority) are paid.
+ */
+export interface OracleVerify {
+  mode: 'oracle'
+  n: number
+  aggregate: 'median' | 'majority'
+  /** For the median: how far from the answer a paid source may be, as a share of the answer. */
+  tolerance: number
+  /** A JSON pointer (RFC 6901) into the output; `""` (the default) is the whole output. */
+  field: string
+}
+
+/** What an oracle task made of its sources' answers. */
+export interface OracleView {
+  /** The aggregate; `null` when the sources did not agree enough (the task is disputed). */
+  answer: unknown
+  sources: {
+    agentId: string
+    /** The value read at `field`; `null` when the source failed or gave no usable value. */
+    answer: unknown
+    /** Its weight in the aggregate, from its oracle reputation before this task. */
+    weight: number
+    /** How far it was from the answer (relative for the median; 0 or 1 for the majority). */
+    deviation: number | null
+    withinTolerance: boolean
+    paid: Money
+  }[]
 }
 
 /** A paid subscription period, as the node reports it. */

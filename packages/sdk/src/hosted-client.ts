@@ -8,6 +8,8 @@ import {
   type Money,
   type ResourcePriceView,
   type TemplatePage,
+  type TemplateRatingPage,
+  type TemplateRatingView,
   type TemplateView,
 } from '@agentmesh/protocol'
 import { SdkError } from './sdk-error.js'
@@ -112,7 +114,7 @@ export interface TemplatePublish {
   deployPrice?: Money | null
 }
 
-/** Agent templates: publish a hosted agent, list them, deploy one as your own agent. */
+/** Agent templates: publish a hosted agent, list them, deploy one as your own agent, rate it. */
 export class Templates {
   readonly #mesh: Requester
   readonly #key: KeyPair | undefined
@@ -130,7 +132,8 @@ export class Templates {
     query: {
       q?: string
       category?: string
-      sort?: 'popular' | 'newest'
+      /** Most deployed (default), newest, or best rated first. */
+      sort?: 'popular' | 'newest' | 'rating'
       limit?: number
       cursor?: string
     } = {},
@@ -164,6 +167,27 @@ export class Templates {
       card: signJws(card, key),
       params: options.params,
       ...(options.limits ? { limits: options.limits } : {}),
+    })
+  }
+
+  /**
+   * Rates a template the key deployed, 1 to 5 stars with an optional comment; rating again
+   * replaces the earlier rating. Answers the rating and the template with its new mean.
+   */
+  rate(
+    id: string,
+    rating: { stars: number; comment?: string },
+  ): Promise<{ rating: TemplateRatingView; template: TemplateView }> {
+    return this.#mesh.request('POST', `/v1/templates/${encodeURIComponent(id)}/ratings`, rating)
+  }
+
+  /** A template's ratings, the latest first. */
+  ratings(
+    id: string,
+    query: { limit?: number; cursor?: string } = {},
+  ): Promise<TemplateRatingPage> {
+    return this.#mesh.request('GET', `/v1/templates/${encodeURIComponent(id)}/ratings`, undefined, {
+      ...query,
     })
   }
 }

@@ -19,7 +19,23 @@ export interface SubmitOptions {
     maximumAttempts?: number
     nonRetryableErrorCodes?: string[]
   }
-  verify?: { mode: 'quorum'; n: number; agree: number } | { mode: 'validator'; capability: string }
+  /**
+   * Check the output beyond its schema: a quorum of providers agreeing, a validator capability,
+   * or an oracle — `n` sources whose answers (at `field`, a JSON pointer; default the whole
+   * output) are aggregated by weighted median (numbers) or majority (labels), weights from their
+   * oracle reputation; those within `tolerance` (median: a share of the answer, default 0.01) are
+   * paid. `maxPrice` must cover every paid provider.
+   */
+  verify?:
+    | { mode: 'quorum'; n: number; agree: number }
+    | { mode: 'validator'; capability: string }
+    | {
+        mode: 'oracle'
+        n: number
+        aggregate: 'median' | 'majority'
+        tolerance?: number
+        field?: string
+      }
   parentTaskId?: string
   /** Run under a contract (its provider and price). */
   contractId?: string

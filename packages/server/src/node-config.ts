@@ -2,13 +2,14 @@ import { homedir } from 'node:os'
 import { join } from 'node:path'
 import type { DestinationStream } from 'pino'
 import { MeshError, parseAmount, parseCurrency, isDid } from '@agentmesh/protocol'
-import { type StoreLocation } from './adapters/store/open-store.js'
+import type { StoreLocation } from './adapters/store/open-store.js'
 import type { OutboundPolicy } from './adapters/http/guarded-fetch.js'
 import { defaultAlertOptions } from './core/alerts/alert-evaluator.js'
+import { defaultAnomalyOptions } from './core/anomalies/anomaly-detector.js'
 import type { RateLimitOptions } from './api/rate-limit.js'
 import { defaultScoring } from './core/reputation/score.js'
-import type { RankingWeights } from './core/discovery/ranking.js'
-import { type ObservabilityConfig } from './observability.js'
+import type { RankingWeights, RelevanceWeights } from './core/discovery/ranking.js'
+import type { ObservabilityConfig } from './observability.js'
 import type { HostedPolicy } from './core/hosted/hosted-policy.js'
 import type { KnowledgeLimits } from './core/knowledge/knowledge-service.js'
 import type { FederationConfig } from './node/federation-host.js'
@@ -69,6 +70,17 @@ export interface NodeConfig {
   presenceTtlMs: number
   /** Search ranking weights over the defaults (`AGENTMESH_RANKING_WEIGHTS="price=0.3,load=0.1"`). */
   rankingWeights: Partial<RankingWeights>
+  /**
+   * How long sign-ins, permissions, search matches and reputation summaries serve from memory
+   * (`AGENTMESH_CACHE_MS`, 1 s; 0 turns the caches off): changes drop them on every node at once
+   * (a bus message), so this only bounds how stale one can be when a message is lost.
+   */
+  cacheMs: number
+  /**
+   * How relevance mixes text and meaning (`AGENTMESH_RELEVANCE_WEIGHTS="text=0.1,vector=0.9"`);
+   * `vector=0` ranks by text alone and loads no word vectors.
+   */
+  relevanceWeights: Partial<RelevanceWeights>
   /** Traces, metrics labels, alert windows, integrity checks. */
   observability: ObservabilityConfig
   /** Calls to imported A2A agents: which addresses, how long, how much. */
@@ -194,6 +206,7 @@ export function resolveNodeConfig(flags: NodeFlags, env: NodeJS.ProcessEnv): Nod
       principalMax: integerEnv(env, 'AGENTMESH_RATE_LIMIT_PRINCIPAL', 6000, 1, 1e9),
       ipMax: integerEnv(env, 'AGENTMESH_RATE_LIMIT_IP', 1200, 1, 1e9),
       windowMs: integerEnv(env, 'AGENTMESH_RATE_LIMIT_WINDOW_MS', 60_000, 100, 86_400_000),
+      syncMs: integerEnv(env, 'AGENTMESH_RATE_LIMIT_SYNC_MS', 100, 10, 60_000),
     },
     reputationHalfLifeMs,
     auditHeadEveryEntries: Number(env.AGENTMESH_AUDIT_HEAD_EVERY_ENTRIES ?? 1000),
@@ -207,6 +220,12 @@ export function resolveNodeConfig(flags: NodeFlags, env: NodeJS.ProcessEnv): Nod
     },
     presenceTtlMs: Number(env.AGENTMESH_PRESENCE_TTL_MS ?? 30_000),
     rankingWeights: parseRankingWeights(env.AGENTMESH_RANKING_WEIGHTS ?? ''),
+    cacheMs: integerEnv(env, 'AGENTMESH_CACHE_MS', 1000, 0, 3_600_000),
+    relevanceWeights: parseWeights(
+      'AGENTMESH_RELEVANCE_WEIGHTS',
+      env.AGENTMESH_RELEVANCE_WEIGHTS ?? '',
+      ['text', 'vector'],
+    ),
     outbound: {
       allowPrivate: truthy(env.AGENTMESH_ALLOW_PRIVATE_IMPORTS) ?? false,
       timeoutMs: integerEnv(env, 'AGENTMESH_OUTBOUND_TIMEOUT_MS', 60_000, 100, 600_000),
@@ -303,12 +322,54 @@ function observabilityConfig(env: NodeJS.ProcessEnv): ObservabilityConfig {
       agentUnresponsiveMs: windowMs,
       budgetWindowMs: windowMs,
     },
+    anomalies: anomalyConfig(env),
     maxLabelValues: 200,
     maxAgentSeries: 1000,
   }
 }
 
+/** `AGENTMESH_ANOMALY_SENSITIVITY` (standard deviations, default 6), `AGENTMESH_ANOMALY_RANKING_PENALTY` (0–1, default 0.5). */
+function anomalyConfig(env: NodeJS.ProcessEnv): ObservabilityConfig['anomalies'] {
+  const number = (name: string, fallback: number, min: number, max: number): number => {
+    const text = env[name]
+    if (text === undefined || text === '') return fallback
+    const value = Number(text)
+    if (!(value >= min && value <= max))
+      throw new MeshError(
+        'INVALID_INPUT',
+        `${name} "${text}" is not a number from ${min} to ${max}`,
+      )
+    return value
+  }
+  return {
+    ...defaultAnomalyOptions,
+    sensitivity: number('AGENTMESH_ANOMALY_SENSITIVITY', defaultAnomalyOptions.sensitivity, 1, 100),
+    rankingPenalty: number('AGENTMESH_ANOMALY_RANKING_PENALTY', 0.5, 0, 1),
+  }
+}
+
 const RANKING_PARTS = ['relevance', 'price', 'latency', 'reputation', 'liveness', 'load']
+
+/** Reads `text=0.3,vector=0.7` (the names in `names`); the names not given keep their default. */
+function parseWeights<K extends string>(
+  variable: string,
+  text: string,
+  names: K[],
+): Partial<Record<K, number>> {
+  const weights: Partial<Record<K, number>> = {}
+  for (const pair of text.split(',').filter((p) => p.trim() !== '')) {
+    const [name = '', value = ''] = pair.split('=').map((p) => p.trim())
+    const weight = Number(value)
+    if (!(names as string[]).includes(name) || value === '' || !(weight >= 0)) {
+      throw new MeshError(
+        'INVALID_INPUT',
+        `${variable} entry "${pair}" is not NAME=NUMBER with NAME one of ${names.join(', ')}`,
+      )
+    }
+    weights[name as K] = weight
+  }
+  return weights
+}
 
 /** Reads `relevance=0.4,price=0.2`; the parts not named keep their default weight. */
 function parseRankingWeights(text: string): Partial<RankingWeights> {

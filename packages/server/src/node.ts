@@ -28,8 +28,9 @@ import { pushModule } from './node/push-module.js'
 import { clusterNetwork } from './node/cluster-network.js'
 import { clusterModule, clusterOwners, leaseReleaseModule } from './node/cluster-module.js'
 import { nodeLoadMetric } from './node/node-load-metric.js'
-import { clusterTasks, clusterTransport } from './node/cluster-parts.js'
+import { clusterHostedLeases, clusterTasks, clusterTransport } from './node/cluster-parts.js'
 import { transportModule } from './node/transport-module.js'
+import { rateCountsModule } from './node/rate-counts-module.js'
 import { startObservability } from './observability.js'
 export { resolveNodeConfig, type NodeConfig } from './node-config.js'
 export type { NodePorts, RunningNode } from './node/running-node.js'
@@ -94,6 +95,7 @@ export async function startNode(config: NodeConfig, ports: NodePorts = {}): Prom
         registryModule(base, {
           audit,
           reputation,
+          anomalies: observability.anomalies,
           ...(net ? { presenceStore: net.presence } : {}),
         }),
       )
@@ -101,6 +103,8 @@ export async function startNode(config: NodeConfig, ports: NodePorts = {}): Prom
     const remote = net && clusterTransport(net, config, base)
     // The task service comes after the transports; guests' ctx.call reaches it once it exists.
     const late: { tasks?: TaskService } = {}
+    // In a cluster each started hosted agent runs on the one node holding its lease.
+    const hostedLeases = net && clusterHostedLeases(net, config, base)
     const { hosted, templates, ...sandbox } = await lifecycle.start(
       hostedModule(base, {
         audit,
@@ -109,6 +113,7 @@ export async function startNode(config: NodeConfig, ports: NodePorts = {}): Prom
         presence,
         metricsRegistry: metrics.registry,
         sandbox: ports.sandbox,
+        placement: hostedLeases,
         tasks: () => late.tasks!,
       }),
     )
@@ -124,7 +129,7 @@ export async function startNode(config: NodeConfig, ports: NodePorts = {}): Prom
         ...(remote ? { cluster: remote } : {}),
       }),
     )
-    if (remote) await lifecycle.start(remote.module(connections))
+    if (remote) await lifecycle.start(remote.module(connections, sandbox))
     nodeLoadMetric(metrics.registry, connections)
     const leased = net && clusterTasks(net, config, base, store)
     closeAgent = (did, reason) => connections.closeAgent(did, reason)
@@ -132,6 +137,7 @@ export async function startNode(config: NodeConfig, ports: NodePorts = {}): Prom
       audit,
       escrow,
       reputation,
+      anomalies: observability.anomalies,
       permissions,
       subscriptions,
       directory: federationSlot.directory(directory),
@@ -149,7 +155,7 @@ export async function startNode(config: NodeConfig, ports: NodePorts = {}): Prom
           }
         : {}),
     })
-    const { tasks, pipelines, negotiation, stats } = taskModule
+    const { tasks, pipelines, negotiation, stats, oracles } = taskModule
     const { proofs } = await lifecycle.start(
       proofsModule(base, {
         audit,
@@ -169,6 +175,8 @@ export async function startNode(config: NodeConfig, ports: NodePorts = {}): Prom
       auth,
       permissions,
       reputation,
+      oracles,
+      anomalies: observability.anomalies,
       audit,
       ledger,
       budgets,
@@ -192,9 +200,16 @@ export async function startNode(config: NodeConfig, ports: NodePorts = {}): Prom
       federation: federationSlot,
       knowledge,
     }
-    const { app } = await lifecycle.start(apiModule(config, { context, connections, logger }))
+    // In a cluster, rate limits count every node's requests.
+    const rateCounts = net && (await lifecycle.start(rateCountsModule(base, net.nodeId))).counts
+    const { app } = await lifecycle.start(
+      apiModule(config, { context, connections, logger, rateCounts }),
+    )
     // Stopped after the runners: a draining node's leases lapse at once, for the others to take.
-    if (leased) await lifecycle.start(leaseReleaseModule(base, leased))
+    if (leased && hostedLeases)
+      await lifecycle.start(
+        leaseReleaseModule(base, leased, { service: hosted, leases: hostedLeases }),
+      )
     // Before any submission: a reservation whose task a crash kept from being stored goes back now.
     await lifecycle.start(taskModule)
     if (config.federation) {
@@ -226,8 +241,12 @@ export async function startNode(config: NodeConfig, ports: NodePorts = {}): Prom
     const url = address.replace('[::1]', 'localhost')
     if (net && leased) {
       const deps = { cluster: config.cluster!, net, tasks, leased, connections, url }
+      const hostedDeps = { service: hosted, leases: hostedLeases! }
       const running = await lifecycle.start(
-        clusterModule({ ...base, scheduler }, { ...deps, registry: metrics.registry }),
+        clusterModule(
+          { ...base, scheduler },
+          { ...deps, hosted: hostedDeps, registry: metrics.registry },
+        ),
       )
       context.cluster = {
         nodeId: net.nodeId,

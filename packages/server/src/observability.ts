@@ -1,9 +1,10 @@
 import type { KeyPair } from '@agentmesh/protocol'
-import { Registry } from 'prom-client'
+import { Gauge, Registry } from 'prom-client'
 import { NodeMetrics } from './adapters/metrics/node-metrics.js'
 import { systemClock } from './adapters/system/system-clock.js'
 import { OtelTracer } from './adapters/tracing/otel-tracer.js'
 import type { AlertOptions } from './core/alerts/alert-evaluator.js'
+import { AnomalyDetector, type AnomalyOptions } from './core/anomalies/anomaly-detector.js'
 import { AlertService } from './core/alerts/alert-service.js'
 import { observedAudit } from './core/alerts/audit-signals.js'
 import { IntegrityMonitor, type IntegrityDeps } from './core/alerts/integrity-monitor.js'
@@ -24,6 +25,12 @@ export interface ObservabilityConfig {
   /** How often the alert rules are evaluated on a timer (reading `/v1/alerts` evaluates too). */
   alertEvaluateIntervalMs: number
   alerts: AlertOptions
+  /**
+   * What anomaly detection learns and how sensitive it is (`AGENTMESH_ANOMALY_SENSITIVITY`), and
+   * by how much an anomalous agent's reputation is lowered for ranking
+   * (`AGENTMESH_ANOMALY_RANKING_PENALTY`, 0 to 1).
+   */
+  anomalies: AnomalyOptions & { rankingPenalty: number }
   /** Distinct values one metric label may take (capabilities, currencies) before `other`. */
   maxLabelValues: number
   /** Agents given an `agentmesh_agent_up` series. */
@@ -34,6 +41,8 @@ export interface ObservabilityConfig {
 export interface Observability {
   metrics: NodeMetrics
   alerts: AlertService
+  /** Learns each agent's normal from task outcomes; feeds `AgentAnomalous` and ranking. */
+  anomalies: AnomalyDetector
   tracer: OtelTracer
   /** An audit sink whose ledger and sign-in events also feed metrics and alerts. */
   observe(audit: AuditSink): AuditSink
@@ -59,7 +68,19 @@ export function startObservability(input: {
     maxLabelValues: config.maxLabelValues,
     maxAgentSeries: config.maxAgentSeries,
   })
-  const alerts = new AlertService({ bus, clock: systemClock, logger }, config.alerts)
+  const anomalies = new AnomalyDetector(config.anomalies)
+  const alerts = new AlertService({ bus, clock: systemClock, logger, anomalies }, config.alerts)
+  new Gauge({
+    name: 'agentmesh_agent_anomalous',
+    help: 'Metrics (latency, error rate, output size, price) of an agent out of their learned normal now',
+    labelNames: ['agent_id'],
+    registers: [metrics.registry],
+    collect() {
+      this.reset()
+      const found = anomalies.active(systemClock.now()).slice(0, config.maxAgentSeries)
+      for (const anomaly of found) this.inc({ agent_id: anomaly.agentId })
+    },
+  })
   const tracer = new OtelTracer({
     serviceName: 'agentmesh',
     serviceVersion: input.version,
@@ -77,6 +98,7 @@ export function startObservability(input: {
   return {
     metrics,
     alerts,
+    anomalies,
     tracer,
     observe: (audit) =>
       observedAudit(audit, [

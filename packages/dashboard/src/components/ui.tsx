@@ -24,6 +24,7 @@ const STATE_TONES: Record<string, string> = {
   offline: 'idle',
   firing: 'bad',
   resolved: 'ok',
+  anomalous: 'warn',
 }
 
 /** A state as a coloured pill (tasks, steps, settlements, alerts). */

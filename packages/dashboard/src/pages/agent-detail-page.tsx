@@ -1,4 +1,5 @@
 import type { AuditEntry } from '@agentmesh/sdk/browser'
+import { Anomalies } from '../components/anomalies.js'
 import { LineChart } from '../components/line-chart.js'
 import { Badge, ErrorBox, Figure, Id, Json, Section } from '../components/ui.js'
 import { count, dateTime, ms, percent } from '../format.js'
@@ -63,6 +64,7 @@ export function AgentDetailPage({ session, id }: { session: Session; id: string 
       <div className="page-head">
         <h1>{a?.name ?? 'Agent'}</h1>
         {a ? <Badge state={a.online ? 'online' : 'offline'} /> : null}
+        {r && r.anomalies.length > 0 ? <Badge state="anomalous" /> : null}
       </div>
       <p className="muted">
         <Id value={id} />
@@ -96,8 +98,10 @@ export function AgentDetailPage({ session, id }: { session: Session; id: string 
               <Figure label="p50 latency" value={ms(r.stats.latencyMs.p50)} />
               <Figure label="p95 latency" value={ms(r.stats.latencyMs.p95)} />
               <Figure label="uptime" value={percent(r.stats.uptime)} />
+              <Figure label="oracle weight" value={r.oracle.weight.toFixed(2)} />
             </div>
             <p className="explain-text">{r.explanation.text}</p>
+            <Anomalies anomalies={r.anomalies} />
           </>
         ) : null}
         <History session={session} id={id} />

@@ -39,6 +39,7 @@ function optionsOf(query: URLSearchParams): SearchOptions {
   if (minReputation !== undefined) options.minReputation = minReputation
   if (maxLatencyMs !== undefined) options.maxLatencyMs = maxLatencyMs
   if (query.get('online') === 'true') options.online = true
+  if (query.get('scope') === 'federation') options.scope = 'federation'
   return options
 }
 
@@ -69,10 +70,24 @@ function Explanation({ result }: { result: SearchResult }) {
   )
 }
 
-/** Search the registry with filters; every result explains its rank; changes re-run the search. */
+/** Where a federated result is served: the peer node's DID (shortened) and the latency to it. */
+function RemoteNode({ node }: { node: NonNullable<SearchResult['node']> }) {
+  const short = `${node.did.slice(0, 14)}…${node.did.slice(-6)}`
+  return (
+    <span className="remote-node" data-node={node.did} title={`Served by peer node ${node.did}`}>
+      remote · node {short}
+      {node.latencyMs === undefined ? '' : ` · ${Math.round(node.latencyMs)} ms`}
+    </span>
+  )
+}
+
+/**
+ * Search the registry with filters (and, with "Other nodes", the federation's peers: their
+ * results name their node); every result explains its rank; changes re-run the search.
+ */
 export function AgentsPage({ session, query }: { session: Session; query: URLSearchParams }) {
   const [form, setForm] = useState<Record<string, string>>(() =>
-    Object.fromEntries([...FILTERS, 'online'].map((f) => [f, query.get(f) ?? ''])),
+    Object.fromEntries([...FILTERS, 'online', 'scope'].map((f) => [f, query.get(f) ?? ''])),
   )
   const [open, setOpen] = useState<string | undefined>()
   const [changes, setChanges] = useState(0)
@@ -121,6 +136,15 @@ export function AgentsPage({ session, query }: { session: Session; query: URLSea
           />
           Online only
         </label>
+        <label className="check">
+          <input
+            type="checkbox"
+            name="scope"
+            checked={form.scope === 'federation'}
+            onChange={(e) => setForm({ ...form, scope: e.target.checked ? 'federation' : '' })}
+          />
+          Other nodes (federation)
+        </label>
         <button className="primary" type="submit">
           Search
         </button>
@@ -134,15 +158,21 @@ export function AgentsPage({ session, query }: { session: Session; query: URLSea
           aria-busy={results.data?.key !== key}
         >
           {found?.map((r) => {
-            const rowKey = `${r.agentId}/${r.capabilityId}`
+            const rowKey = `${r.node?.did ?? ''}/${r.agentId}/${r.capabilityId}`
             return (
-              <li key={rowKey} className="result" data-agent={r.agentId}>
+              <li
+                key={rowKey}
+                className="result"
+                data-agent={r.agentId}
+                data-remote={r.node ? 'true' : undefined}
+              >
                 <div className="result-main">
                   <a className="result-name" href={href(['agents', r.agentId])}>
                     {r.agentName}
                   </a>
                   <code>{r.capabilityId}</code>
                   <Badge state={r.online ? 'online' : 'offline'} />
+                  {r.node ? <RemoteNode node={r.node} /> : null}
                   <span className="price">{money(r.price)}</span>
                   <span className="score" title="Score, 0 to 1">
                     {r.score.toFixed(3)}

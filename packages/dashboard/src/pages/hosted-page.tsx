@@ -1,4 +1,5 @@
-import type { HostedAgentView, TemplatePage } from '@agentmesh/sdk'
+import type { HostedAgentView, TemplatePage, TemplateView } from '@agentmesh/sdk'
+import { useState } from 'react'
 import { Badge, ErrorBox, Id, Section } from '../components/ui.js'
 import { count, dateTime, ms } from '../format.js'
 import { useLoad } from '../hooks.js'
@@ -69,11 +70,28 @@ export function HostedAgentsPage({ session }: { session: Session }) {
   )
 }
 
-/** The marketplace's templates, most deployed first. */
+const SORTS = { popular: 'Most deployed', rating: 'Best rated', newest: 'Newest' } as const
+
+/** A template's mean rating and how many rated it. */
+function Rating({ template }: { template: TemplateView }) {
+  if (template.rating === null) return <span className="muted">not rated</span>
+  return (
+    <span
+      data-testid="template-rating"
+      title={`Mean of ${count(template.ratings, 'deployer rating')}, 1 to 5 stars`}
+    >
+      ★ {template.rating.toFixed(2)} ({count(template.ratings, 'rating')})
+    </span>
+  )
+}
+
+/** The marketplace's templates: most deployed, best rated or newest first. */
 export function TemplatesPage({ session }: { session: Session }) {
+  const [sort, setSort] = useState<keyof typeof SORTS>('popular')
   const page = useLoad(
-    () => session.mesh.request<TemplatePage>('GET', '/v1/templates', undefined, { limit: 50 }),
-    [session],
+    () =>
+      session.mesh.request<TemplatePage>('GET', '/v1/templates', undefined, { limit: 50, sort }),
+    [session, sort],
     10_000,
   )
   const list = page.data?.templates ?? []
@@ -81,17 +99,32 @@ export function TemplatesPage({ session }: { session: Session }) {
     <>
       <div className="page-head">
         <h1>Templates</h1>
+        <label>
+          Sort{' '}
+          <select
+            name="sort"
+            value={sort}
+            onChange={(e) => setSort(e.target.value as keyof typeof SORTS)}
+          >
+            {Object.entries(SORTS).map(([value, label]) => (
+              <option key={value} value={value}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </label>
       </div>
       <ErrorBox error={page.error} />
       <Section title={count(list.length, 'template')}>
         {list.length === 0 ? <p className="muted">No templates published yet.</p> : null}
         <ul className="results" data-testid="templates">
           {list.map((t) => (
-            <li key={t.id} className="result">
+            <li key={t.id} className="result" data-template={t.id}>
               <div className="result-main">
                 <strong>{t.name}</strong>
                 <span className="muted">{t.category}</span>
                 <span>{count(t.deployments, 'deployment')}</span>
+                <Rating template={t} />
                 <span>
                   {t.deployPrice ? `${t.deployPrice.amount} ${t.deployPrice.currency}` : 'free'}
                 </span>
@@ -103,7 +136,8 @@ export function TemplatesPage({ session }: { session: Session }) {
                 Deploy:{' '}
                 <code>
                   agentmesh templates deploy {t.id} --params '{'{…}'}'
-                </code>
+                </code>{' '}
+                · rate once deployed: <code>agentmesh templates rate {t.id} 5</code>
               </div>
             </li>
           ))}

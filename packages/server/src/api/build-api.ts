@@ -15,7 +15,7 @@ import { installErrorHandlers } from './errors.js'
 import { installJsonLimits } from './json-limits.js'
 import { requestTimeouts } from './request-timeouts.js'
 import { installMetricsHooks } from './metrics-hooks.js'
-import { installRateLimit, type RateLimitOptions } from './rate-limit.js'
+import { installRateLimit, type RateCounts, type RateLimitOptions } from './rate-limit.js'
 import { securityHeaders } from './security-headers.js'
 import { auditRoutes } from './routes/audit-routes.js'
 import { agentRoutes } from './routes/agent-routes.js'
@@ -55,6 +55,8 @@ export interface ApiOptions {
   dashboardDir: string | undefined
   /** Requests per window per principal and per address; unlimited when absent. */
   rateLimit?: RateLimitOptions | undefined
+  /** A cluster's shared rate-limit counts; each node counts alone without them. */
+  rateCounts?: RateCounts | undefined
   /** Who may read `/metrics`; public when absent. */
   metrics?: MetricsAccess | undefined
 }
@@ -77,7 +79,7 @@ export async function buildApi(ctx: ApiContext, options: ApiOptions): Promise<Fa
   installJsonLimits(app)
   installMetricsHooks(app, ctx.metrics)
   installAuthHook(app, ctx)
-  if (options.rateLimit) await installRateLimit(app, options.rateLimit)
+  if (options.rateLimit) await installRateLimit(app, options.rateLimit, options.rateCounts)
   installAuthFailureHook(app)
   await app.register(fastifyHelmet, securityHeaders)
 

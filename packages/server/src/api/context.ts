@@ -14,6 +14,8 @@ import type { Bus } from '../core/ports/bus.js'
 import type { Clock } from '../core/ports/clock.js'
 import type { Store } from '../core/store.js'
 import type { ReputationService } from '../core/reputation/reputation-service.js'
+import type { OracleReputation } from '../core/oracles/oracle-reputation.js'
+import type { AnomalyDetector } from '../core/anomalies/anomaly-detector.js'
 import type { DiscoveryService } from '../core/discovery/discovery-service.js'
 import type { MarketplaceService } from '../core/marketplace/marketplace-service.js'
 import type { NegotiationService } from '../core/negotiation/negotiation-service.js'
@@ -42,6 +44,10 @@ export interface ApiContext {
   /** Scoped, expiring permissions beside roles (`/v1/principals/:did/permissions`). */
   permissions: PermissionService
   reputation: ReputationService
+  /** Oracle reputation, shown with the rest of an agent's (`GET /v1/agents/:id/reputation`). */
+  oracles: OracleReputation
+  /** What each agent does out of its normal now (`anomalies` in its reputation). */
+  anomalies: AnomalyDetector
   audit: AuditLog
   ledger: LedgerService
   budgets: BudgetService

@@ -1,4 +1,4 @@
-import fastifyRateLimit from '@fastify/rate-limit'
+import fastifyRateLimit, { type FastifyRateLimitStoreCtor } from '@fastify/rate-limit'
 import { MeshError } from '@agentmesh/protocol'
 import type { FastifyInstance } from 'fastify'
 
@@ -9,6 +9,30 @@ export interface RateLimitOptions {
   /** Requests per window for each client address on public routes and unauthenticated calls. */
   ipMax: number
   windowMs: number
+  /** In a cluster: how often a node tells the others its counts (see `SharedRateCounts`). */
+  syncMs?: number
+}
+
+/** Counts shared with other nodes (a cluster's); without them each node counts on its own. */
+export interface RateCounts {
+  /** Counts one request for `key`: the count so far in its window and the ms left of it. */
+  incr(key: string): { current: number; ttl: number }
+}
+
+/** Shared counts as the plugin's store; every route shares them. */
+function storeOf(counts: RateCounts): FastifyRateLimitStoreCtor {
+  return class {
+    incr(
+      key: string,
+      callback: (error: Error | null, result?: { current: number; ttl: number }) => void,
+    ) {
+      callback(null, counts.incr(key))
+    }
+
+    child() {
+      return this
+    }
+  }
 }
 
 /**
@@ -20,8 +44,10 @@ export interface RateLimitOptions {
 export async function installRateLimit(
   app: FastifyInstance,
   options: RateLimitOptions,
+  shared?: RateCounts,
 ): Promise<void> {
   await app.register(fastifyRateLimit, {
+    ...(shared ? { store: storeOf(shared) } : {}),
     global: true,
     hook: 'onRequest',
     timeWindow: options.windowMs,

@@ -34,6 +34,15 @@ export function taskView(task: Task): TaskView {
     timeoutMs: task.timeoutMs,
     retry: task.retry,
     verify: task.verify,
+    oracle: task.oracle
+      ? {
+          answer: task.oracle.answer,
+          sources: task.oracle.sources.map(({ paidMicros, ...source }) => ({
+            ...source,
+            paid: toMoney(paidMicros, task.currency),
+          })),
+        }
+      : null,
     idempotencyKey: task.idempotencyKey,
     parentTaskId: task.parentTaskId,
     depth: task.depth,

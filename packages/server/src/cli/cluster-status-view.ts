@@ -50,6 +50,11 @@ export function renderClusterStatus(view: ClusterView): string {
     ...nodes,
     '',
     `cluster load ${loadBar(view.load)} over ${up} of ${view.nodes.length} nodes up: ${ADVICE[view.recommendation]}`,
+    ...(view.forecast
+      ? [
+          `forecast in ${Math.round(view.forecast.horizonMs / 1000)} s: ${loadBar(view.forecast.load)} (trend ${view.forecast.trendPerMinute >= 0 ? '+' : ''}${view.forecast.trendPerMinute.toFixed(2)} per minute)`,
+        ]
+      : []),
   ]
   if (view.leases.length === 0) return [...lines, 'no unfinished task holds a lease'].join('\n')
   return [

@@ -11,10 +11,13 @@ import type {
 import type { LedgerStore } from './ledger/ledger-store.js'
 import type { MarketplaceStore } from './marketplace/marketplace-store.js'
 import type { HostedStore } from './hosted/hosted-store.js'
+import type { HostedLogStore } from './hosted/hosted-log-store.js'
+import type { TemplateStore } from './hosted/template-store.js'
 import type { NegotiationStore } from './negotiation/negotiation-store.js'
 import type { PipelineStore } from './pipelines/pipeline-store.js'
 import type { RegistryStore } from './registry/registry-store.js'
 import type { ReputationStore } from './reputation/reputation-store.js'
+import type { OracleStore } from './oracles/oracle-store.js'
 import type { TaskStore } from './tasks/task-store.js'
 import type { PushConfigStore } from './ports/push-config-store.js'
 
@@ -33,6 +36,8 @@ export interface Store {
   readonly pipelines: PipelineStore
   readonly negotiation: NegotiationStore
   readonly reputation: ReputationStore
+  /** Oracle reputation: how close each source's answers came to the aggregates. */
+  readonly oracles: OracleStore
   readonly audit: AuditStore
   readonly ledger: LedgerStore
   readonly registry: RegistryStore
@@ -44,6 +49,10 @@ export interface Store {
   readonly certificates: CertificateStore
   /** Hosted agents' code, records and templates. */
   readonly hosted: HostedStore
+  /** Hosted agents' log lines, capped per agent. */
+  readonly hostedLogs: HostedLogStore
+  /** Templates, who deployed them, and the deployers' ratings. */
+  readonly templates: TemplateStore
   /** The knowledge graph's facts, their usage and the tasks that read them. */
   readonly knowledge: KnowledgeStore
   /** Resolves when the database answers a trivial query. */

@@ -4,6 +4,7 @@ import type { Logger as PinoLogger } from 'pino'
 import type { AgentConnections } from '../adapters/transport/websocket/agent-connections.js'
 import { buildApi } from '../api/build-api.js'
 import type { ApiContext } from '../api/context.js'
+import type { RateCounts } from '../api/rate-limit.js'
 import type { NodeConfig } from '../node-config.js'
 import type { NodeModule } from './lifecycle.js'
 
@@ -13,7 +14,13 @@ import type { NodeModule } from './lifecycle.js'
  */
 export function apiModule(
   config: NodeConfig,
-  deps: { context: ApiContext; connections: AgentConnections; logger: PinoLogger },
+  deps: {
+    context: ApiContext
+    connections: AgentConnections
+    logger: PinoLogger
+    /** A cluster's shared rate-limit counts. */
+    rateCounts?: RateCounts | undefined
+  },
 ) {
   const module = {
     name: 'api',
@@ -24,6 +31,7 @@ export function apiModule(
         bodyLimitBytes: config.bodyLimitBytes,
         requestTimeoutMs: config.requestTimeoutMs,
         rateLimit: config.rateLimit,
+        rateCounts: deps.rateCounts,
         // Public on an open node unless a metrics token is set; a closed node keeps them private.
         metrics: {
           token: config.metricsToken,

@@ -25,14 +25,17 @@ export function authModule(
     closeAgent: (did: string, reason: string) => void
   },
 ) {
-  const { config, store, clock, key } = base
+  const { config, store, clock, key, bus } = base
   const { audit, mint } = deps
+  const { cacheMs } = config
   const permissions = new PermissionService({
     permissions: store.permissions,
     principals: store.principals,
     clock,
     random: systemRandom,
     audit,
+    bus,
+    cacheMs,
   })
   const auth = new AuthService(
     {
@@ -41,21 +44,23 @@ export function authModule(
       random: systemRandom,
       audit: deps.observability.observe(audit),
       onRegistered: registrationGrant(mint, config.grant),
-      // A removed principal: no permissions cached, no agent socket left open.
+      // A removed principal (on any node): no permissions cached, no agent socket left open.
       onRemoved: (did) => {
         permissions.forget(did)
         deps.closeAgent(did, 'principal removed')
       },
+      bus,
     },
     {
       nodeDid: key.did,
       closed: config.closed,
       nonceTtlMs: config.nonceTtlMs,
       sessionTtlMs: config.sessionTtlMs,
+      cacheMs,
     },
   )
   const reputation = new ReputationService(
-    { store: store.reputation, clock, audit, tasks: ratableTasks(store.tasks) },
+    { store: store.reputation, clock, audit, tasks: ratableTasks(store.tasks), bus, cacheMs },
     { ...defaultScoring, halfLifeMs: config.reputationHalfLifeMs },
   )
   const module = {

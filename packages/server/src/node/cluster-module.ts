@@ -1,9 +1,12 @@
 import { Gauge, type Registry } from 'prom-client'
 import type { ClusterView } from '@agentmesh/protocol'
+import type { HostedLeases } from '../adapters/cluster/hosted-leases.js'
 import type { LeasedTaskStore } from '../adapters/cluster/leased-task-store.js'
 import { clusterView, loadOf, recommendation } from '../adapters/cluster/cluster-view.js'
 import type { AgentConnections } from '../adapters/transport/websocket/agent-connections.js'
 import type { ClusterConfig } from '../cluster-config.js'
+import type { HostedService } from '../core/hosted/hosted-service.js'
+import { HoltForecast } from '../core/anomalies/holt-forecast.js'
 import type { ScheduledJob, Scheduler } from '../core/ports/scheduler.js'
 import { REGISTRY_CHANGED } from '../core/registry/registry-service.js'
 import type { TaskOwners } from '../core/ports/task-owners.js'
@@ -15,6 +18,8 @@ import type { NodeModule } from './lifecycle.js'
 type Network = ReturnType<typeof clusterNetwork>
 /** The topic a draining node announces its released leases on: the others take them at once. */
 const LEASES_RELEASED = 'cluster.leases.released'
+/** How far ahead the load forecast looks (scaling takes minutes). */
+const FORECAST_HORIZON_MS = 120_000
 const ownerSubject = (name: string, nodeId: string) => `am.${name}.owner.${nodeId}.cancel`
 
 /** Cancels a task at the node that holds its lease, over NATS request/reply. */
@@ -31,22 +36,32 @@ export function clusterOwners(net: Network, cluster: ClusterConfig, base: NodeBa
   }
 }
 
-/** Stopping lets this node's leases lapse (after the runners stopped) and says so. */
-export function leaseReleaseModule(base: NodeBase, tasks: LeasedTaskStore) {
+/**
+ * Stopping lets this node's leases lapse (after the runners stopped) and says so: its tasks, and
+ * its hosted agents, which it stops serving first.
+ */
+export function leaseReleaseModule(
+  base: NodeBase,
+  tasks: LeasedTaskStore,
+  hosted: { service: HostedService; leases: HostedLeases },
+) {
   return {
     name: 'cluster leases',
     async stop() {
       const released = await tasks.release()
-      await base.bus.publish(LEASES_RELEASED, { released })
-      base.logger.info({ released }, 'handed tasks over to the cluster')
+      hosted.service.dropAll()
+      const agents = await hosted.leases.releaseAll()
+      await base.bus.publish(LEASES_RELEASED, { released, agents })
+      base.logger.info({ released, agents }, 'handed tasks and hosted agents over to the cluster')
     },
   } satisfies NodeModule
 }
 
 /**
  * A cluster node at work: announces itself and its load at each heartbeat (and refreshes its
- * agents' presence), renews its leases (a task whose lease another node took stops here), takes
- * over the tasks whose lease lapsed, answers cancels for the tasks it owns, and exports its load
+ * agents' presence), renews its leases (a task whose lease another node took stops here; a
+ * hosted agent whose lease another node took, or that was stopped, stops being served here),
+ * takes over the tasks and hosted agents whose lease lapsed, answers cancels for the tasks it owns, and exports its load
  * and the cluster's scale recommendation (`agentmesh_node_load` is every node's, see
  * node-load-metric.ts). Stopping drains: the node says it is draining,
  * tells its agents where to reconnect, then the lifecycle stops the runners and hands over leases.
@@ -58,13 +73,16 @@ export function clusterModule(
     net: Network
     tasks: TaskService
     leased: LeasedTaskStore
+    hosted: { service: HostedService; leases: HostedLeases }
     connections: AgentConnections
     registry: Registry
     url: string
   },
 ) {
   const { clock, logger, scheduler, bus } = base
-  const { cluster, net, tasks, leased, connections } = deps
+  const { cluster, net, tasks, leased, connections, hosted } = deps
+  /** The agents this node serves: those connected here and the hosted agents it runs. */
+  const agentsHere = () => [...connections.summary().agents, ...hosted.service.served()]
   const startedAtMs = clock.now()
   let state: 'up' | 'draining' = 'up'
   const jobs: ScheduledJob[] = []
@@ -77,7 +95,7 @@ export function clusterModule(
   })
   const scale = new Gauge({
     name: 'agentmesh_cluster_scale_recommendation',
-    help: '1: scale out (load > 0.8), -1: scale in (load < 0.3), 0: steady',
+    help: '1: scale out (load or its forecast > 0.8), -1: scale in (both < 0.3), 0: steady',
     registers,
   })
   let takingOver: Promise<unknown> = Promise.resolve()
@@ -86,13 +104,28 @@ export function clusterModule(
       .then(async () => {
         const taken = await tasks.recover()
         if (taken > 0) logger.warn({ tasks: taken }, 'took over tasks whose lease lapsed')
+        const agents = await hosted.service.restore(100)
+        if (agents > 0) logger.warn({ agents }, 'took over hosted agents whose lease lapsed')
       })
       .catch((error: unknown) => logger.error({ err: error }, 'taking over tasks failed')))
+  // The cluster's load a short while ahead, from the loads seen at each heartbeat.
+  const trend = new HoltForecast()
+  const forecast = (): ClusterView['forecast'] => {
+    const ahead = trend.forecast(FORECAST_HORIZON_MS)
+    return (
+      ahead && {
+        load: ahead.value,
+        horizonMs: FORECAST_HORIZON_MS,
+        trendPerMinute: ahead.trendPerMs * 60_000,
+      }
+    )
+  }
   let announcedAgents = ''
   const heartbeat = async () => {
     const now = clock.now()
     net.presence.refresh(now)
-    const { agents, inFlight, capacity } = connections.summary()
+    const { inFlight, capacity } = connections.summary()
+    const agents = agentsHere()
     announcedAgents = [...agents].sort().join(' ')
     await net.directory.announce({
       id: net.nodeId,
@@ -111,7 +144,8 @@ export function clusterModule(
       up.reduce((s, n) => s + n.capacity, 0),
     )
     clusterLoad.set(load)
-    scale.set({ scale_out: 1, scale_in: -1, steady: 0 }[recommendation(load)])
+    trend.observe(load, now)
+    scale.set({ scale_out: 1, scale_in: -1, steady: 0 }[recommendation(load, forecast()?.load)])
   }
   const module = {
     name: 'cluster',
@@ -119,9 +153,16 @@ export function clusterModule(
       return state === 'draining'
     },
     async view(): Promise<ClusterView> {
-      return clusterView(net.nodeId, net.directory.all(clock.now()), await net.leases.list(100))
+      return clusterView(
+        net.nodeId,
+        net.directory.all(clock.now()),
+        await net.leases.list(100),
+        forecast(),
+      )
     },
     async start() {
+      // The hosted agents claimed at start are kept from here on (renewed at once).
+      hosted.service.drop(await hosted.leases.renew())
       await heartbeat()
       jobs.push(scheduler.every('cluster heartbeat', cluster.heartbeatMs, heartbeat))
       jobs.push(
@@ -130,6 +171,7 @@ export function clusterModule(
           Math.max(50, Math.floor(cluster.leaseMs / 3)),
           async () => {
             for (const taskId of await leased.renew()) tasks.abandon(taskId)
+            hosted.service.drop(await hosted.leases.renew())
             await takeOver()
           },
         ),
@@ -141,7 +183,7 @@ export function clusterModule(
       unsubscribe.push(
         bus.subscribe(REGISTRY_CHANGED, () => {
           announcing = announcing.then(async () => {
-            const agents = [...connections.summary().agents].sort().join(' ')
+            const agents = agentsHere().sort().join(' ')
             if (state === 'up' && agents !== announcedAgents) {
               await heartbeat().catch((error: unknown) =>
                 logger.warn({ err: error }, 'announcing this node’s agents failed'),

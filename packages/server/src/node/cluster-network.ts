@@ -6,6 +6,7 @@ import { connectNats, type NatsLink } from '../adapters/bus/nats/nats-connection
 import { NodeDirectory } from '../adapters/cluster/node-directory.js'
 import { NatsPresenceStore } from '../adapters/presence/nats-presence-store.js'
 import { connectPostgres } from '../adapters/store/postgres/connect.js'
+import { HostedLeaseStore } from '../adapters/store/hosted-lease-store.js'
 import { TaskLeaseStore } from '../adapters/store/task-lease-store.js'
 import type { ClusterConfig } from '../cluster-config.js'
 import type { Clock } from '../core/ports/clock.js'
@@ -20,7 +21,7 @@ export const clusterNodeId = (did: string): string =>
 /**
  * Joins the cluster's NATS and PostgreSQL: the bus every node shares, the node directory and
  * presence buckets (KV, with bucket TTL; expiry markers where the server has them, 2.11+), and the
- * task leases. Stopping leaves the directory and closes the connections.
+ * task and hosted-agent leases. Stopping leaves the directory and closes the connections.
  */
 export function clusterNetwork(input: {
   cluster: ClusterConfig
@@ -42,6 +43,7 @@ export function clusterNetwork(input: {
     directory: undefined as unknown as NodeDirectory,
     presence: undefined as unknown as NatsPresenceStore,
     leases: undefined as unknown as TaskLeaseStore,
+    hostedLeases: undefined as unknown as HostedLeaseStore,
     async start() {
       try {
         await module.join()
@@ -87,6 +89,7 @@ export function clusterNetwork(input: {
       })
       closeDb = () => db.destroy()
       module.leases = new TaskLeaseStore(db)
+      module.hostedLeases = new HostedLeaseStore(db)
     },
     async stop() {
       module.presence?.stop()

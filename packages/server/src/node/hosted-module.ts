@@ -6,11 +6,13 @@ import { AjvSchemaChecker } from '../adapters/schema/ajv-schema-checker.js'
 import type { CallService } from '../adapters/transport/sandbox/sandbox-host.js'
 import { SandboxTransport } from '../adapters/transport/sandbox/sandbox-transport.js'
 import type { AuditLog } from '../core/audit/audit-log.js'
+import { HostedLogs } from '../core/hosted/hosted-logs.js'
 import { HostedService } from '../core/hosted/hosted-service.js'
-import { LogRing } from '../core/hosted/log-ring.js'
+import { localPlacement } from '../core/hosted/local-placement.js'
 import { ResourceBilling } from '../core/hosted/resource-billing.js'
 import { TemplateService } from '../core/hosted/template-service.js'
 import type { LedgerService } from '../core/ledger/ledger-service.js'
+import type { HostedPlacement } from '../core/ports/hosted-placement.js'
 import type { Sandbox } from '../core/ports/sandbox.js'
 import type { Presence } from '../core/registry/presence.js'
 import type { RegistryService } from '../core/registry/registry-service.js'
@@ -28,12 +30,12 @@ const defaultSandbox = (_base: NodeBase): Sandbox => new LazySandbox(() => creat
 
 /**
  * Hosted agents and their templates: the service, the sandbox transport the router sends their
- * tasks to, the resource billing of their owners, and their metrics. Starting brings back the
- * agents that were started before a restart (served again from their stored code); stopping
- * ends the sandbox.
+ * tasks to, the resource billing of their owners, their logs (in the store) and their metrics.
+ * Starting brings back the started agents no node serves (after a restart: all of them, served
+ * again from their stored code); stopping writes the logs still queued and ends the sandbox.
  *
- * In a cluster, each node would serve every started hosted agent from the shared store; running
- * each on one node at a time needs the cluster's leases, which this module does not take yet.
+ * `placement` says which node serves each agent: without one, this node serves them all; a
+ * cluster passes its hosted-agent leases, so that each runs on one node at a time.
  */
 export function hostedModule(
   base: NodeBase,
@@ -44,13 +46,17 @@ export function hostedModule(
     presence: Presence
     metricsRegistry: Registry
     sandbox: SandboxFactory | undefined
+    placement: HostedPlacement | undefined
     /** The task service, for guests' `ctx.call`; bound once the tasks module exists. */
     tasks: () => CallService
   },
 ) {
   const { config, store, clock, logger, key } = base
-  const sandbox = deps.sandbox ? deps.sandbox(base) : defaultSandbox(base)
+  const sandbox = (deps.sandbox ?? defaultSandbox)(base)
   const schemas = new AjvSchemaChecker()
+  const logs = new HostedLogs(store.hostedLogs, config.hosted.logLines, (error) =>
+    logger.warn({ err: error }, 'writing hosted agents’ log lines failed'),
+  )
   const hosted = new HostedService({
     store: store.hosted,
     registry: deps.registry,
@@ -58,9 +64,10 @@ export function hostedModule(
     schemas,
     audit: deps.audit,
     clock,
-    logs: new LogRing(config.hosted.logLines),
+    logs,
     policy: config.hosted,
     sandbox,
+    placement: deps.placement ?? localPlacement(store.hosted),
   })
   const metrics = new HostedMetrics(
     deps.metricsRegistry,
@@ -69,7 +76,7 @@ export function hostedModule(
   )
   const billing = new ResourceBilling(deps.ledger, key.did)
   const templates = new TemplateService({
-    store: store.hosted,
+    store: store.templates,
     hosted,
     registry: deps.registry,
     schemas,
@@ -77,30 +84,28 @@ export function hostedModule(
     clock,
     ledger: deps.ledger,
   })
-  const transport = sandbox
-    ? new SandboxTransport({
-        sandbox,
-        hosted,
-        billing,
-        clock,
-        tasks: deps.tasks,
-        outbound: config.outbound,
-        onCall: (outcome, cost) => metrics.call(outcome, cost, config.hosted.price.currency),
-      })
-    : {
-        dispatch: () => Promise.reject(new Error('This node runs no sandbox')),
-      }
+  const transport = new SandboxTransport({
+    sandbox,
+    hosted,
+    billing,
+    clock,
+    tasks: deps.tasks,
+    outbound: config.outbound,
+    onCall: (outcome, cost) => metrics.call(outcome, cost, config.hosted.price.currency),
+  })
   return {
     name: 'hosted agents',
     hosted,
     templates,
     transport,
-    isStarted: (agentId: string) => sandbox !== undefined && hosted.isStarted(agentId),
+    isStarted: (agentId: string) => hosted.isStarted(agentId),
     async start() {
-      if (!sandbox) return
       const restored = await hosted.restore()
       if (restored > 0) logger.info({ agents: restored }, 'restarted hosted agents')
     },
-    stop: () => sandbox?.stop(),
+    async stop() {
+      await logs.flush()
+      await sandbox.stop()
+    },
   } satisfies NodeModule & Record<string, unknown>
 }

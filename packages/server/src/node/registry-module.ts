@@ -1,5 +1,7 @@
 import { MemoryPresenceStore } from '../adapters/presence/memory-presence-store.js'
 import { AjvSchemaChecker } from '../adapters/schema/ajv-schema-checker.js'
+import { AnomalousReputation } from '../core/anomalies/anomalous-reputation.js'
+import type { AnomalyDetector } from '../core/anomalies/anomaly-detector.js'
 import type { AuditLog } from '../core/audit/audit-log.js'
 import { DiscoveryService } from '../core/discovery/discovery-service.js'
 import { MarketplaceService } from '../core/marketplace/marketplace-service.js'
@@ -12,6 +14,7 @@ import { RegistryService } from '../core/registry/registry-service.js'
 import type { ReputationService } from '../core/reputation/reputation-service.js'
 import type { NodeBase } from './base.js'
 import type { NodeModule } from './lifecycle.js'
+import { meaningIndex } from './meaning-parts.js'
 
 /**
  * The registry, presence, discovery and the marketplace. Missed heartbeats turn into offline
@@ -19,7 +22,13 @@ import type { NodeModule } from './lifecycle.js'
  */
 export function registryModule(
   base: NodeBase,
-  deps: { audit: AuditLog; reputation: ReputationService; presenceStore?: PresenceStore },
+  deps: {
+    audit: AuditLog
+    reputation: ReputationService
+    presenceStore?: PresenceStore
+    /** Lowers an anomalous agent's reputation for ranking while the anomaly lasts. */
+    anomalies?: AnomalyDetector
+  },
 ) {
   const { config, store, clock, bus, logger, scheduler } = base
   const { audit, reputation } = deps
@@ -28,7 +37,9 @@ export function registryModule(
     // A cluster shares presence (a NATS KV bucket); an embedded node keeps it in memory.
     store: deps.presenceStore ?? new MemoryPresenceStore(),
   })
+  const meaning = meaningIndex(base)
   const registry = new RegistryService({
+    ...(meaning ? { embedder: meaning.embedder } : {}),
     store,
     clock,
     audit,
@@ -38,8 +49,26 @@ export function registryModule(
     logger,
   })
   const discovery = new DiscoveryService(
-    { store, presence, reputation, bus, clock },
-    { weights: config.rankingWeights, defaultCurrency: 'USD' },
+    {
+      store,
+      presence,
+      reputation: deps.anomalies
+        ? new AnomalousReputation(
+            reputation,
+            deps.anomalies,
+            config.observability.anomalies.rankingPenalty,
+          )
+        : reputation,
+      bus,
+      clock,
+      ...(meaning ? { meaning } : {}),
+    },
+    {
+      weights: config.rankingWeights,
+      relevanceWeights: config.relevanceWeights,
+      defaultCurrency: 'USD',
+      cacheMs: config.cacheMs,
+    },
   )
   const directory: ProviderDirectory = {
     candidates: (query) => discovery.candidates(query),
@@ -62,7 +91,9 @@ export function registryModule(
       audit,
       clock,
     }),
-    start() {
+    async start() {
+      const built = await meaning?.start()
+      if (built) logger.info(built, 'meaning index built')
       sweep = scheduler.every('sweeping presence', Math.min(5000, config.presenceTtlMs / 3), () =>
         presence.sweep(),
       )
@@ -71,6 +102,7 @@ export function registryModule(
       sweep?.stop()
       await bookkeeping.settled()
       await registry.flush()
+      meaning?.stop()
     },
   } satisfies NodeModule & Record<string, unknown>
 }

@@ -2,7 +2,10 @@ import { AjvTaskValidator } from '../adapters/schema/task-schema-validator.js'
 import { systemRandom } from '../adapters/system/system-random.js'
 import { systemTimers } from '../adapters/system/system-timers.js'
 import { MemoryWorkQueue } from '../adapters/queue/memory-work-queue.js'
+import type { AnomalyDetector } from '../core/anomalies/anomaly-detector.js'
+import { watchedOutcomes } from '../core/anomalies/watched-outcomes.js'
 import type { AuditLog } from '../core/audit/audit-log.js'
+import { OracleReputation } from '../core/oracles/oracle-reputation.js'
 import type { LedgerEscrow } from '../core/ledger/escrow-service.js'
 import type { PermissionService } from '../core/auth/permission-service.js'
 import type { Subscriptions } from '../core/ledger/subscriptions.js'
@@ -36,13 +39,15 @@ export function tasksModule(
     audit: AuditLog
     escrow: LedgerEscrow
     reputation: ReputationService
+    /** Learns each agent's normal from the outcomes reputation gets. */
+    anomalies?: AnomalyDetector
     permissions: PermissionService
     subscriptions: Subscriptions
     directory: ProviderDirectory
     transport: TaskTransport
     offers: OfferRequester
     tracer: Tracer
-    /** Where task outcomes go; by default reputation alone. */
+    /** Where task outcomes go (before anomalies watch them); by default reputation alone. */
     outcomes?: OutcomeSink
     /** In a cluster: the leased task store, the tasks' owners, and how young a reservation is left alone. */
     cluster?: { tasks: TaskStore; owners: TaskOwners; orphanGraceMs: number }
@@ -55,13 +60,22 @@ export function tasksModule(
     { ...common, store: store.negotiation, directory, offers: deps.offers },
     { defaultWindowMs: 2000, maxWindowMs: 30_000, maxProviders: 20 },
   )
+  const oracles = new OracleReputation({
+    store: store.oracles,
+    clock,
+    audit,
+    nodeDid: key.did,
+  })
   const tasks = new TaskService(
     {
       ...common,
       tasks: deps.cluster?.tasks ?? store.tasks,
       transport: deps.transport,
       escrow,
-      outcomes: deps.outcomes ?? deps.reputation,
+      outcomes: deps.anomalies
+        ? watchedOutcomes(deps.outcomes ?? deps.reputation, deps.anomalies)
+        : (deps.outcomes ?? deps.reputation),
+      oracles,
       validator: new AjvTaskValidator(),
       nodeDid: key.did,
       directory,
@@ -90,6 +104,7 @@ export function tasksModule(
     name: 'tasks',
     negotiation,
     tasks,
+    oracles,
     stats,
     pipelines: new PipelineService({ ...common, tasks, directory, runs: store.pipelines }),
     async start() {

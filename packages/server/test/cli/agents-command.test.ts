@@ -38,6 +38,15 @@ describe('agentmesh agents search', () => {
     expect(result.stdout).toMatch(/price\s+\+0\.\d{3}\s+0\.001 USD, the cheapest match/)
   })
 
+  it('finds by meaning and shows the text and meaning parts of relevance on --explain', async () => {
+    const result = await runCli(args('how happy is this review', '--explain'), env)
+    expect(result.code).toBe(0)
+    expect(result.stdout.split('\n')[1]).toMatch(/^translator-0\.001\s+text\.sentiment\s/)
+    expect(result.stdout).toMatch(
+      /relevance\s+\+0\.\d{3}\s+text match none \(weight 0\.1\); meaning: cosine 0\.\d+, 100% as close as the closest \(weight 0\.9\)/,
+    )
+  })
+
   it('prints JSON with --json and honours --max-price', async () => {
     const result = await runCli(args('translator', '--max-price', '0.0015', '--json'), env)
     expect(result.code).toBe(0)

@@ -114,4 +114,11 @@ describe('agentmesh cluster status', () => {
     expect(loadBar(Number.NaN)).toBe('.......... 0%')
     expect(loadBar(0.55)).toBe('######.... 55%')
   })
+
+  it('shows the load forecast under the cluster load', () => {
+    const forecast = { load: 0.95, horizonMs: 120_000, trendPerMinute: 0.025 }
+    const lines = renderClusterStatus({ ...view, forecast }).split('\n')
+    const at = lines.findIndex((line) => line.startsWith('cluster load'))
+    expect(lines[at + 1]).toBe('forecast in 120 s: ########## 95% (trend +0.03 per minute)')
+  })
 })

@@ -71,5 +71,27 @@ it('deploys an "agent init" project with "agent deploy", then lists and deploys 
     { agentId: deployer.did, maxPrice: '0.01', wait: 5000 },
   )
   expect(counted.output).toEqual({ words: 2 })
+
+  // The deployer rates it; the owner may not; the list shows the mean and sorts by it.
+  const rated = await runCli(
+    ['templates', 'rate', template.id, '4', '--comment', 'fast', '--key', 'deployer'],
+    env,
+  )
+  expect(rated.stderr).toBe('')
+  expect(rated.stdout).toContain(
+    `Rated template ${template.id} 4/5; its rating is 4.00 from 1 rating`,
+  )
+  saveKey(keyPath(home, 'owner'), key)
+  const byOwner = await runCli(['templates', 'rate', template.id, '5', '--key', 'owner'], env)
+  expect(byOwner.code).toBe(1)
+  expect(byOwner.stderr).toMatch(/not its owner\) may rate it/)
+  const badStars = await runCli(['templates', 'rate', template.id, '6', '--key', 'deployer'], env)
+  expect(badStars.code).toBe(2)
+  const table = await runCli(
+    ['templates', 'list', '--sort', 'rating', '--token', node.adminToken],
+    env,
+  )
+  expect(table.stdout.split('\n')[0]).toMatch(/DEPLOYS\s+RATING/)
+  expect(table.stdout.split('\n').find((l) => l.startsWith(template.id))).toMatch(/ 4\.00 \(1\) /)
   expect(readFileSync(join(project, 'agent.js'), 'utf8')).toContain('defineAgent')
 }, 120_000)

@@ -44,8 +44,8 @@ export class TestCluster {
     }
   }
 
-  /** Starts one more node (its own data directory, so its own key and node id). */
-  async start(): Promise<ClusterNode> {
+  /** Starts one more node (its own data directory, so its own key and node id); `env` is its own. */
+  async start(env: NodeJS.ProcessEnv = {}): Promise<ClusterNode> {
     const data = join(this.home, `node${++this.#started}`)
     const node = await startCliNode(
       [
@@ -63,7 +63,7 @@ export class TestCluster {
         '--cluster',
         this.name,
       ],
-      this.env,
+      { ...this.env, ...env },
     )
     this.nodes.push(node)
     return node

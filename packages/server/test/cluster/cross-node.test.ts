@@ -1,6 +1,7 @@
 import { generateKeyPair, type ClusterView } from '@agentmesh/protocol'
 import { Mesh } from '@agentmesh/sdk'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { agentCard, capability } from '../helpers/agent-cards.js'
 import { agentsOfTest, echo, echoCapability } from '../helpers/agents.js'
 import { natsSkipReason, natsUrl } from '../helpers/nats.js'
 import { postgresSkipReason } from '../helpers/postgres.js'
@@ -71,6 +72,12 @@ describe.skipIf(skip !== undefined)(
       expect(view.nodes.map((n) => n.url).sort()).toEqual(cluster.nodes.map((n) => n.url).sort())
       expect(view.nodes.flatMap((n) => n.agents)).toHaveLength(2)
       expect(view.recommendation).toMatch(/^(scale_out|scale_in|steady)$/)
+      // From its second heartbeat on, the node forecasts the load (Holt's linear trend).
+      await waitUntil(async () => (last = await admin.cluster()).forecast !== undefined, {
+        what: 'a load forecast',
+      })
+      expect(last!.forecast).toMatchObject({ horizonMs: 120_000 })
+      expect(last!.forecast!.load).toBeGreaterThanOrEqual(0)
       await expect(client.cluster()).rejects.toMatchObject({ code: 'FORBIDDEN' })
     })
 
@@ -164,6 +171,31 @@ describe.skipIf(skip !== undefined)(
         ),
       )
       expect(Date.now() - revokedAt).toBeLessThan(1500)
+    })
+
+    it('finds on node 3, by meaning, a capability registered on node 1', async () => {
+      // Node 3's meaning index follows the registry.changed events node 1 publishes on NATS.
+      const key = generateKeyPair()
+      const agent = await Mesh.connect(cluster.nodes[0]!.url, { key, roles: ['agent'] })
+      try {
+        const sentiment = capability({
+          id: 'cluster.sentiment',
+          description: 'Scores the sentiment of a text as positive, negative or neutral',
+        })
+        await agent.registerAgent(
+          agentCard(key, { name: 'cluster-mood', capabilities: [sentiment] }),
+          key,
+        )
+        await waitUntil(
+          async () =>
+            (await client.search('how happy is this review', { limit: 5 })).results.some(
+              (r) => r.capabilityId === 'cluster.sentiment',
+            ),
+          { what: 'node 3 to find the capability node 1 registered' },
+        )
+      } finally {
+        await agent.close()
+      }
     })
   },
 )

@@ -1,5 +1,5 @@
 import { generateKeyPair, toBase64url } from '@agentmesh/protocol'
-import type { AlertsView } from '@agentmesh/sdk'
+import { Mesh, type AlertsView } from '@agentmesh/sdk'
 import type { BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { resolveNodeConfig, type RunningNode } from '../../src/node.js'
@@ -14,6 +14,7 @@ import {
 import { get, startTestNode } from '../helpers/test-node.js'
 import { echo, echoCapability, startAgent } from '../helpers/agents.js'
 import { waitUntil } from '../helpers/wait-until.js'
+import { agentMesh, greetCapability, greeterCode, hostedCard } from '../helpers/hosted-fixture.js'
 
 const defaults = resolveNodeConfig({ memory: true }, {})
 
@@ -200,6 +201,60 @@ describe.skipIf(skip !== undefined)(
       await screenshot(admin, 'alerts-phone')
       await expectFitsPhone(admin)
       await admin.close()
+    })
+
+    it('shows templates with their deployers’ mean rating, best rated first when asked', async () => {
+      const [{ mesh: author, key }, { mesh: deployer }] = await Promise.all([
+        agentMesh(node.url),
+        agentMesh(node.url),
+      ])
+      await author.hosted.create({
+        code: greeterCode('browser.greet'),
+        card: hostedCard(key, [greetCapability('browser.greet')]),
+      })
+      const template = await author.templates.publish({
+        agentId: key.did,
+        description: 'Greets, rated in the browser test',
+        category: 'text',
+        licence: 'MIT',
+        paramsSchema: { type: 'object', properties: { greeting: { type: 'string' } } },
+      })
+      await deployer.templates.deploy(template.id, { params: { greeting: 'hey' } })
+      await deployer.templates.rate(template.id, { stars: 4, comment: 'good' })
+      await page.getByRole('link', { name: 'Templates' }).click()
+      await page.locator('select[name=sort]').selectOption('rating')
+      const row = page.locator(`.result[data-template="${template.id}"]`)
+      await expectText(
+        page,
+        `.result[data-template="${template.id}"] [data-testid=template-rating]`,
+        '★ 4.00 (1 rating)',
+      )
+      expect(await row.locator('.result-main').innerText()).toContain('1 deployment')
+      await screenshot(page, 'templates-desktop')
+    })
+
+    it('marks an agent out of its normal on its page, with what is off', async () => {
+      const padding = { ...echoCapability('browser.pad'), description: 'Pads a text' }
+      const padder = await startAgent(node.url, padding, (input) => ({
+        text: input.text.padEnd(Number(input.text), '.'),
+      }))
+      const client = await Mesh.connect(node.url, { key: generateKeyPair() })
+      const run = async (count: number, size: number) => {
+        for (let i = 0; i < count; i++)
+          await client.submit(
+            'browser.pad',
+            { text: String(size) },
+            { maxPrice: '0.01', wait: 10_000 },
+          )
+      }
+      await run(25, 40)
+      await run(6, 5000)
+      await page.goto(`${node.url}/#/agents/${encodeURIComponent(padder.key.did)}`)
+      await page.locator('.page-head .badge[data-state=anomalous]').waitFor()
+      await expectText(page, '[data-testid=anomalies] li[data-metric=outputSize]', 'browser.pad')
+      await screenshot(page, 'agent-anomalous-desktop')
+      await client.close()
+      await padder.agent.close()
     })
   },
 )

@@ -17,6 +17,7 @@ const nodeRules: AlertRule[] = [
   'AgentUnresponsive',
   'BudgetExceeded',
   'VerificationFailed',
+  'AgentAnomalous',
 ]
 
 /** Parses a PromQL expression; answers the metric names it selects, or throws at a syntax error. */
@@ -39,7 +40,7 @@ describe('deploy/prometheus/agentmesh-rules.yml', () => {
   })
   afterAll(() => node.stop())
 
-  it('holds the node’s four alert rules, in valid PromQL over metrics that /metrics exposes', async () => {
+  it('holds the node’s five alert rules, in valid PromQL over metrics that /metrics exposes', async () => {
     const rules = (parse(readFileSync(file, 'utf8')) as RuleFile).groups.flatMap((g) => g.rules)
     expect(rules.map((r) => r.alert).sort()).toEqual([...nodeRules].sort())
     const exposed = await scrape(node.url)

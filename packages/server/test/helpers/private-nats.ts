@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { freePort, skipUnlessCi } from './local-services.js'
 
 const binary = '/usr/sbin/nats-server'
 
@@ -12,8 +12,7 @@ const binary = '/usr/sbin/nats-server'
  */
 export function privateNatsSkipReason(): string | undefined {
   const reason = existsSync(binary) ? undefined : `no ${binary}`
-  if (reason && process.env.CI === 'true') throw new Error(`${reason}; CI=true requires it`)
-  return reason
+  return skipUnlessCi(reason, 'it')
 }
 
 /** A NATS server (JetStream on) of the test's own, which it may stop and start at will. */
@@ -24,15 +23,6 @@ export interface PrivateNats {
   start(): Promise<void>
   /** Stops it and removes its files. */
   destroy(): Promise<void>
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const address = server.address()
-  await new Promise((resolve) => server.close(resolve))
-  if (typeof address !== 'object' || !address) throw new Error('No port')
-  return address.port
 }
 
 /**

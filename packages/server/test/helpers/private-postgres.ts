@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process'
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { freePort, skipUnlessCi } from './local-services.js'
 import { promisify } from 'node:util'
 
 const run = promisify(execFile)
@@ -23,8 +23,7 @@ function binDir(): string | undefined {
  */
 export function privatePostgresSkipReason(): string | undefined {
   const reason = binDir() ? undefined : 'no PostgreSQL binaries under /usr/lib/postgresql/*/bin'
-  if (reason && process.env.CI === 'true') throw new Error(`${reason}; CI=true requires them`)
-  return reason
+  return skipUnlessCi(reason, 'them')
 }
 
 /** A PostgreSQL server of the test's own, which it may stop and start at will. */
@@ -35,15 +34,6 @@ export interface PrivatePostgres {
   start(): Promise<void>
   /** Stops it and removes its files. */
   destroy(): Promise<void>
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const address = server.address()
-  await new Promise((resolve) => server.close(resolve))
-  if (typeof address !== 'object' || !address) throw new Error('No port')
-  return address.port
 }
 
 /**

@@ -4,6 +4,9 @@ import { AjvSchemaChecker } from '../../src/adapters/schema/ajv-schema-checker.j
 import { openStore } from '../../src/adapters/store/open-store.js'
 import type { Caller } from '../../src/core/auth/caller.js'
 import { DiscoveryService } from '../../src/core/discovery/discovery-service.js'
+import { MeaningIndex } from '../../src/core/discovery/meaning-index.js'
+import type { Embedder } from '../../src/core/ports/embedder.js'
+import type { VectorIndex } from '../../src/core/ports/vector-index.js'
 import type { RankingWeights } from '../../src/core/discovery/ranking.js'
 import type { AuditEvent } from '../../src/core/ports/audit-sink.js'
 import type { Logger } from '../../src/core/ports/logger.js'
@@ -42,9 +45,18 @@ export class FixedReputation implements ReputationSource {
 
 const silent: Logger = { debug() {}, info() {}, warn() {}, error() {} }
 
-/** Registry and discovery over a fresh in-memory SQLite store, driven by a test clock. */
+/** What discovery by meaning is made of, for `registryFixture`. */
+interface Meaning {
+  embedder: Embedder
+  index: VectorIndex
+}
+
+/**
+ * Registry and discovery over a fresh in-memory SQLite store, driven by a test clock; with
+ * `meaning`, discovery ranks by meaning too (its embedder embeds what the registry stores).
+ */
 export async function registryFixture(
-  options: { weights?: Partial<RankingWeights>; store?: Store } = {},
+  options: { weights?: Partial<RankingWeights>; store?: Store; meaning?: Meaning } = {},
 ) {
   const store = options.store ?? (await openStore({ kind: 'sqlite', filename: ':memory:' }))
   const clock = new TestClock()
@@ -52,7 +64,11 @@ export async function registryFixture(
   const audit: AuditEvent[] = []
   const presence = new Presence(clock, { ttlMs: 30_000, store: new MemoryPresenceStore() })
   const reputation = new FixedReputation()
+  const meaning =
+    options.meaning && new MeaningIndex({ store, bus, logger: silent, clock, ...options.meaning })
+  await meaning?.start()
   const registry = new RegistryService({
+    ...(meaning ? { embedder: meaning.embedder } : {}),
     store,
     clock,
     bus,
@@ -62,7 +78,7 @@ export async function registryFixture(
     audit: { record: (event) => Promise.resolve(void audit.push(event)) },
   })
   const discovery = new DiscoveryService(
-    { store, presence, reputation, bus, clock },
+    { store, presence, reputation, bus, clock, ...(meaning ? { meaning } : {}) },
     { defaultCurrency: 'USD', ...(options.weights ? { weights: options.weights } : {}) },
   )
   const callerOf = (key: KeyPair): Caller => ({ did: key.did, roles: ['agent'] })
@@ -71,5 +87,17 @@ export async function registryFixture(
     await registry.register(callerOf(key), signJws(card(key), key))
     return key
   }
-  return { store, clock, bus, audit, presence, reputation, registry, discovery, callerOf, add }
+  return {
+    store,
+    clock,
+    bus,
+    audit,
+    presence,
+    reputation,
+    registry,
+    discovery,
+    meaning,
+    callerOf,
+    add,
+  }
 }

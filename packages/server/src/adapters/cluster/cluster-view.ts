@@ -10,9 +10,13 @@ export const SCALE_IN_BELOW = 0.3
 export const loadOf = (inFlight: number, capacity: number): number =>
   capacity > 0 ? inFlight / capacity : 0
 
-/** What the load says to do. */
-export function recommendation(load: number): ClusterView['recommendation'] {
-  return load > SCALE_OUT_ABOVE ? 'scale_out' : load < SCALE_IN_BELOW ? 'scale_in' : 'steady'
+/**
+ * What the load says to do, and the load forecast a short while ahead when there is one: out when
+ * either is above `SCALE_OUT_ABOVE`, in only when both are below `SCALE_IN_BELOW`.
+ */
+export function recommendation(load: number, forecast?: number): ClusterView['recommendation'] {
+  const high = Math.max(load, forecast ?? load)
+  return high > SCALE_OUT_ABOVE ? 'scale_out' : high < SCALE_IN_BELOW ? 'scale_in' : 'steady'
 }
 
 /** Builds `GET /v1/cluster` from the node directory and the leases. */
@@ -20,6 +24,7 @@ export function clusterView(
   nodeId: string,
   nodes: (NodeAnnouncement & { gone: boolean })[],
   leases: { leases: LeaseRow[]; byOwner: Map<string, number> },
+  forecast?: ClusterView['forecast'],
 ): ClusterView {
   const views: ClusterNodeView[] = nodes.map((n) => ({
     id: n.id,
@@ -43,7 +48,8 @@ export function clusterView(
     nodeId,
     nodes: views.sort((a, b) => a.id.localeCompare(b.id)),
     load,
-    recommendation: recommendation(load),
+    recommendation: recommendation(load, forecast?.load),
+    ...(forecast ? { forecast } : {}),
     leases: leases.leases.map((l) => ({
       taskId: l.taskId,
       ownerId: l.owner,

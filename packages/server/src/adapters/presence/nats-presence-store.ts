@@ -6,6 +6,7 @@ import type { PresenceEntry, PresenceStore } from '../../core/ports/presence-sto
 const encode = (agentId: string) => Buffer.from(agentId).toString('base64url')
 const decode = (key: string) => Buffer.from(key, 'base64url').toString()
 const copy = (entry: PresenceEntry): PresenceEntry => ({ ...entry })
+const seen = (entry: PresenceEntry | undefined) => entry?.lastSeenMs ?? -Infinity
 
 /**
  * Presence shared by a cluster in a NATS KV bucket, one key per agent and node
@@ -49,7 +50,7 @@ export class NatsPresenceStore implements PresenceStore {
 
   get(agentId: string): PresenceEntry | undefined {
     const local = this.#local.get(agentId)
-    if (local) return copy(local)
+    if (local && this.#servedHere(agentId, local)) return copy(local)
     const remote = this.#freshest(agentId)
     if (!remote) return undefined
     const announced = this.#announced.get(agentId) ?? remote[1].announcedOnline
@@ -57,12 +58,17 @@ export class NatsPresenceStore implements PresenceStore {
   }
 
   set(agentId: string, entry: PresenceEntry): void {
-    if (this.#local.has(agentId) || entry.connections > 0) {
+    const local = this.#local.get(agentId)
+    // Kept here: agents connected here, and heartbeats heard here (an agent online over HTTP
+    // only) while they are fresher than what other nodes heard of the agent.
+    const heardHere = entry.lastSeenMs !== null && entry.lastSeenMs > seen(this.get(agentId))
+    if (entry.connections > 0 || heardHere || (local && this.#servedHere(agentId, local))) {
       this.#local.set(agentId, copy(entry))
       this.#put(agentId, entry)
-    } else {
-      this.#announced.set(agentId, entry.announcedOnline)
+      return
     }
+    if (local) this.delete(agentId)
+    this.#announced.set(agentId, entry.announcedOnline)
   }
 
   delete(agentId: string): void {
@@ -114,6 +120,12 @@ export class NatsPresenceStore implements PresenceStore {
     this.#kv.put(`${encode(agentId)}.${this.#nodeId}`, value).catch((error: unknown) => {
       this.#logger.warn({ err: error, agentId }, 'presence write failed')
     })
+  }
+
+  /** Whether this node's entry is the one to go by: a connection here, or the freshest heartbeat. */
+  #servedHere(agentId: string, local: PresenceEntry): boolean {
+    const remote = this.#freshest(agentId)
+    return local.connections > 0 || !remote || seen(local) >= seen(remote[1])
   }
 
   #freshest(agentId: string): [string, PresenceEntry] | undefined {

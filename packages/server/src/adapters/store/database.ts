@@ -71,6 +71,15 @@ export interface Database {
     document: string
   }
   reputation_aggregates: ReputationAggregateRow
+  oracle_reputation: {
+    agent_id: string
+    capability_id: string
+    answers: number | string
+    within_tolerance: number | string
+    deviation_total: number
+    updated_at: number | string
+  }
+  oracle_answers: { task_id: string; agent_id: string; at: number | string }
   reputation_outcomes: { task_id: string; agent_id: string; at: number | string }
   reputation_ratings: {
     task_id: string
@@ -216,6 +225,9 @@ export interface Database {
     search_title: string
     search_body: string
     capability: string
+    /** The embedding's float32 components, little-endian; null until embedded. */
+    embedding: Uint8Array | null
+    embedding_model: string | null
   }
   /** Capabilities an admin features in the marketplace (a row while featured). */
   capability_featured: {
@@ -241,8 +253,32 @@ export interface Database {
     category: string
     search_text: string
     deployments: Generated<number | string>
+    rating_sum: Generated<number | string>
+    rating_count: Generated<number | string>
     created_at: number | string
     document: string
+  }
+  template_deployments: { template_id: string; deployer: string; deployed_at: number | string }
+  template_ratings: {
+    template_id: string
+    rater: string
+    stars: number
+    comment: string | null
+    created_at: number | string
+    updated_at: number | string
+  }
+  hosted_leases: {
+    agent_id: string
+    owner: string
+    epoch: number | string
+    expires_at: number | string
+  }
+  hosted_logs: {
+    seq: Generated<number | string>
+    agent_id: string
+    at: number | string
+    level: string
+    message: string
   }
 }
 

@@ -1,6 +1,6 @@
 import { sql, type Kysely, type Selectable } from 'kysely'
-import type { HostedStore, TemplateQuery } from '../../core/hosted/hosted-store.js'
-import type { HostedAgent, HostedUsage, Template } from '../../core/hosted/hosted-types.js'
+import type { HostedStore } from '../../core/hosted/hosted-store.js'
+import type { HostedAgent, HostedUsage } from '../../core/hosted/hosted-types.js'
 import { toMs, type Database, type HostedAgentRow } from './database.js'
 import { fromDocument, toDocument } from './json-document.js'
 
@@ -25,7 +25,7 @@ function agentOf(row: Selectable<HostedAgentRow>): HostedAgent {
   }
 }
 
-/** Hosted agents, their code and their templates on Kysely (SQLite and PostgreSQL alike). */
+/** Hosted agents and their code on Kysely (SQLite and PostgreSQL alike). */
 export class KyselyHostedStore implements HostedStore {
   readonly #db: Kysely<Database>
 
@@ -98,66 +98,5 @@ export class KyselyHostedStore implements HostedStore {
       })
       .where('id', '=', id)
       .execute()
-  }
-
-  async putTemplate(template: Template): Promise<void> {
-    const { id, owner, category, deployments: _d, createdAtMs, ...rest } = template
-    await this.#db
-      .insertInto('hosted_templates')
-      .values({
-        id,
-        owner,
-        category,
-        search_text: `${template.name} ${template.description}`.toLowerCase(),
-        created_at: createdAtMs,
-        document: toDocument(rest),
-      })
-      .execute()
-  }
-
-  async template(id: string): Promise<Template | undefined> {
-    const row = await this.#db
-      .selectFrom('hosted_templates')
-      .selectAll()
-      .where('id', '=', id)
-      .executeTakeFirst()
-    return row ? templateOf(row) : undefined
-  }
-
-  async templates(query: TemplateQuery): Promise<Template[]> {
-    let select = this.#db.selectFrom('hosted_templates').selectAll()
-    if (query.category !== undefined) select = select.where('category', '=', query.category)
-    for (const word of (query.q ?? '').toLowerCase().split(/\s+/).filter(Boolean).slice(0, 8)) {
-      const escaped = word.replace(/[\\%_]/g, (c) => `\\${c}`)
-      select = select.where(sql<boolean>`search_text like ${`%${escaped}%`} escape '\\'`)
-    }
-    select =
-      query.sort === 'popular'
-        ? select.orderBy('deployments', 'desc').orderBy('id')
-        : select.orderBy('created_at', 'desc').orderBy('id')
-    const rows = await select.limit(query.limit).offset(query.offset).execute()
-    return rows.map(templateOf)
-  }
-
-  async countDeployment(id: string): Promise<void> {
-    await this.#db
-      .updateTable('hosted_templates')
-      .set({ deployments: sql`deployments + 1` })
-      .where('id', '=', id)
-      .execute()
-  }
-}
-
-function templateOf(row: Selectable<Database['hosted_templates']>): Template {
-  const rest = fromDocument<
-    Omit<Template, 'id' | 'owner' | 'category' | 'deployments' | 'createdAtMs'>
-  >(row.document)
-  return {
-    ...rest,
-    id: row.id,
-    owner: row.owner,
-    category: row.category,
-    deployments: toMs(row.deployments),
-    createdAtMs: toMs(row.created_at),
   }
 }

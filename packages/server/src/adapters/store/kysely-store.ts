@@ -17,7 +17,11 @@ import type { Store } from '../../core/store.js'
 import type { TaskStore } from '../../core/tasks/task-store.js'
 import type { MarketplaceStore } from '../../core/marketplace/marketplace-store.js'
 import type { HostedStore } from '../../core/hosted/hosted-store.js'
+import type { HostedLogStore } from '../../core/hosted/hosted-log-store.js'
+import type { TemplateStore } from '../../core/hosted/template-store.js'
 import type { ReputationStore } from '../../core/reputation/reputation-store.js'
+import type { OracleStore } from '../../core/oracles/oracle-store.js'
+import { KyselyOracleStore } from './oracle-store.js'
 import { KyselyAuditStore } from './audit-store.js'
 import { KyselyCertificateStore } from './certificate-store.js'
 import { KyselyKnowledgeStore } from './knowledge-store.js'
@@ -31,6 +35,8 @@ import { KyselyTaskStore } from './task-store.js'
 import { KyselyLedgerStore } from './ledger-store.js'
 import { KyselyMarketplaceStore } from './marketplace-store.js'
 import { KyselyHostedStore } from './hosted-store.js'
+import { KyselyHostedLogStore } from './hosted-log-store.js'
+import { KyselyTemplateStore } from './template-store.js'
 import { KyselyRegistryStore } from './registry-store.js'
 import { KyselyPushConfigStore } from './push-config-store.js'
 import type { PushConfigStore } from '../../core/ports/push-config-store.js'
@@ -48,6 +54,7 @@ export class KyselyStore implements Store {
   readonly pipelines: PipelineStore
   readonly negotiation: NegotiationStore
   readonly reputation: ReputationStore
+  readonly oracles: OracleStore
   readonly audit: AuditStore
   readonly ledger: LedgerStore
   readonly registry: RegistryStore
@@ -55,6 +62,8 @@ export class KyselyStore implements Store {
   readonly witness: WitnessStore
   readonly certificates: CertificateStore
   readonly hosted: HostedStore
+  readonly hostedLogs: HostedLogStore
+  readonly templates: TemplateStore
   readonly knowledge: KnowledgeStore
   readonly #db: Kysely<Database>
   readonly #onClose: () => Promise<void>
@@ -80,6 +89,7 @@ export class KyselyStore implements Store {
     this.pipelines = new KyselyPipelineStore(db)
     this.negotiation = new KyselyNegotiationStore(db, dialect)
     this.reputation = new KyselyReputationStore(db, dialect)
+    this.oracles = new KyselyOracleStore(db)
     this.audit = new KyselyAuditStore(db)
     this.ledger = new KyselyLedgerStore(db, dialect)
     this.registry = new KyselyRegistryStore(db, dialect)
@@ -87,6 +97,8 @@ export class KyselyStore implements Store {
     this.witness = new KyselyWitnessStore(db)
     this.certificates = new KyselyCertificateStore(db)
     this.hosted = new KyselyHostedStore(db)
+    this.hostedLogs = new KyselyHostedLogStore(db)
+    this.templates = new KyselyTemplateStore(db)
     this.knowledge = new KyselyKnowledgeStore(db, dialect)
   }
 

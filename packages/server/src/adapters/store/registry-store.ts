@@ -5,13 +5,16 @@ import { searchWords } from '../../core/discovery/search-words.js'
 import type {
   AgentRecord,
   AgentVersion,
+  CapabilityEmbeddings,
   CapabilityMatch,
   CapabilityQuery,
   RegistryEvent,
   RegistryEventType,
   RegistryStore,
+  StoredEmbedding,
 } from '../../core/registry/registry-store.js'
 import { toMs, toMsOrNull, type Database } from './database.js'
+import { embeddingBytes, embeddingOf } from './embedding-column.js'
 import { CAPABILITY_COLUMNS, type CapabilityRow, type StoreDialect } from './store-dialect.js'
 
 type NewEvent = Omit<RegistryEvent, 'seq'>
@@ -23,8 +26,8 @@ export function priceKey(micros: bigint): string {
 
 const escapeLike = (text: string): string => text.replace(/[\\%_]/g, (c) => `\\${c}`)
 
-function capabilityRows(card: AgentCard) {
-  return card.capabilities.map((capability) => ({
+function capabilityRows(card: AgentCard, embeddings: CapabilityEmbeddings | undefined) {
+  return card.capabilities.map((capability, i) => ({
     agent_id: card.did,
     capability_id: capability.id,
     description: capability.description,
@@ -40,7 +43,14 @@ function capabilityRows(card: AgentCard) {
     ).join(' '),
     search_body: searchWords(`${card.description} ${capability.description}`).join(' '),
     capability: JSON.stringify(capability),
+    ...embeddingColumns(embeddings?.model, embeddings?.vectors[i]),
   }))
+}
+
+function embeddingColumns(model: string | undefined, vector: Float32Array | undefined) {
+  return model === undefined || vector === undefined
+    ? {}
+    : { embedding: embeddingBytes(vector), embedding_model: model }
 }
 
 /** The query's filters on the capabilities table `c`, as SQL conditions (at least one). */
@@ -62,6 +72,7 @@ export function filters(query: CapabilityQuery): RawBuilder<unknown>[] {
   if (query.excludeAgentIds !== undefined && query.excludeAgentIds.length > 0) {
     conditions.push(sql`c.agent_id not in (${sql.join(query.excludeAgentIds)})`)
   }
+  if (query.keys !== undefined) conditions.push(sql`c.id in (${sql.join(query.keys)})`)
   return conditions
 }
 
@@ -72,7 +83,11 @@ export class KyselyRegistryStore implements RegistryStore {
     readonly dialect: StoreDialect,
   ) {}
 
-  put(record: AgentRecord, event: NewEvent): Promise<RegistryEvent | undefined> {
+  put(
+    record: AgentRecord,
+    event: NewEvent,
+    embeddings?: CapabilityEmbeddings,
+  ): Promise<RegistryEvent | undefined> {
     return this.db.transaction().execute(async (trx) => {
       const values = {
         agent_id: record.agentId,
@@ -112,7 +127,7 @@ export class KyselyRegistryStore implements RegistryStore {
         })
         .execute()
       await trx.deleteFrom('capabilities').where('agent_id', '=', record.agentId).execute()
-      await trx.insertInto('capabilities').values(capabilityRows(record.card)).execute()
+      await trx.insertInto('capabilities').values(capabilityRows(record.card, embeddings)).execute()
       return appendEvent(trx, event)
     })
   }
@@ -166,6 +181,7 @@ export class KyselyRegistryStore implements RegistryStore {
 
   async match(query: CapabilityQuery): Promise<CapabilityMatch[]> {
     if (query.agentIds !== undefined && query.agentIds.length === 0) return []
+    if (query.keys !== undefined && query.keys.length === 0) return []
     const conditions = filters(query)
     const where = sql<boolean>`${sql.join(conditions, sql` and `)}`
     const rows: CapabilityRow[] =
@@ -174,6 +190,7 @@ export class KyselyRegistryStore implements RegistryStore {
             .selectFrom('capabilities as c')
             .select(CAPABILITY_COLUMNS)
             .$if(query.withCapability === true, (q) => q.select('c.capability'))
+            .$if(query.withEmbedding === true, (q) => q.select('c.embedding'))
             .select(sql<number>`0`.as('relevance'))
             .where(where)
             .orderBy('c.price_key')
@@ -185,6 +202,7 @@ export class KyselyRegistryStore implements RegistryStore {
             filtered: conditions.length > 1,
           })
     return rows.map((r) => ({
+      key: Number(r.id),
       agentId: r.agent_id,
       agentName: r.agent_name,
       capabilityId: r.capability_id,
@@ -196,7 +214,41 @@ export class KyselyRegistryStore implements RegistryStore {
       concurrency: r.concurrency,
       relevance: Number(r.relevance),
       ...(r.capability === undefined ? {} : { capability: JSON.parse(r.capability) as Capability }),
+      ...(r.embedding === undefined ? {} : { embedding: embeddingOf(r.embedding) }),
     }))
+  }
+
+  async embeddings(
+    scope: { afterKey: number; limit: number } | { agentId: string },
+  ): Promise<StoredEmbedding[]> {
+    let query = this.db
+      .selectFrom('capabilities')
+      .select(['id', 'agent_id', 'embedding', 'embedding_model'])
+      .orderBy('id')
+    query =
+      'agentId' in scope
+        ? query.where('agent_id', '=', scope.agentId)
+        : query.where('id', '>', scope.afterKey).limit(scope.limit)
+    const rows = await query.execute()
+    return rows.map((r) => ({
+      key: Number(r.id),
+      agentId: r.agent_id,
+      model: r.embedding_model,
+      vector: embeddingOf(r.embedding),
+    }))
+  }
+
+  async setEmbeddings(model: string, rows: { key: number; vector: Float32Array }[]): Promise<void> {
+    if (rows.length === 0) return
+    await this.db.transaction().execute(async (trx) => {
+      for (const { key, vector } of rows) {
+        await trx
+          .updateTable('capabilities')
+          .set({ embedding: embeddingBytes(vector), embedding_model: model })
+          .where('id', '=', key)
+          .execute()
+      }
+    })
   }
 
   async capabilities(

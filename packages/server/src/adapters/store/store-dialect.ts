@@ -42,6 +42,7 @@ export interface StoreDialect {
 
 /** The columns a capability search reads from the capabilities table, aliased `c`. */
 export const CAPABILITY_COLUMNS = [
+  'c.id',
   'c.agent_id',
   'c.agent_name',
   'c.capability_id',
@@ -55,6 +56,7 @@ export const CAPABILITY_COLUMNS = [
 
 /** One capability a search found; `relevance` is higher for a better match. */
 export interface CapabilityRow {
+  id: number | string
   agent_id: string
   agent_name: string
   capability_id: string
@@ -67,6 +69,8 @@ export interface CapabilityRow {
   relevance: number
   /** The stored capability, read when the query asks `withCapability`. */
   capability?: string
+  /** The stored embedding, read when the query asks `withEmbedding`. */
+  embedding?: Uint8Array | null
 }
 
 /** Full-text search over the capabilities' `search_title` (weighted more) and `search_body`. */
@@ -96,6 +100,8 @@ export interface SchemaDialect {
     type: ColumnDataType
     define: (column: ColumnDefinitionBuilder) => ColumnDefinitionBuilder
   }
+  /** A column of bytes. */
+  readonly bytesType: ColumnDataType
   /** The text at `key` in the JSON object stored in the TEXT column `column` (null when absent). */
   jsonText(column: string, key: string): RawBuilder<string | null>
   /** Widens an INTEGER column to 64 bits; nothing to do where INTEGER has 64 bits already. */

@@ -1,6 +1,17 @@
-import { formatAmount, toMoney, type HostedAgentView, type TemplateView } from '@agentmesh/protocol'
+import {
+  formatAmount,
+  toMoney,
+  type HostedAgentView,
+  type TemplateRatingView,
+  type TemplateView,
+} from '@agentmesh/protocol'
 import type { HostedPolicy } from '../../core/hosted/hosted-policy.js'
-import type { HostedAgent, ResourcePrice, Template } from '../../core/hosted/hosted-types.js'
+import type {
+  HostedAgent,
+  ResourcePrice,
+  Template,
+  TemplateRating,
+} from '../../core/hosted/hosted-types.js'
 
 const iso = (ms: number) => new Date(ms).toISOString()
 
@@ -59,7 +70,20 @@ export function templateView(template: Template): TemplateView {
     card: template.card,
     allowedHosts: template.allowedHosts,
     deployments: template.deployments,
-    rating: null,
+    rating: template.rating.average,
+    ratings: template.rating.count,
     createdAt: iso(template.createdAtMs),
+  }
+}
+
+/** A deployer's rating of a template. */
+export function templateRatingView(rating: TemplateRating): TemplateRatingView {
+  return {
+    templateId: rating.templateId,
+    rater: rating.rater,
+    stars: rating.stars,
+    comment: rating.comment,
+    createdAt: iso(rating.createdAtMs),
+    updatedAt: iso(rating.updatedAtMs),
   }
 }

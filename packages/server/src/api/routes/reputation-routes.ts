@@ -2,6 +2,8 @@ import { capabilityIdSchema, toMoney, type AgentReputation } from '@agentmesh/pr
 import type { FastifyInstance } from 'fastify'
 import type { Rating } from '../../core/reputation/reputation-store.js'
 import type { ReputationReport } from '../../core/reputation/reputation-service.js'
+import type { Anomaly } from '../../core/anomalies/anomaly-detector.js'
+import type { OracleStanding } from '../../core/oracles/oracle-reputation.js'
 import type { ApiContext } from '../context.js'
 
 const nullableNumber = { type: ['number', 'null'] } as const
@@ -101,10 +103,40 @@ const reportSchema = {
         components: { type: 'array', items: component },
       },
     },
+    oracle: {
+      type: 'object',
+      description: 'Its record as an oracle source: weight = (withinTolerance + 1) / (answers + 2)',
+      properties: {
+        answers: { type: 'integer' },
+        withinTolerance: { type: 'integer' },
+        meanDeviation: nullableNumber,
+        weight: { type: 'number' },
+      },
+    },
+    anomalies: {
+      type: 'array',
+      description: 'Metrics out of their learned normal now',
+      items: {
+        type: 'object',
+        properties: {
+          capabilityId: { type: 'string' },
+          metric: { type: 'string' },
+          observed: { type: 'number' },
+          expected: { type: 'number' },
+          score: { type: 'number' },
+          since: { type: 'string' },
+          lastSeenAt: { type: 'string' },
+        },
+      },
+    },
   },
 } as const
 
-function reportToWire(report: ReputationReport): AgentReputation {
+function reportToWire(
+  report: ReputationReport,
+  oracle: OracleStanding,
+  anomalies: Anomaly[],
+): AgentReputation {
   const { lastOutcomeAtMs, ...stats } = report.stats
   return {
     ...report,
@@ -112,6 +144,16 @@ function reportToWire(report: ReputationReport): AgentReputation {
       ...stats,
       lastOutcomeAt: lastOutcomeAtMs === null ? null : new Date(lastOutcomeAtMs).toISOString(),
     },
+    oracle,
+    anomalies: anomalies.map((a) => ({
+      capabilityId: a.capabilityId,
+      metric: a.metric,
+      observed: a.observed,
+      expected: a.expected,
+      score: a.score,
+      since: new Date(a.sinceMs).toISOString(),
+      lastSeenAt: new Date(a.lastSeenMs).toISOString(),
+    })),
   }
 }
 
@@ -125,7 +167,8 @@ export function reputationRoutes(app: FastifyInstance, ctx: ApiContext): void {
     {
       schema: {
         tags: ['reputation'],
-        summary: "An agent's reputation: stats, score (0–5) and its explanation",
+        summary:
+          "An agent's reputation: stats, score (0–5) and its explanation, oracle record, anomalies now",
         description:
           'Over all its capabilities, or one with `capability`. An agent without evidence has ' +
           'the prior score. See the explanation for the formula.',
@@ -142,7 +185,14 @@ export function reputationRoutes(app: FastifyInstance, ctx: ApiContext): void {
         response: { 200: reportSchema },
       },
     },
-    async (request) =>
-      reportToWire(await ctx.reputation.get(request.params.id, request.query.capability)),
+    async (request) => {
+      const { id } = request.params
+      const { capability } = request.query
+      const [report, oracle] = await Promise.all([
+        ctx.reputation.get(id, capability),
+        ctx.oracles.standing(id, capability),
+      ])
+      return reportToWire(report, oracle, ctx.anomalies.of(id, ctx.clock.now(), capability))
+    },
   )
 }

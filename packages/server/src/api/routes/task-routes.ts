@@ -25,6 +25,7 @@ import {
 
 const MAX_TIMEOUT_MS = 600_000
 const MAX_WAIT_MS = 600_000
+const DEFAULT_ORACLE_TOLERANCE = 0.01
 
 interface SubmitBody {
   webhook?: WebhookBody
@@ -36,11 +37,43 @@ interface SubmitBody {
   timeoutMs?: number
   retry?: Partial<RetryPolicy>
   idempotencyKey?: string
-  verify?: VerifyPolicy
+  verify?: VerifyBody
   parentTaskId?: string
   maxUnits?: number
   bonus?: string
 }
+
+/** `verify` as sent: an oracle's tolerance and field may be left out. */
+type VerifyBody =
+  | Exclude<VerifyPolicy, { mode: 'oracle' }>
+  | (Omit<Extract<VerifyPolicy, { mode: 'oracle' }>, 'tolerance' | 'field'> & {
+      tolerance?: number
+      field?: string
+    })
+
+/** `verify: {mode: "oracle", …}`: n sources, aggregated by weighted median or majority. */
+const oracleVerifySchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['mode', 'n', 'aggregate'],
+  properties: {
+    mode: { const: 'oracle' },
+    n: { type: 'integer', minimum: 3, maximum: 9 },
+    aggregate: { enum: ['median', 'majority'] },
+    tolerance: {
+      type: 'number',
+      minimum: 0,
+      maximum: 1000,
+      description: `median: a paid source is within tolerance × |answer| of it (default ${DEFAULT_ORACLE_TOLERANCE})`,
+    },
+    field: {
+      type: 'string',
+      maxLength: 200,
+      pattern: '^(/.*)?$',
+      description: 'A JSON pointer to the answer in the output; "" (default): the whole output',
+    },
+  },
+} as const
 
 const submitSchema = {
   type: 'object',
@@ -87,6 +120,7 @@ const submitSchema = {
           required: ['mode', 'capability'],
           properties: { mode: { const: 'validator' }, capability: capabilityIdSchema },
         },
+        oracleVerifySchema,
       ],
     },
     parentTaskId: { type: 'string', maxLength: 200 },
@@ -152,7 +186,7 @@ export function taskRoutes(app: FastifyInstance, ctx: ApiContext): void {
         capability: capability ?? '',
         maxPriceMicros: micros,
         currency,
-        ...(verify ? { verify } : {}),
+        ...(verify ? { verify: withDefaults(verify) } : {}),
         ...(bonus === undefined ? {} : { bonusMicros: parseAmount(bonus) }),
       }
       const { task, created } = await tasks.submit(caller, submit)
@@ -332,4 +366,14 @@ export function taskRoutes(app: FastifyInstance, ctx: ApiContext): void {
       unsubscribe()
     },
   )
+}
+
+/** The verify policy with an oracle's defaults filled in, as the task stores and shows it. */
+function withDefaults(verify: VerifyBody): VerifyPolicy {
+  if (verify.mode !== 'oracle') return verify
+  return {
+    ...verify,
+    tolerance: verify.tolerance ?? DEFAULT_ORACLE_TOLERANCE,
+    field: verify.field ?? '',
+  }
 }

@@ -1,10 +1,16 @@
-import { moneySchema, parseMoney, type Money, type TemplatePage } from '@agentmesh/protocol'
+import {
+  moneySchema,
+  parseMoney,
+  type Money,
+  type TemplatePage,
+  type TemplateRatingPage,
+} from '@agentmesh/protocol'
 import type { FastifyInstance } from 'fastify'
 import type { HostedLimits } from '../../core/hosted/hosted-types.js'
 import { callerOf } from '../auth-hook.js'
 import type { ApiContext } from '../context.js'
 import { limitsSchema } from './hosted-agent-routes.js'
-import { hostedAgentView, templateView } from './hosted-views.js'
+import { hostedAgentView, templateRatingView, templateView } from './hosted-views.js'
 
 const idParams = {
   type: 'object',
@@ -23,7 +29,7 @@ interface PublishBody {
 
 /**
  * Templates: an owner publishes a hosted agent; anyone lists them; a deployer creates its own
- * hosted agent from one with its parameters and its signed card.
+ * hosted agent from one with its parameters and its signed card, and may rate it.
  */
 export function templateRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const tags = ['templates']
@@ -65,7 +71,7 @@ export function templateRoutes(app: FastifyInstance, ctx: ApiContext): void {
     Querystring: {
       q?: string
       category?: string
-      sort?: 'popular' | 'newest'
+      sort?: 'popular' | 'newest' | 'rating'
       limit?: number
       cursor?: string
     }
@@ -75,14 +81,14 @@ export function templateRoutes(app: FastifyInstance, ctx: ApiContext): void {
       schema: {
         tags,
         summary:
-          'List templates: search words, a category, popular (by deployments) or newest first',
+          'List templates: search words, a category, popular (by deployments), newest or best rated first',
         querystring: {
           type: 'object',
           additionalProperties: false,
           properties: {
             q: { type: 'string', maxLength: 200 },
             category: { type: 'string', maxLength: 32 },
-            sort: { enum: ['popular', 'newest'] },
+            sort: { enum: ['popular', 'newest', 'rating'] },
             limit: { type: 'integer', minimum: 1, maximum: 100 },
             cursor: { type: 'string', pattern: '^\\d{1,6}$' },
           },
@@ -144,6 +150,64 @@ export function templateRoutes(app: FastifyInstance, ctx: ApiContext): void {
         limits,
       })
       return reply.status(201).send(hostedAgentView(agent, ctx.hosted.policy))
+    },
+  )
+
+  app.post<{ Params: { id: string }; Body: { stars: number; comment?: string } }>(
+    '/v1/templates/:id/ratings',
+    {
+      config: { access: ['agent', 'admin'] },
+      schema: {
+        tags,
+        summary: 'Rate a template the caller deployed: 1 to 5 stars, a comment',
+        description:
+          "One rating per deployer: rating again replaces the caller's rating. The template's owner, and anyone who never deployed it, get 403 TEMPLATE_NOT_DEPLOYED.",
+        params: idParams,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['stars'],
+          properties: {
+            stars: { type: 'integer', minimum: 1, maximum: 5 },
+            comment: { type: 'string', maxLength: 1000 },
+          },
+        },
+      },
+    },
+    async (request) => {
+      const { rating, template } = await ctx.templates.rate(
+        callerOf(request),
+        request.params.id,
+        request.body,
+      )
+      return { rating: templateRatingView(rating), template: templateView(template) }
+    },
+  )
+
+  app.get<{ Params: { id: string }; Querystring: { limit?: number; cursor?: string } }>(
+    '/v1/templates/:id/ratings',
+    {
+      schema: {
+        tags,
+        summary: "A template's ratings, the latest first",
+        params: idParams,
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            limit: { type: 'integer', minimum: 1, maximum: 100 },
+            cursor: { type: 'string', pattern: '^\\d{1,6}$' },
+          },
+        },
+      },
+    },
+    async (request): Promise<TemplateRatingPage> => {
+      const { limit = 20, cursor } = request.query
+      const offset = cursor === undefined ? 0 : Number(cursor)
+      const found = await ctx.templates.ratings(request.params.id, limit + 1, offset)
+      const page: TemplateRatingPage = { ratings: found.slice(0, limit).map(templateRatingView) }
+      if (found.length > limit) page.nextCursor = String(offset + limit)
+      return page
     },
   )
 }

@@ -1,8 +1,13 @@
+import type { Anomaly, AnomalyMetric } from '../anomalies/anomaly-detector.js'
 import type { TaskState } from '../tasks/task-types.js'
 
-/** The node's alert rules; `deploy/prometheus/agentmesh-rules.yml` holds the same four. */
+/** The node's alert rules; `deploy/prometheus/agentmesh-rules.yml` holds the same five. */
 export type AlertRule =
-  'TaskErrorRateHigh' | 'AgentUnresponsive' | 'BudgetExceeded' | 'VerificationFailed'
+  | 'TaskErrorRateHigh'
+  | 'AgentUnresponsive'
+  | 'BudgetExceeded'
+  | 'VerificationFailed'
+  | 'AgentAnomalous'
 
 /** The integrity checks the node runs on a timer. */
 export type IntegrityCheck = 'ledger' | 'audit'
@@ -75,6 +80,7 @@ export class AlertEvaluator {
   readonly #offlineSince = new Map<string, number>()
   readonly #overages = new Map<string, { lastAtMs: number; firstAtMs: number; count: number }>()
   readonly #checks = new Map<IntegrityCheck, { ok: boolean; problem: string; atMs: number }>()
+  #anomalies: Anomaly[] = []
   readonly #firing = new Map<string, Alert>()
   #resolved: Alert[] = []
 
@@ -120,6 +126,11 @@ export class AlertEvaluator {
   /** The outcome of an integrity check; a failed one fires until a later check passes. */
   verified(check: IntegrityCheck, ok: boolean, problem: string, atMs: number): void {
     this.#checks.set(check, { ok, problem, atMs })
+  }
+
+  /** What anomaly detection finds out of normal now (replaces what it said before). */
+  anomalous(anomalies: Anomaly[]): void {
+    this.#anomalies = anomalies
   }
 
   /** Re-evaluates every rule at `nowMs`; answers what fired and what resolved. */
@@ -177,6 +188,7 @@ export class AlertEvaluator {
         sinceMs: result.atMs,
       })
     }
+    for (const [id, condition] of anomalyConditions(this.#anomalies)) add(id, condition)
     return this.#apply(conditions, nowMs)
   }
 
@@ -234,4 +246,37 @@ export class AlertEvaluator {
     }
     return changes
   }
+}
+
+const UNITS: Record<AnomalyMetric, (value: number) => string> = {
+  latency: (v) => `${Math.round(v)} ms`,
+  errorRate: (v) => `${Math.round(v * 100)} %`,
+  outputSize: (v) => `${Math.round(v)} chars`,
+  price: (v) => `${Math.round(v)} micro-units`,
+}
+
+/** `AgentAnomalous`, one alert per agent with anomalies: what is off, and since when. */
+function anomalyConditions(anomalies: Anomaly[]): Map<string, Condition> {
+  const byAgent = new Map<string, Anomaly[]>()
+  for (const anomaly of anomalies) {
+    byAgent.set(anomaly.agentId, [...(byAgent.get(anomaly.agentId) ?? []), anomaly])
+  }
+  const conditions = new Map<string, Condition>()
+  for (const [agentId, found] of byAgent) {
+    const what = found
+      .map((a) => {
+        const unit = UNITS[a.metric]
+        return `${a.metric} of ${a.capabilityId} ${unit(a.observed)} (normal ${unit(a.expected)})`
+      })
+      .join('; ')
+    conditions.set(`AgentAnomalous:${agentId}`, {
+      rule: 'AgentAnomalous',
+      severity: 'warning',
+      labels: { agentId },
+      summary: `Agent "${agentId}" behaves out of its normal: ${what}`,
+      value: Math.max(...found.map((a) => a.score)),
+      sinceMs: Math.min(...found.map((a) => a.sinceMs)),
+    })
+  }
+  return conditions
 }

@@ -1,3 +1,4 @@
+import type { Anomaly } from '../anomalies/anomaly-detector.js'
 import type { Bus } from '../ports/bus.js'
 import type { Clock } from '../ports/clock.js'
 import type { Logger } from '../ports/logger.js'
@@ -17,17 +18,25 @@ import type { IntegrityResult } from './integrity-monitor.js'
 /** The topic on which alerts that fire or resolve are announced (the dashboard follows it). */
 export const ALERTS_CHANGED = 'alerts.changed'
 
+interface AlertDeps {
+  bus: Bus
+  clock: Clock
+  logger: Logger
+  /** What behaves out of its normal now (`AgentAnomalous`); none: the rule never fires. */
+  anomalies?: { active(nowMs: number): Anomaly[] }
+}
+
 /**
  * The node's alerts: listens to task transitions and registry changes on the bus, to the ledger's
  * refusals (through the audit trail) and to integrity checks, and evaluates the rules on demand
  * and on the node's timer. Each alert that fires or resolves is logged and published.
  */
 export class AlertService {
-  readonly #deps: { bus: Bus; clock: Clock; logger: Logger }
+  readonly #deps: AlertDeps
   readonly #evaluator: AlertEvaluator
   readonly #unsubscribe: (() => void)[] = []
 
-  constructor(deps: { bus: Bus; clock: Clock; logger: Logger }, options: AlertOptions) {
+  constructor(deps: AlertDeps, options: AlertOptions) {
     this.#deps = deps
     this.#evaluator = new AlertEvaluator(options)
   }
@@ -69,7 +78,9 @@ export class AlertService {
 
   /** Evaluates every rule now; logs and publishes what fired or resolved. */
   evaluate(): AlertChange[] {
-    const changes = this.#evaluator.evaluate(this.#deps.clock.now())
+    const now = this.#deps.clock.now()
+    if (this.#deps.anomalies) this.#evaluator.anomalous(this.#deps.anomalies.active(now))
+    const changes = this.#evaluator.evaluate(now)
     for (const { change, alert } of changes) {
       const fields = {
         alert: alert.id,

@@ -11,6 +11,9 @@ import {
   type Role,
 } from '@agentmesh/protocol'
 import type { AuditSink } from '../ports/audit-sink.js'
+import type { Bus } from '../ports/bus.js'
+import { CacheDrops } from '../cache-drops.js'
+import { AUTH_CHANGED, authChange, type AuthChange } from './auth-changes.js'
 import type { Clock } from '../ports/clock.js'
 import type { AuthStores, Principal } from './auth-store.js'
 import type { Caller } from './caller.js'
@@ -26,6 +29,8 @@ export interface AuthOptions {
   closed: boolean
   nonceTtlMs: number
   sessionTtlMs: number
+  /** How long a looked-up token is trusted without the database (default `CALLER_CACHE_MS`). */
+  cacheMs?: number
 }
 
 export interface IssuedToken {
@@ -38,8 +43,8 @@ const TOKEN_PREFIX = 'amt_'
 
 /**
  * How long a token, once looked up, is trusted without the database: every request authenticates.
- * Revocations and role changes made through this node apply at once; through another node on the
- * same database, within this time.
+ * Revocations and role changes apply at once on this node and, through the bus, on the others;
+ * a bus message lost leaves them to this expiry.
  */
 export const CALLER_CACHE_MS = 1000
 const MAX_CACHED_CALLERS = 10_000
@@ -64,10 +69,8 @@ export class AuthService {
   readonly #onRegistered: ((did: string) => Promise<void>) | undefined
   readonly #onRemoved: ((did: string) => void) | undefined
   /** Recently authenticated tokens by hash: the caller, the token's expiry, when looked up. */
-  readonly #callers = new RecentCache<string, { caller: Caller; expiresAtMs: number | null }>(
-    CALLER_CACHE_MS,
-    MAX_CACHED_CALLERS,
-  )
+  readonly #callers: RecentCache<string, { caller: Caller; expiresAtMs: number | null }>
+  readonly #drops: CacheDrops<AuthChange>
 
   /** With `audit`, every sign-in (granted or denied) and every change of roles is recorded. */
   constructor(
@@ -78,8 +81,13 @@ export class AuthService {
       audit?: AuditSink
       /** Called once when a key registers itself (the node mints the `--grant` here). */
       onRegistered?: (did: string) => Promise<void>
-      /** Called when an admin removed a principal (to drop its permissions, close its sockets). */
+      /**
+       * Called when an admin removed a principal (to drop its permissions, close its sockets), on
+       * every node of a cluster.
+       */
       onRemoved?: (did: string) => void
+      /** Where revocations and role changes are told to the other nodes, which drop their caches. */
+      bus?: Bus
     },
     options: AuthOptions,
   ) {
@@ -90,6 +98,14 @@ export class AuthService {
     this.#random = deps.random
     this.#audit = deps.audit
     this.#options = options
+    this.#callers = new RecentCache(options.cacheMs ?? CALLER_CACHE_MS, MAX_CACHED_CALLERS)
+    this.#drops = new CacheDrops(deps.bus, AUTH_CHANGED, authChange, (change) => {
+      if (change.tokenHash !== undefined) this.#callers.delete(change.tokenHash)
+      if (change.did === undefined) return
+      const did = change.did
+      this.#callers.deleteWhere((entry) => entry.caller.did === did)
+      if (change.removed) this.#onRemoved?.(did)
+    })
   }
 
   /** Hands out a fresh nonce for `did` to sign. */
@@ -180,7 +196,7 @@ export class AuthService {
       roles,
       createdAtMs: existing?.createdAtMs ?? this.#clock.now(),
     })
-    this.#forget(did)
+    await this.#drops.changed({ did })
     await this.#recordRoles(did, did, existing?.roles ?? [], roles)
     if (!existing) await this.#onRegistered?.(did)
     return roles
@@ -212,6 +228,7 @@ export class AuthService {
       throw new MeshError('TOKEN_INVALID', 'Token is not known to this node')
     const hash = hashToken(token)
     const now = this.#clock.now()
+    const readAt = this.#callers.generation
     const cached = this.#callers.get(hash, now)
     if (cached) {
       if (cached.expiresAtMs !== null && cached.expiresAtMs <= now) {
@@ -228,20 +245,15 @@ export class AuthService {
     const principal = await this.#store.principals.get(session.did)
     if (!principal) throw new MeshError('TOKEN_INVALID', 'Token belongs to a removed principal')
     const caller = { did: principal.did, roles: principal.roles }
-    this.#callers.set(hash, { caller, expiresAtMs: session.expiresAtMs }, now)
+    this.#callers.set(hash, { caller, expiresAtMs: session.expiresAtMs }, now, readAt)
     return { did: caller.did, roles: [...caller.roles] }
-  }
-
-  /** Drops the cached callers of `did`, whose roles just changed. */
-  #forget(did: string): void {
-    this.#callers.deleteWhere((entry) => entry.caller.did === did)
   }
 
   /** Revokes a token; later requests with it get 401. */
   async revoke(token: string): Promise<boolean> {
     const hash = hashToken(token)
     const revoked = await this.#store.sessions.revoke(hash, this.#clock.now())
-    this.#callers.delete(hash)
+    await this.#drops.changed({ tokenHash: hash })
     return revoked
   }
 
@@ -267,7 +279,7 @@ export class AuthService {
       createdAtMs: existing?.createdAtMs ?? this.#clock.now(),
     }
     await this.#store.principals.put(principal)
-    this.#forget(did)
+    await this.#drops.changed({ did })
     await this.#recordRoles(actor, did, existing?.roles ?? [], principal.roles)
     return principal
   }
@@ -276,8 +288,7 @@ export class AuthService {
   async remove(did: string, actor: string): Promise<void> {
     const deps = { store: this.#store, clock: this.#clock, audit: this.#audit }
     await removePrincipal({ ...deps, nodeDid: this.#options.nodeDid }, did, actor)
-    this.#forget(did)
-    this.#onRemoved?.(did)
+    await this.#drops.changed({ did, removed: true })
   }
 
   async #recordRoles(actor: string, did: string, from: Role[], to: Role[]): Promise<void> {

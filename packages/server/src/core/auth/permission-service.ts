@@ -1,6 +1,8 @@
 import { formatAmount, MeshError, parseAmount } from '@agentmesh/protocol'
 import { newId } from '../ids.js'
 import type { AuditSink } from '../ports/audit-sink.js'
+import type { Bus } from '../ports/bus.js'
+import { CacheDrops, stringField } from '../cache-drops.js'
 import type { Clock } from '../ports/clock.js'
 import type { Permission, PermissionStore, PrincipalStore } from './auth-store.js'
 import type { Random } from '../ports/random.js'
@@ -34,8 +36,10 @@ export interface CallRequest {
   currency: string
 }
 
-/** How long a principal's permissions, once read, are used without the database. */
+/** How long a principal's permissions, once read, are used without the database (by default). */
 const PERMISSION_CACHE_MS = 1000
+/** The bus topic of permission changes (`{did}`): every node drops what it caches of them. */
+const PERMISSIONS_CHANGED = 'permissions.changed'
 const MAX_PERMISSIONS = 100
 
 /** Whether `pattern` (an id, `prefix.*`, `*`, or none) covers the capability `id`. */
@@ -57,7 +61,8 @@ function covers(grant: Permission, call: CallRequest): boolean {
  * by its roles (any principal may call; the `validator` role validates anything); a principal with
  * one or more is limited to what its live ones cover — an expired one covers nothing, so a
  * principal whose only grant expired is refused, not freed. Expiry is checked against the clock at
- * each use; grants are re-read at most `PERMISSION_CACHE_MS` after a change on another node.
+ * each use. A grant or revocation drops the principal's cached permissions on every node (a bus
+ * message); were the message lost, they are re-read at most `cacheMs` after the change.
  */
 export class PermissionService {
   readonly #permissions: PermissionStore
@@ -65,7 +70,8 @@ export class PermissionService {
   readonly #clock: Clock
   readonly #random: Random
   readonly #audit: AuditSink
-  readonly #cache = new RecentCache<string, Permission[]>(PERMISSION_CACHE_MS, 10_000)
+  readonly #cache: RecentCache<string, Permission[]>
+  readonly #drops: CacheDrops<{ did: string }>
 
   constructor(deps: {
     permissions: PermissionStore
@@ -73,12 +79,26 @@ export class PermissionService {
     clock: Clock
     random: Random
     audit: AuditSink
+    /** Where changes are told to the other nodes of a cluster. */
+    bus?: Bus
+    /** How long permissions read serve without the database (default 1 s). */
+    cacheMs?: number
   }) {
     this.#permissions = deps.permissions
     this.#principals = deps.principals
     this.#clock = deps.clock
     this.#random = deps.random
     this.#audit = deps.audit
+    this.#cache = new RecentCache(deps.cacheMs ?? PERMISSION_CACHE_MS, 10_000)
+    this.#drops = new CacheDrops(
+      deps.bus,
+      PERMISSIONS_CHANGED,
+      (body) => {
+        const did = stringField(body, 'did')
+        return did === undefined ? undefined : { did }
+      },
+      ({ did }) => this.#cache.delete(did),
+    )
   }
 
   /** Grants `did` a permission (admin); audited. */
@@ -130,7 +150,7 @@ export class PermissionService {
       grantedAtMs: now,
     }
     await this.#permissions.insert(permission)
-    this.forget(did)
+    await this.#drops.changed({ did })
     await this.#audit.record({
       actor,
       action: 'principal.permission.grant',
@@ -157,7 +177,7 @@ export class PermissionService {
     if (!(await this.#permissions.delete(did, id))) {
       throw new MeshError('PERMISSION_NOT_FOUND', `Principal "${did}" has no permission "${id}"`)
     }
-    this.forget(did)
+    await this.#drops.changed({ did })
     await this.#audit.record({
       actor,
       action: 'principal.permission.revoke',
@@ -167,7 +187,10 @@ export class PermissionService {
     })
   }
 
-  /** Drops what is cached of `did`'s permissions (they changed, or it was removed). */
+  /**
+   * Drops what this node caches of `did`'s permissions (its principal was removed: every node
+   * hears of that and calls this).
+   */
   forget(did: string): void {
     this.#cache.delete(did)
   }
@@ -201,10 +224,11 @@ export class PermissionService {
 
   async #held(did: string, resource: string): Promise<Permission[]> {
     const now = this.#clock.now()
+    const readAt = this.#cache.generation
     let all = this.#cache.get(did, now)
     if (!all) {
       all = await this.#permissions.list(did)
-      this.#cache.set(did, all, now)
+      this.#cache.set(did, all, now, readAt)
     }
     return all.filter((grant) => grant.resource === resource)
   }

@@ -12,8 +12,10 @@ import type { ReputationSource } from '../ports/reputation-source.js'
 import type { Presence } from '../registry/presence.js'
 import { RecentCache } from '../recent-cache.js'
 import { REGISTRY_CHANGED } from '../registry/registry-service.js'
+import { cosine, type MeaningIndex } from './meaning-index.js'
 import {
   explainScore,
+  normalizeRelevanceWeights,
   normalizeWeights,
   observedLatency,
   reputationScore,
@@ -21,6 +23,8 @@ import {
   type Explanation,
   type RankContext,
   type RankingWeights,
+  type RankSignals,
+  type RelevanceWeights,
 } from './ranking.js'
 import { queryTerms } from './search-words.js'
 import {
@@ -32,7 +36,7 @@ import {
   type Ranked,
 } from './search-order.js'
 
-/** How long the task flow reuses a query's matches, at most (see `DiscoveryService`). */
+/** How long the task flow reuses a query's matches, at most, by default (see `DiscoveryService`). */
 export const MATCH_CACHE_MS = 1000
 const MAX_CACHED_QUERIES = 1000
 
@@ -78,14 +82,20 @@ export interface Candidate {
 
 export interface DiscoveryOptions {
   weights?: Partial<RankingWeights>
+  /** How relevance mixes text and meaning, when discovery has a meaning index. */
+  relevanceWeights?: Partial<RelevanceWeights>
   /** How many text matches are ranked at most (the best by relevance, or the cheapest). */
   candidateLimit?: number
   /** The currency of `maxPrice` when the query names none. */
   defaultCurrency: string
+  /** How long the task flow reuses a query's matches (default `MATCH_CACHE_MS`). */
+  cacheMs?: number
 }
 
 export const DEFAULT_SEARCH_LIMIT = 20
 export const MAX_SEARCH_LIMIT = 100
+/** How many capabilities nearest in meaning join a query's text matches as candidates, at most. */
+const NEAREST_BY_MEANING = 100
 /** Above this many online agents, `online=true` filters after the query instead of inside it. */
 const ONLINE_IN_QUERY_MAX = 1000
 
@@ -98,10 +108,14 @@ interface RankFilters {
 /**
  * Discovery: full-text search over the registry, filters, and a ranking that weighs relevance,
  * price, latency, reputation, liveness and load, with the reasons for every score. The cursor is
- * the last result's sort key, so a page starts strictly after it even when scores move.
+ * the last result's sort key, so a page starts strictly after it even when scores move. With a
+ * meaning index, a query's candidates are its text matches and the capabilities nearest to it in
+ * meaning, and relevance mixes the two.
  */
 export class DiscoveryService {
   readonly weights: RankingWeights
+  readonly #relevanceWeights: RelevanceWeights
+  readonly #meaning: MeaningIndex | undefined
   readonly #store: { readonly registry: RegistryStore }
   readonly #presence: Presence
   readonly #reputation: ReputationSource
@@ -109,12 +123,12 @@ export class DiscoveryService {
   readonly #defaultCurrency: string
   readonly #clock: Clock | undefined
   /** The task flow's recent matches by query; dropped on any registry change. */
-  readonly #matches = new RecentCache<string, CapabilityMatch[]>(MATCH_CACHE_MS, MAX_CACHED_QUERIES)
+  readonly #matches: RecentCache<string, CapabilityMatch[]>
 
   /**
-   * With `bus` and `clock`, the matches behind `candidates` are kept for `MATCH_CACHE_MS` (every
-   * task asks) and dropped whenever the registry changes; liveness, load and reputation are
-   * read afresh each time.
+   * With `bus` and `clock`, the matches behind `candidates` are kept for `cacheMs` (every task
+   * asks) and dropped whenever the registry changes on any node (`registry.changed` travels the
+   * cluster's bus); liveness, load and reputation are read afresh each time.
    */
   constructor(
     deps: {
@@ -123,12 +137,16 @@ export class DiscoveryService {
       reputation: ReputationSource
       bus?: Bus
       clock?: Clock
+      meaning?: MeaningIndex
     },
     options: DiscoveryOptions,
   ) {
     this.#store = deps.store
+    this.#relevanceWeights = normalizeRelevanceWeights(options.relevanceWeights ?? {})
+    this.#meaning = this.#relevanceWeights.vector > 0 ? deps.meaning : undefined
     this.#presence = deps.presence
     this.#reputation = deps.reputation
+    this.#matches = new RecentCache(options.cacheMs ?? MATCH_CACHE_MS, MAX_CACHED_QUERIES)
     if (deps.bus && deps.clock) {
       this.#clock = deps.clock
       deps.bus.subscribe(REGISTRY_CHANGED, () => this.#matches.clear())
@@ -161,7 +179,12 @@ export class DiscoveryService {
       ...(input.minReputation === undefined ? {} : { minReputation: input.minReputation }),
       ...(input.maxLatencyMs === undefined ? {} : { maxLatencyMs: input.maxLatencyMs }),
     }
-    const { ranked, ctx } = await this.#rank(query, filters)
+    const vector =
+      this.#meaning && query.terms.length > 0 && input.q !== undefined
+        ? await this.#meaning.queryVector(input.q)
+        : undefined
+    const meaning = vector && { vector }
+    const { ranked, ctx } = await this.#rank(query, filters, false, meaning)
     const start = after
       ? ranked.findIndex(
           (r) => compare(r.score, r.match.agentId, r.match.capabilityId, ...after) > 0,
@@ -230,17 +253,31 @@ export class DiscoveryService {
       typeof value === 'bigint' ? value.toString() : value,
     )
     const now = this.#clock.now()
+    const readAt = this.#matches.generation
     const hit = this.#matches.get(key, now)
     if (hit) return hit
     const matches = await this.#store.registry.match(query)
-    this.#matches.set(key, matches, now)
+    this.#matches.set(key, matches, now, readAt)
     return matches
+  }
+
+  /** The text matches, and with `meaning` the capabilities nearest to it, with embeddings. */
+  #candidateMatches(
+    query: CapabilityQuery,
+    cached: boolean,
+    meaning: { vector: Float32Array } | undefined,
+  ): Promise<CapabilityMatch[]> {
+    if (meaning && this.#meaning) {
+      return this.#meaning.matches(query, meaning.vector, NEAREST_BY_MEANING)
+    }
+    return cached ? this.#cachedMatch(query) : this.#store.registry.match(query)
   }
 
   async #rank(
     query: CapabilityQuery,
     filters: RankFilters,
     cached = false,
+    meaning?: { vector: Float32Array },
   ): Promise<{ ranked: Ranked[]; ctx: RankContext }> {
     if (filters.online) {
       const online = this.#presence.onlineAgents()
@@ -249,9 +286,7 @@ export class DiscoveryService {
         query.agentIds = query.agentIds ? query.agentIds.filter((id) => live.has(id)) : online
       }
     }
-    const matches = cached
-      ? await this.#cachedMatch(query)
-      : await this.#store.registry.match(query)
+    const matches = await this.#candidateMatches(query, cached, meaning)
     const summaries = await this.#reputation.summaries([...new Set(matches.map((m) => m.agentId))])
     const kept = matches.flatMap((match) => {
       const reputation = summaries.get(match.agentId)
@@ -265,13 +300,19 @@ export class DiscoveryService {
       const latency = observedLatency(match, reputation)
       if (filters.maxLatencyMs !== undefined && latency && latency.ms > filters.maxLatencyMs)
         return []
-      return [
-        { match, signals: { reputation, online: presence.online, inFlight: presence.inFlight } },
-      ]
+      const signals: RankSignals = {
+        reputation,
+        online: presence.online,
+        inFlight: presence.inFlight,
+      }
+      if (meaning) signals.similarity = cosine(meaning.vector, match.embedding)
+      return [{ match, signals }]
     })
     const cheapestByCurrency = new Map<string, bigint>()
     let bestRelevance = 0
-    for (const { match } of kept) {
+    let bestSimilarity = 0
+    for (const { match, signals } of kept) {
+      bestSimilarity = Math.max(bestSimilarity, signals.similarity ?? 0)
       const cheapest = cheapestByCurrency.get(match.currency)
       if (cheapest === undefined || match.priceMicros < cheapest) {
         cheapestByCurrency.set(match.currency, match.priceMicros)
@@ -284,6 +325,7 @@ export class DiscoveryService {
       maxPriceMicros: query.maxPriceMicros,
       cheapestByCurrency,
       maxLatencyMs: filters.maxLatencyMs,
+      ...(meaning ? { meaning: { weights: this.#relevanceWeights, bestSimilarity } } : {}),
     }
     const ranked = kept.map(({ match, signals }) => ({
       match,

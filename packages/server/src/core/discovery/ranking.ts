@@ -28,6 +28,24 @@ export const DEFAULT_RANKING_WEIGHTS: RankingWeights = {
   load: 0.05,
 }
 
+/**
+ * How relevance is made of text and meaning when discovery ranks by meaning too; normalized to
+ * sum to 1. `vector: 0` ranks by words alone (and embeds nothing), `text: 0` by meaning alone.
+ */
+export interface RelevanceWeights {
+  /** The full-text rank against the best text match. */
+  text: number
+  /** The cosine similarity of query and capability embeddings against the closest. */
+  vector: number
+}
+
+/**
+ * The default mix: meaning decides, words break its ties. Text rank is relative to the best text
+ * match, so a query that shares only a common word with every card still gives one of them the
+ * full text part: weighed more, it misleads (see the discovery-quality test and the README).
+ */
+export const DEFAULT_RELEVANCE_WEIGHTS: RelevanceWeights = { text: 0.1, vector: 0.9 }
+
 /** Reputation assumed for an agent with no record yet: the middle of the scale. */
 export const NEUTRAL_REPUTATION = 2.5
 
@@ -37,6 +55,14 @@ export interface ScorePart {
   weight: number
   contribution: number
   reason: string
+  /** Relevance ranked by meaning too: its text and meaning halves, each 0 to 1 with its weight. */
+  hybrid?: RelevanceParts
+}
+
+/** The halves of a hybrid relevance; `similarity` is the raw cosine similarity (-1 to 1). */
+export interface RelevanceParts {
+  text: { value: number; weight: number }
+  vector: { value: number; weight: number; similarity: number }
 }
 
 /** A score and its parts, as `explain=true` shows it. */
@@ -50,6 +76,8 @@ export interface RankSignals {
   reputation: ReputationSummary | undefined
   online: boolean
   inFlight: number
+  /** The cosine similarity of the query's embedding and the capability's, when ranked by meaning. */
+  similarity?: number
 }
 
 /** What the whole candidate set tells about each member. */
@@ -60,6 +88,8 @@ export interface RankContext {
   /** The cheapest price among candidates, per currency. */
   cheapestByCurrency: Map<string, bigint>
   maxLatencyMs: number | undefined
+  /** Set when relevance mixes text and meaning: the mix and the closest similarity. */
+  meaning?: { weights: RelevanceWeights; bestSimilarity: number }
 }
 
 const clamp01 = (x: number): number => Math.min(1, Math.max(0, x))
@@ -67,6 +97,16 @@ const round = (x: number, digits: number): number => Number(x.toFixed(digits))
 const pct = (x: number): string => `${Math.round(x * 100)}%`
 /** A latency as people read it: whole milliseconds, one decimal under 10 ms (p95 estimates are not whole). */
 const msText = (x: number): string => `${x < 10 ? round(x, 1) : Math.round(x)} ms`
+
+/** Scales the relevance mix to sum to 1; all zero (or negative) falls back to the default. */
+export function normalizeRelevanceWeights(weights: Partial<RelevanceWeights>): RelevanceWeights {
+  const text = Math.max(0, weights.text ?? DEFAULT_RELEVANCE_WEIGHTS.text)
+  const vector = Math.max(0, weights.vector ?? DEFAULT_RELEVANCE_WEIGHTS.vector)
+  const total = text + vector
+  return total > 0
+    ? { text: text / total, vector: vector / total }
+    : { ...DEFAULT_RELEVANCE_WEIGHTS }
+}
 
 /** Scales weights so they sum to 1; all zero (or negative) falls back to the defaults. */
 export function normalizeWeights(weights: Partial<RankingWeights>): RankingWeights {
@@ -97,12 +137,47 @@ export function observedLatency(
 // Each part answers its value, and its reason only when `why` is set: ranking hundreds of
 // candidates needs the numbers, and only a page with `explain` needs the words.
 
-function relevancePart(match: CapabilityMatch, ctx: RankContext, why: boolean) {
+function relevancePart(
+  match: CapabilityMatch,
+  signals: RankSignals,
+  ctx: RankContext,
+  why: boolean,
+): { value: number; reason: string; hybrid?: RelevanceParts } {
   if (!ctx.hasQuery) {
     return { value: 1, reason: why ? 'no query: every match is equally relevant' : '' }
   }
+  if (ctx.meaning) return hybridRelevance(match, signals, ctx.bestRelevance, ctx.meaning, why)
   const value = ctx.bestRelevance > 0 ? clamp01(match.relevance / ctx.bestRelevance) : 1
   return { value, reason: why ? `text match ${pct(value)} as strong as the best match` : '' }
+}
+
+function hybridRelevance(
+  match: CapabilityMatch,
+  signals: RankSignals,
+  bestRelevance: number,
+  meaning: NonNullable<RankContext['meaning']>,
+  why: boolean,
+) {
+  const { weights, bestSimilarity } = meaning
+  const similarity = signals.similarity ?? 0
+  const text = bestRelevance > 0 ? clamp01(match.relevance / bestRelevance) : 0
+  const vector = bestSimilarity > 0 ? clamp01(similarity / bestSimilarity) : 0
+  const value = weights.text * text + weights.vector * vector
+  if (!why) return { value, reason: '' }
+  const words = match.relevance > 0 ? `${pct(text)} as strong as the best` : 'none'
+  const close = bestSimilarity > 0 ? `, ${pct(vector)} as close as the closest` : ''
+  return {
+    value,
+    reason: `text match ${words} (weight ${round(weights.text, 2)}); meaning: cosine ${round(similarity, 2)}${close} (weight ${round(weights.vector, 2)})`,
+    hybrid: {
+      text: { value: round(text, 4), weight: round(weights.text, 4) },
+      vector: {
+        value: round(vector, 4),
+        weight: round(weights.vector, 4),
+        similarity: round(similarity, 4),
+      },
+    },
+  }
 }
 
 function pricePart(match: CapabilityMatch, ctx: RankContext, why: boolean) {
@@ -158,7 +233,8 @@ function reputationPart(signals: RankSignals, why: boolean) {
   if (!why) return { value, reason: '' }
   const success = summary.successRate === null ? '' : `, ${pct(summary.successRate)} successful`
   const calls = `${summary.calls} call${summary.calls === 1 ? '' : 's'}`
-  return { value, reason: `${round(summary.score, 2)}/5 over ${calls}${success}` }
+  const anomalous = summary.anomalous ? ', lowered while it behaves anomalously' : ''
+  return { value, reason: `${round(summary.score, 2)}/5 over ${calls}${success}${anomalous}` }
 }
 
 function livenessPart(signals: RankSignals, why: boolean) {
@@ -175,7 +251,7 @@ function loadPart(match: CapabilityMatch, signals: RankSignals, why: boolean) {
 
 function parts(match: CapabilityMatch, signals: RankSignals, ctx: RankContext, why: boolean) {
   return {
-    relevance: relevancePart(match, ctx, why),
+    relevance: relevancePart(match, signals, ctx, why),
     price: pricePart(match, ctx, why),
     latency: latencyPart(match, signals, ctx, why),
     reputation: reputationPart(signals, why),
@@ -220,5 +296,6 @@ export function explainScore(
       reason,
     }
   }
+  if (raw.relevance.hybrid) explained.relevance.hybrid = raw.relevance.hybrid
   return { score: round(score, 6), parts: explained }
 }

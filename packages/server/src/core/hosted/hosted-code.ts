@@ -16,14 +16,6 @@ export function measureCode(code: string, policy: HostedPolicy): { hash: string;
   return { hash: toHex(sha256(bytes)), bytes: bytes.length }
 }
 
-/** The node's sandbox, or FEATURE_UNAVAILABLE when it runs none. */
-export function requireSandbox(sandbox: Sandbox | undefined): Sandbox {
-  if (!sandbox) {
-    throw new MeshError('FEATURE_UNAVAILABLE', 'This node runs no sandbox for hosted agents')
-  }
-  return sandbox
-}
-
 /**
  * Loads the code once in the sandbox and checks that it defines every capability of the card;
  * answers the card's capability ids.

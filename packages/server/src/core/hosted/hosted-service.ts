@@ -2,12 +2,13 @@ import { MeshError, type AgentCard } from '@agentmesh/protocol'
 import type { Caller } from '../auth/caller.js'
 import type { AuditSink } from '../ports/audit-sink.js'
 import type { Clock } from '../ports/clock.js'
+import type { HostedPlacement } from '../ports/hosted-placement.js'
 import type { Sandbox } from '../ports/sandbox.js'
 import type { SchemaChecker } from '../ports/schema-checker.js'
 import { DEFAULT_CARD_LIMITS, verifyCard } from '../registry/card-verifier.js'
 import type { Presence } from '../registry/presence.js'
 import type { RegistryService } from '../registry/registry-service.js'
-import { checkCodeDefines, measureCode, normalizeHosts, requireSandbox } from './hosted-code.js'
+import { checkCodeDefines, measureCode, normalizeHosts } from './hosted-code.js'
 import { resolveLimits, resolvePrice, type HostedPolicy } from './hosted-policy.js'
 import type { HostedStore } from './hosted-store.js'
 import {
@@ -17,7 +18,8 @@ import {
   type HostedUsage,
   type ResourcePrice,
 } from './hosted-types.js'
-import type { LogLine, LogRing } from './log-ring.js'
+import type { LogLine } from './hosted-log-store.js'
+import type { HostedLogs } from './hosted-logs.js'
 
 /** What creating a hosted agent takes: its code, its signed card, its limits and price. */
 export interface HostedCreate {
@@ -43,17 +45,20 @@ export interface HostedDeps {
   schemas: SchemaChecker
   audit: AuditSink
   clock: Clock
-  logs: LogRing
+  logs: HostedLogs
   policy: HostedPolicy
-  sandbox: Sandbox | undefined
+  sandbox: Sandbox
+  /** Which node serves each started agent: this one always, or the cluster lease's holder. */
+  placement: HostedPlacement
 }
 
 /**
  * Hosted agents: code the node runs in its sandbox for an owner. Creating one checks the owner's
  * signed card, stores the code by its SHA-256, has the sandbox load it to check it defines the
  * card's capabilities, and registers the card, so the agent is found and called like any other.
- * A started agent is online (presence holds a connection for it); a stopped one is not. Only its
- * owner (or an admin) reads or changes it; others are told it does not exist.
+ * A started agent is online (presence holds a connection for it on the node that serves it, the
+ * one its placement names); a stopped one is not. Only its owner (or an admin) reads or changes
+ * it; others are told it does not exist.
  */
 export class HostedService {
   readonly policy: HostedPolicy
@@ -67,7 +72,7 @@ export class HostedService {
   }
 
   async create(caller: Caller, request: HostedCreate): Promise<HostedAgent> {
-    const sandbox = requireSandbox(this.#deps.sandbox)
+    const { sandbox, placement } = this.#deps
     const { hash, bytes } = measureCode(request.code, this.policy)
     const card = this.#verify(caller, request.card)
     if (await this.#deps.store.get(caller.did)) {
@@ -99,15 +104,18 @@ export class HostedService {
       createdAtMs: now,
       updatedAtMs: now,
     }
+    let here = false
     try {
+      // Claimed before it is stored started: no other node takes it in between.
+      here = await placement.claim(agent.id)
       await this.#deps.store.put(agent)
     } catch (error) {
+      await placement.release(agent.id).catch(() => undefined)
       await this.#deps.registry.remove(caller, caller.did).catch(() => undefined)
       throw error
     }
     this.#code.set(hash, request.code)
-    this.#started.add(agent.id)
-    this.#deps.presence.connected(agent.id)
+    if (here) this.#serve(agent.id)
     await this.#audit(caller, 'hosted.create', agent, { codeHash: hash, codeBytes: bytes })
     return agent
   }
@@ -123,7 +131,7 @@ export class HostedService {
 
   async update(caller: Caller, id: string, request: HostedUpdate): Promise<HostedAgent> {
     const agent = await this.get(caller, id)
-    const sandbox = requireSandbox(this.#deps.sandbox)
+    const { sandbox } = this.#deps
     const card = request.card === undefined ? undefined : this.#verify(caller, request.card)
     const limits = resolveLimits(this.policy, request.limits, agent.limits)
     const resourcePrice =
@@ -167,11 +175,10 @@ export class HostedService {
     const changed = { ...agent, state, updatedAtMs: this.#deps.clock.now() }
     await this.#deps.store.put(changed)
     if (state === 'started') {
-      this.#started.add(id)
-      this.#deps.presence.connected(id)
+      if (await this.#deps.placement.claim(id)) this.#serve(id)
     } else {
-      this.#started.delete(id)
-      this.#deps.presence.disconnected(id)
+      this.#unserve(id)
+      await this.#deps.placement.release(id)
     }
     await this.#audit(caller, state === 'started' ? 'hosted.start' : 'hosted.stop', changed, {})
     return changed
@@ -180,11 +187,12 @@ export class HostedService {
   /** Removes the hosted agent and its registration; its code stays stored by hash. */
   async delete(caller: Caller, id: string): Promise<void> {
     const agent = await this.get(caller, id)
-    if (this.#started.delete(id)) this.#deps.presence.disconnected(id)
+    this.#unserve(id)
     await this.#deps.store.delete(id)
+    await this.#deps.placement.release(id)
     const owner: Caller = { did: agent.owner, roles: ['agent'] }
     if (await this.#deps.registry.get(id)) await this.#deps.registry.remove(owner, id)
-    this.#deps.logs.forget(id)
+    await this.#deps.logs.forget(id)
     await this.#audit(caller, 'hosted.delete', agent, { codeHash: agent.codeHash })
   }
 
@@ -193,7 +201,7 @@ export class HostedService {
     return this.#deps.logs.lines(id, limit)
   }
 
-  /** Whether the agent is a started hosted agent of this node: the router sends its tasks here. */
+  /** Whether this node serves the agent (started, placed here): the router sends its tasks here. */
   isStarted(id: string): boolean {
     return this.#started.has(id)
   }
@@ -228,19 +236,47 @@ export class HostedService {
     this.#deps.logs.add(id, { atMs: this.#deps.clock.now(), level, message })
   }
 
-  /** After a restart: every started agent is online again, served from its stored code. */
-  async restore(): Promise<number> {
-    const started = (await this.#deps.store.all()).filter((a) => a.state === 'started')
-    for (const agent of started) {
-      this.#started.add(agent.id)
-      this.#deps.presence.connected(agent.id)
-    }
-    return started.length
+  /**
+   * Serves the started agents no node serves: after a restart, every started agent (online again,
+   * from its stored code); in a cluster, also those of a node that died or drained. Answers how
+   * many this node took.
+   */
+  async restore(limit = 1000): Promise<number> {
+    const taken = (await this.#deps.placement.claimUnserved(limit)).filter(
+      (id) => !this.#started.has(id),
+    )
+    for (const id of taken) this.#serve(id)
+    return taken.length
+  }
+
+  /** Stops serving agents another node took over (their leases lapsed here). */
+  drop(ids: Iterable<string>): void {
+    for (const id of ids) this.#unserve(id)
+  }
+
+  /** Stops serving every agent (a draining node, before it lets their leases go). */
+  dropAll(): void {
+    this.drop([...this.#started])
+  }
+
+  /** The agents this node serves. */
+  served(): string[] {
+    return [...this.#started]
   }
 
   /** Every hosted agent (for metrics). */
   all(): Promise<HostedAgent[]> {
     return this.#deps.store.all()
+  }
+
+  #serve(id: string): void {
+    if (this.#started.has(id)) return
+    this.#started.add(id)
+    this.#deps.presence.connected(id)
+  }
+
+  #unserve(id: string): void {
+    if (this.#started.delete(id)) this.#deps.presence.disconnected(id)
   }
 
   #verify(caller: Caller, jws: string): AgentCard {

@@ -1,18 +1,8 @@
-import type { HostedAgent, HostedUsage, Template } from './hosted-types.js'
-
-/** How templates are listed. */
-export interface TemplateQuery {
-  q?: string
-  category?: string
-  sort: 'popular' | 'newest'
-  limit: number
-  /** The offset to start from (the cursor of the page before). */
-  offset: number
-}
+import type { HostedAgent, HostedUsage } from './hosted-types.js'
 
 /**
- * Where hosted agents keep their code (content-addressed by SHA-256, stored once per hash),
- * their records and the templates published from them.
+ * Where hosted agents keep their code (content-addressed by SHA-256, stored once per hash) and
+ * their records.
  */
 export interface HostedStore {
   /** Stores code under its hash; a hash stored already is left as it is. */
@@ -26,9 +16,4 @@ export interface HostedStore {
   delete(id: string): Promise<void>
   /** Adds one call's usage to an agent's totals (one conditional update, no read-modify-write race). */
   addUsage(id: string, usage: HostedUsage): Promise<void>
-  putTemplate(template: Template): Promise<void>
-  template(id: string): Promise<Template | undefined>
-  templates(query: TemplateQuery): Promise<Template[]>
-  /** Counts one more deployment of a template. */
-  countDeployment(id: string): Promise<void>
 }

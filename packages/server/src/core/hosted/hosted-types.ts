@@ -1,14 +1,9 @@
+import type { HostedLimitsView, HostedUsageView } from '@agentmesh/protocol'
+
 /**
  * Hosted agents as the core keeps them: code the node runs in its sandbox for an owner, under
  * limits, billed per resource used; and templates other principals deploy from.
  */
-
-/** Limits of one call, as the owner sets them within the node's maxima. */
-export interface HostedLimits {
-  memoryBytes: number
-  cpuMs: number
-  wallMs: number
-}
 
 /** A price per resource, in micro-units of `currency`. */
 export interface ResourcePrice {
@@ -17,15 +12,11 @@ export interface ResourcePrice {
   mbSecondMicros: bigint
 }
 
-/** What a hosted agent used over its calls, and what that cost its owner. */
-export interface HostedUsage {
-  calls: number
-  failures: number
-  cpuMs: number
-  wallMs: number
-  peakMemoryBytes: number
-  costMicros: bigint
-}
+/** What a hosted agent used over its calls: the wire's shape, with the cost in micro-units. */
+export type HostedUsage = Omit<HostedUsageView, 'cost'> & { costMicros: bigint }
+
+/** Limits of one call, as the owner sets them within the node's maxima (the wire's shape). */
+export type HostedLimits = HostedLimitsView
 
 /** One hosted agent. Its id is its DID, which is its owner's: the card is the owner's. */
 export interface HostedAgent {
@@ -65,7 +56,19 @@ export interface Template {
   limits: HostedLimits
   allowedHosts: string[]
   deployments: number
+  /** The deployers' ratings: how many, and their mean stars (null before any). */
+  rating: { count: number; average: number | null }
   createdAtMs: number
+}
+
+/** A deployer's rating of a template it deployed: 1 to 5 stars, an optional comment. */
+export interface TemplateRating {
+  templateId: string
+  rater: string
+  stars: number
+  comment: string | null
+  createdAtMs: number
+  updatedAtMs: number
 }
 
 export const emptyUsage = (): HostedUsage => ({

@@ -8,8 +8,8 @@ import type { SchemaChecker } from '../ports/schema-checker.js'
 import { DEFAULT_CARD_LIMITS, verifyCard } from '../registry/card-verifier.js'
 import type { RegistryService } from '../registry/registry-service.js'
 import type { HostedService } from './hosted-service.js'
-import type { HostedStore, TemplateQuery } from './hosted-store.js'
-import type { HostedAgent, HostedLimits, Template } from './hosted-types.js'
+import type { HostedAgent, HostedLimits, Template, TemplateRating } from './hosted-types.js'
+import type { TemplateQuery, TemplateStore } from './template-store.js'
 import { checkParams, checkParamsSchema } from './param-schema.js'
 
 /** What publishing a hosted agent as a template takes. */
@@ -31,8 +31,14 @@ export interface TemplateDeploy {
   limits?: Partial<HostedLimits> | undefined
 }
 
+/** A deployer's rating: 1 to 5 stars (integers), an optional comment. */
+export interface TemplateRate {
+  stars: number
+  comment?: string | undefined
+}
+
 export interface TemplateDeps {
-  store: HostedStore
+  store: TemplateStore
   hosted: HostedService
   registry: RegistryService
   schemas: SchemaChecker
@@ -45,7 +51,8 @@ export interface TemplateDeps {
  * Templates: an owner publishes a hosted agent for others to deploy with their own parameters
  * (read by the code as `ctx.params`). A deployment is the deployer's own hosted agent, under
  * the deployer's DID and card, running the template's code pinned by its hash; a deploy price,
- * if any, is paid to the template's owner once the agent exists.
+ * if any, is paid to the template's owner once the agent exists. Whoever deployed a template
+ * (other than its owner) may rate it, once, and change the rating later.
  */
 export class TemplateService {
   readonly #deps: TemplateDeps
@@ -76,6 +83,7 @@ export class TemplateService {
       limits: agent.limits,
       allowedHosts: agent.allowedHosts,
       deployments: 0,
+      rating: { count: 0, average: null },
       createdAtMs: now,
     }
     await this.#deps.store.putTemplate(template)
@@ -141,7 +149,7 @@ export class TemplateService {
         { kind: 'post', id: `${hold}:post`, pendingId: hold },
         caller.did,
       )
-    await this.#deps.store.countDeployment(template.id)
+    await this.#deps.store.countDeployment(template.id, caller.did, this.#deps.clock.now())
     await this.#deps.audit.record({
       actor: caller.did,
       action: 'template.deploy',
@@ -150,6 +158,53 @@ export class TemplateService {
       details: { agentId: agent.id, codeHash: template.codeHash },
     })
     return agent
+  }
+
+  /**
+   * Rates a template the caller deployed (TEMPLATE_NOT_DEPLOYED for its owner and for anyone who
+   * never deployed it); rating again replaces the caller's rating. Answers the rating and the
+   * template with its new mean.
+   */
+  async rate(
+    caller: Caller,
+    id: string,
+    request: TemplateRate,
+  ): Promise<{ rating: TemplateRating; template: Template }> {
+    const template = await this.get(id)
+    if (caller.did === template.owner || !(await this.#deps.store.hasDeployed(id, caller.did))) {
+      throw new MeshError(
+        'TEMPLATE_NOT_DEPLOYED',
+        `Only a principal that deployed template "${id}" (not its owner) may rate it`,
+      )
+    }
+    if (!Number.isInteger(request.stars) || request.stars < 1 || request.stars > 5) {
+      throw new MeshError('INVALID_INPUT', `Stars "${request.stars}" are not 1 to 5`, {
+        details: { path: '/stars' },
+      })
+    }
+    const now = this.#deps.clock.now()
+    const rating = await this.#deps.store.rate({
+      templateId: id,
+      rater: caller.did,
+      stars: request.stars,
+      comment: request.comment ?? null,
+      createdAtMs: now,
+      updatedAtMs: now,
+    })
+    await this.#deps.audit.record({
+      actor: caller.did,
+      action: 'template.rate',
+      resource: `template:${id}`,
+      result: 'ok',
+      details: { stars: rating.stars },
+    })
+    return { rating, template: await this.get(id) }
+  }
+
+  /** A template's ratings, the latest first. */
+  async ratings(id: string, limit: number, offset: number): Promise<TemplateRating[]> {
+    await this.get(id)
+    return this.#deps.store.ratings(id, limit, offset)
   }
 
   /** Holds the deploy price from the deployer for the template's owner (none for the owner). */

@@ -9,6 +9,10 @@ export interface TaskOutcome {
   paidMicros: bigint
   currency: string
   atMs: number
+  /** The length of a completed task's output as JSON, in characters (anomaly detection learns it). */
+  outputLength?: number
+  /** What the provider was paid for its call, when the task paid one provider only. */
+  priceMicros?: bigint
 }
 
 /** Receives task outcomes as domain events. */

@@ -6,6 +6,8 @@ export interface ReputationSummary {
   calls: number
   successRate: number | null
   p95LatencyMs: number | null
+  /** Set while the node sees the agent out of its normal (its score is then lowered for ranking). */
+  anomalous?: boolean
 }
 
 /** Reads reputation summaries for ranking; implemented by the reputation service. */

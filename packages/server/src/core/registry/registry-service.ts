@@ -4,6 +4,8 @@ import type { AgentRecord, AgentVersion, RegistryEvent, RegistryStore } from './
 import type { AuditSink } from '../ports/audit-sink.js'
 import type { Bus } from '../ports/bus.js'
 import type { Clock } from '../ports/clock.js'
+import type { Embedder } from '../ports/embedder.js'
+import { capabilityPassage } from '../discovery/capability-text.js'
 import type { Logger } from '../ports/logger.js'
 import type { SchemaChecker } from '../ports/schema-checker.js'
 import { DEFAULT_CARD_LIMITS, verifyCard, type CardLimits } from './card-verifier.js'
@@ -20,6 +22,8 @@ export interface RegistryDeps {
   schemas: SchemaChecker
   presence: Presence
   logger: Logger
+  /** With it, capabilities are stored with their embeddings (discovery by meaning). */
+  embedder?: Embedder
 }
 
 const isAdmin = (caller: Caller): boolean => caller.roles.includes('admin')
@@ -190,12 +194,21 @@ export class RegistryService {
   }
 
   async #put(record: AgentRecord, type: 'registered' | 'updated'): Promise<AgentRecord> {
-    const event = await this.#deps.store.registry.put(record, {
-      type,
-      agentId: record.agentId,
-      atMs: record.updatedAtMs,
-      data: { version: record.version, name: record.card.name },
-    })
+    const { embedder } = this.#deps
+    const embeddings = embedder && {
+      model: embedder.model,
+      vectors: await embedder.embed(record.card.capabilities.map(capabilityPassage)),
+    }
+    const event = await this.#deps.store.registry.put(
+      record,
+      {
+        type,
+        agentId: record.agentId,
+        atMs: record.updatedAtMs,
+        data: { version: record.version, name: record.card.name },
+      },
+      embeddings,
+    )
     if (!event) {
       throw new MeshError('VERSION_CONFLICT', `Agent "${record.agentId}" has a newer card already`)
     }

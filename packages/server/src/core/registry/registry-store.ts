@@ -48,10 +48,16 @@ export interface CapabilityQuery {
   limit: number
   /** Read each match's whole capability too (what the task flow dispatches with). */
   withCapability?: boolean
+  /** Only the capabilities stored under these keys (what the vector index found). */
+  keys?: number[]
+  /** Read each match's stored embedding too. */
+  withEmbedding?: boolean
 }
 
 /** A capability row as search reads it, without parsing the card. */
 export interface CapabilityMatch {
+  /** The capability's storage key: the vector index's key for it. */
+  key: number
   agentId: string
   agentName: string
   capabilityId: string
@@ -65,6 +71,23 @@ export interface CapabilityMatch {
   relevance: number
   /** The whole capability, when the query asked `withCapability`. */
   capability?: Capability
+  /** The stored unit vector, when the query asked `withEmbedding`; null when none is stored. */
+  embedding?: Float32Array | null
+}
+
+/** Capabilities' embeddings as one embedder made them, in the order of the card's capabilities. */
+export interface CapabilityEmbeddings {
+  model: string
+  vectors: Float32Array[]
+}
+
+/** A capability's stored embedding, as the vector index is built from. */
+export interface StoredEmbedding {
+  key: number
+  agentId: string
+  /** The embedder's model that made `vector`; null when none is stored. */
+  model: string | null
+  vector: Float32Array | null
 }
 
 /** Agents, their capabilities (with a full-text index), signed history and change events. */
@@ -72,9 +95,13 @@ export interface RegistryStore {
   /**
    * Writes an agent's card, replaces its capabilities, keeps the signed version and appends the
    * event, in one transaction. Answers undefined, writing nothing, when the stored version is not
-   * lower than `record.version`.
+   * lower than `record.version`. `embeddings` are stored with the capabilities.
    */
-  put(record: AgentRecord, event: Omit<RegistryEvent, 'seq'>): Promise<RegistryEvent | undefined>
+  put(
+    record: AgentRecord,
+    event: Omit<RegistryEvent, 'seq'>,
+    embeddings?: CapabilityEmbeddings,
+  ): Promise<RegistryEvent | undefined>
   /** The agent, removed or not. */
   get(agentId: string): Promise<AgentRecord | undefined>
   /** Removes the agent from search, keeping its history; undefined when it was not active. */
@@ -89,6 +116,15 @@ export interface RegistryStore {
   match(query: CapabilityQuery): Promise<CapabilityMatch[]>
   /** The full capability of an active agent, as its card declares it. */
   capabilities(keys: { agentId: string; capabilityId: string }[]): Promise<Map<string, Capability>>
+  /**
+   * Active capabilities' embeddings in key order: those after `afterKey` (at most `limit`), or
+   * one agent's.
+   */
+  embeddings(
+    scope: { afterKey: number; limit: number } | { agentId: string },
+  ): Promise<StoredEmbedding[]>
+  /** Stores embeddings made by `model` for capabilities by key (absent keys are skipped). */
+  setEmbeddings(model: string, rows: { key: number; vector: Float32Array }[]): Promise<void>
   appendEvent(event: Omit<RegistryEvent, 'seq'>): Promise<RegistryEvent>
   /** Events with a sequence number above `seq`, oldest first. */
   eventsAfter(seq: number, limit: number): Promise<RegistryEvent[]>

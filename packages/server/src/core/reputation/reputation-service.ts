@@ -1,5 +1,7 @@
 import { MeshError } from '@agentmesh/protocol'
 import type { AuditSink } from '../ports/audit-sink.js'
+import type { Bus } from '../ports/bus.js'
+import { CacheDrops } from '../cache-drops.js'
 import type { Clock } from '../ports/clock.js'
 import type { OutcomeSink, TaskOutcome } from '../ports/outcome-sink.js'
 import type { ReputationSource, ReputationSummary } from '../ports/reputation-source.js'
@@ -64,11 +66,22 @@ export interface RateInput {
 const MAX_BATCH = 500
 
 /**
- * How long a summary read for ranking serves again. Outcomes and ratings this node writes drop
- * their agent's summary at once; this bounds how stale another node's writes can look.
+ * How long a summary read for ranking serves again (by default). Outcomes and ratings drop their
+ * agent's summary at once on this node and, by a bus message, on the others; were the message
+ * lost, this bounds how stale another node's writes can look.
  */
 const SUMMARY_TTL_MS = 1000
 const MAX_SUMMARIES = 10_000
+/** The bus topic of reputation changes (`{agentIds}`): every node drops those summaries. */
+const REPUTATION_CHANGED = 'reputation.changed'
+/** Most agent ids one message names (a batch of outcomes names at most `MAX_BATCH`). */
+const MAX_CHANGED_AGENTS = 1000
+
+function reputationChange(body: unknown): { agentIds: string[] } | undefined {
+  const ids = (body as { agentIds?: unknown } | null)?.agentIds
+  if (!Array.isArray(ids) || ids.length > MAX_CHANGED_AGENTS) return undefined
+  return { agentIds: ids.filter((id): id is string => typeof id === 'string') }
+}
 
 /**
  * Reputation: consumes task outcomes and ratings, keeps per-agent and per-capability aggregates,
@@ -89,10 +102,20 @@ export class ReputationService implements OutcomeSink, ReputationSource {
   readonly #record = new DrainBatcher(MAX_BATCH).wrap((outcomes: TaskOutcome[]) =>
     this.#writeOutcomes(outcomes),
   )
-  readonly #summaries = new RecentCache<string, ReputationSummary>(SUMMARY_TTL_MS, MAX_SUMMARIES)
+  readonly #summaries: RecentCache<string, ReputationSummary>
+  readonly #drops: CacheDrops<{ agentIds: string[] }>
 
+  /** With `bus`, every node drops the summaries of agents whose reputation changed on any. */
   constructor(
-    deps: { store: ReputationStore; clock: Clock; audit: AuditSink; tasks: RatableTasks },
+    deps: {
+      store: ReputationStore
+      clock: Clock
+      audit: AuditSink
+      tasks: RatableTasks
+      bus?: Bus
+      /** How long a summary serves without the database (default 1 s). */
+      cacheMs?: number
+    },
     options: ScoringOptions,
   ) {
     this.#store = deps.store
@@ -100,6 +123,10 @@ export class ReputationService implements OutcomeSink, ReputationSource {
     this.#audit = deps.audit
     this.#tasks = deps.tasks
     this.#options = options
+    this.#summaries = new RecentCache(deps.cacheMs ?? SUMMARY_TTL_MS, MAX_SUMMARIES)
+    this.#drops = new CacheDrops(deps.bus, REPUTATION_CHANGED, reputationChange, ({ agentIds }) => {
+      for (const agentId of agentIds) this.#summaries.delete(agentId)
+    })
   }
 
   /**
@@ -131,7 +158,7 @@ export class ReputationService implements OutcomeSink, ReputationSource {
         )
       },
     )
-    for (const { agentId } of outcomes) this.#summaries.delete(agentId)
+    await this.#drops.changed({ agentIds: [...new Set(outcomes.map((o) => o.agentId))] })
     return claimed
   }
 
@@ -199,8 +226,8 @@ export class ReputationService implements OutcomeSink, ReputationSource {
       (current, key) =>
         applyRating(current ?? emptyAggregate(key, rating.atMs), rating, this.#options),
     )
-    this.#summaries.delete(task.agentId)
     if (!inserted) throw new MeshError('ALREADY_RATED', `Task "${taskId}" has already been rated`)
+    await this.#drops.changed({ agentIds: [task.agentId] })
     return rating
   }
 
@@ -256,10 +283,11 @@ export class ReputationService implements OutcomeSink, ReputationSource {
   /**
    * Scores and headline figures of many agents at once, for ranking. Every requested id gets an
    * entry; an agent without evidence has the prior's score and no calls. Summaries are kept for
-   * up to `SUMMARY_TTL_MS` (ranking runs on every task) and dropped when this node writes.
+   * up to the cache's expiry (ranking runs on every task) and dropped when any node writes.
    */
   async summaries(agentIds: string[]): Promise<Map<string, ReputationSummary>> {
     const now = this.#clock.now()
+    const readAt = this.#summaries.generation
     const result = new Map<string, ReputationSummary>()
     const missing: string[] = []
     for (const agentId of new Set(agentIds)) {
@@ -281,7 +309,7 @@ export class ReputationService implements OutcomeSink, ReputationSource {
         p95LatencyMs: row ? P2Quantile.fromJSON(row.latency.p95).estimate() : null,
       }
       result.set(agentId, summary)
-      this.#summaries.set(agentId, summary, now)
+      this.#summaries.set(agentId, summary, now, readAt)
     }
     return result
   }

@@ -51,7 +51,8 @@ export function newBonus(
 ): TaskBonus | null {
   const setAsideMicros = request.bonusMicros ?? 0n
   if (setAsideMicros === 0n) return null
-  if (request.verify?.mode === 'quorum' || setAsideMicros > reservedMicros) {
+  const severalPayees = request.verify !== undefined && request.verify.mode !== 'validator'
+  if (severalPayees || setAsideMicros > reservedMicros) {
     throw new MeshError(
       'INVALID_INPUT',
       `Bonus "${formatAmount(setAsideMicros)}" needs one provider and at most the ${formatAmount(reservedMicros)} reserved`,

@@ -4,6 +4,7 @@ import { within } from '../within.js'
 import type { Logger } from '../ports/logger.js'
 import type { ProviderDirectory } from '../ports/provider-directory.js'
 import type { Random } from '../ports/random.js'
+import type { OracleReputation } from '../oracles/oracle-reputation.js'
 import type { TaskQuery } from './task-store.js'
 import type { Tracer } from '../ports/tracer.js'
 import { inSpan, noopTracer } from '../tracing.js'
@@ -47,6 +48,7 @@ export class TaskService {
     subscriptions?: SubscriptionCheck
     logger?: Logger
     owners?: TaskOwners
+    oracles?: OracleReputation
   }
   readonly #runner: TaskRunner
   readonly #tracer: Tracer
@@ -68,6 +70,8 @@ export class TaskService {
       resumeQueue?: WorkQueue<Task>
       /** In a cluster: the nodes that own the tasks not running here. */
       owners?: TaskOwners
+      /** Oracle reputation, which weighs the sources of oracle tasks; none: they weigh the same. */
+      oracles?: OracleReputation
     },
     options: TaskServiceOptions,
   ) {

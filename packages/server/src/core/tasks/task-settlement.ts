@@ -175,6 +175,7 @@ export class TaskSettlement {
         paidMicros: task.settlement.paidMicros,
         currency: task.currency,
         atMs: this.#deps.clock.now(),
+        ...measures(task, state),
       })
     }
   }
@@ -190,4 +191,14 @@ function outcomeResult(state: TaskState): TaskOutcome['result'] {
         : state === 'disputed'
           ? 'disputed'
           : 'failed'
+}
+
+/** What anomaly detection learns of a completed task: its output's size and one payee's price. */
+function measures(task: Task, state: TaskState): Pick<TaskOutcome, 'outputLength' | 'priceMicros'> {
+  if (state !== 'completed') return {}
+  const onePayee = task.settlement.state === 'posted' && (task.settlement.payees?.length ?? 1) === 1
+  return {
+    outputLength: JSON.stringify(task.output ?? null).length,
+    ...(onePayee ? { priceMicros: task.settlement.paidMicros } : {}),
+  }
 }

@@ -249,7 +249,7 @@ export class TaskSubmission {
       ...(request.agentId ? { agentId: request.agentId } : {}),
       limit: Math.max(
         this.#options.maxCandidates,
-        request.verify?.mode === 'quorum' ? request.verify.n : 0,
+        request.verify && request.verify.mode !== 'validator' ? request.verify.n : 0,
       ),
     }
     let candidates = await this.#deps.directory.candidates({

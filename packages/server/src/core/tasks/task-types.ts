@@ -1,4 +1,5 @@
 import type { Capability, TaskState, WireError } from '@agentmesh/protocol'
+import type { OraclePolicy } from '../oracles/oracle-aggregate.js'
 import type { InputTurn } from './input-turn.js'
 
 export { isTerminal, terminalStates, type TaskState } from '@agentmesh/protocol'
@@ -42,7 +43,24 @@ export interface RetryPolicy {
 
 /** How the output is checked beyond its schema. */
 export type VerifyPolicy =
-  { mode: 'quorum'; n: number; agree: number } | { mode: 'validator'; capability: string }
+  | { mode: 'quorum'; n: number; agree: number }
+  | { mode: 'validator'; capability: string }
+  | OraclePolicy
+
+/** What an oracle task made of its sources (see `runOracle`). */
+export interface OracleResult {
+  /** The aggregate; `null` when the sources did not agree enough. */
+  answer: unknown
+  sources: {
+    agentId: string
+    /** The value read from its output; `null` when it failed or gave none usable. */
+    answer: unknown
+    weight: number
+    deviation: number | null
+    withinTolerance: boolean
+    paidMicros: bigint
+  }[]
+}
 
 /** One attempt of a task on one provider. */
 export interface Attempt {
@@ -103,6 +121,8 @@ export interface Task {
   traceSpanId?: string
   /** What the provider asked the requester mid-task, and the answers (multi-turn tasks). */
   inputTurns?: InputTurn[]
+  /** An oracle task's aggregate and its sources' answers, once it has them. */
+  oracle?: OracleResult
 }
 
 /** What the task holds in escrow for its call. */

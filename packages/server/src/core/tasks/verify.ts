@@ -5,6 +5,8 @@ import type { ProviderDirectory } from '../ports/provider-directory.js'
 import type { TaskTransport } from '../ports/task-transport.js'
 import { chooseValidator, type TaskPolicy } from './task-admission.js'
 import type { SettlementPolicy } from '../ledger/pricing.js'
+import type { OracleReputation } from '../oracles/oracle-reputation.js'
+import { settleOracle } from './oracle-verify.js'
 import { nodeStopping, type AttemptResult } from './task-attempt.js'
 import type { Payment, TaskRunner } from './task-runner.js'
 import { callPrice } from './task-settlement.js'
@@ -17,13 +19,16 @@ interface VerifyDeps {
   clock: Clock
   policy?: TaskPolicy
   settlementPolicy?: SettlementPolicy
+  /** Weighs oracle sources and records their deviations; none: every source weighs the same. */
+  oracles?: OracleReputation
 }
 
 /**
  * Runs a task under its verify policy. Quorum: the task runs on `n` providers at once, and the
  * output that `agree` of them return (canonical-JSON equal) wins; each agreeing provider is paid its
- * price, the others nothing; fewer than `agree` alike → `disputed`, nobody paid. Validator: the task
- * runs as usual, then a validator capability must answer `{ accept: true }` before it completes.
+ * price, the others nothing; fewer than `agree` alike → `disputed`, nobody paid. Oracle: the task
+ * runs on `n` sources at once and their answers are aggregated (see `settleOracle`). Validator: the
+ * task runs as usual, then a validator capability must answer `{ accept: true }` before it completes.
  */
 export async function runVerified(
   runner: TaskRunner,
@@ -45,7 +50,10 @@ export async function runVerified(
       task,
       'failed',
       null,
-      new MeshError('NO_PROVIDER', `Quorum needs ${verify.n} providers, ${chosen.length} online`),
+      new MeshError(
+        'NO_PROVIDER',
+        `${verify.mode === 'oracle' ? 'An oracle' : 'Quorum'} needs ${verify.n} providers, ${chosen.length} online`,
+      ),
     )
   }
   const results = await Promise.all(
@@ -60,6 +68,7 @@ export async function runVerified(
       new MeshError('TASK_CANCELED', 'Task was canceled'),
     )
   await runner.transition(task, 'verifying')
+  if (verify.mode === 'oracle') return settleOracle(runner, deps, task, verify, chosen, results)
   const span = runner.spans.start(task, 'task.verify', { 'agentmesh.verify.mode': 'quorum' })
   const groups = new Map<
     string,

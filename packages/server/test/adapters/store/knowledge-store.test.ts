@@ -1,14 +1,8 @@
 import { generateKeyPair, signFact, type FactAssertion } from '@agentmesh/protocol'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { openStore } from '../../../src/adapters/store/open-store.js'
 import { factId } from '../../../src/core/knowledge/fact-ranking.js'
 import type { Store } from '../../../src/core/store.js'
-import {
-  dropPostgresSchema,
-  freshSchema,
-  postgresSkipReason,
-  postgresUrl,
-} from '../../helpers/postgres.js'
+import { onBothDatabases } from '../../helpers/store-backends.js'
 
 const entry = (assertion: FactAssertion) => ({ id: factId(assertion), assertion })
 
@@ -135,16 +129,4 @@ function knowledgeStoreContract(
   )
 }
 
-knowledgeStoreContract(
-  'SQLite',
-  () => openStore({ kind: 'sqlite', filename: ':memory:' }),
-  () => Promise.resolve(),
-)
-
-const schema = freshSchema()
-knowledgeStoreContract(
-  'PostgreSQL',
-  () => openStore({ kind: 'postgres', url: postgresUrl, schema }),
-  () => dropPostgresSchema(postgresUrl, schema),
-  await postgresSkipReason(),
-)
+await onBothDatabases(knowledgeStoreContract)

@@ -64,7 +64,10 @@ async function snapshot({ db }: Database) {
   return {
     principals: await db.selectFrom('principals').selectAll().orderBy('did').execute(),
     accounts: await db.selectFrom('ledger_accounts').selectAll().orderBy('id').execute(),
-    capabilities: await db.selectFrom('capabilities').selectAll().orderBy('id').execute(),
+    // Without the columns a later migration adds (0021: embeddings), null for rows from before.
+    capabilities: (await db.selectFrom('capabilities').selectAll().orderBy('id').execute()).map(
+      ({ embedding: _embedding, embedding_model: _model, ...row }) => row,
+    ),
   }
 }
 

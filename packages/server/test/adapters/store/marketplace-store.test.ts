@@ -1,17 +1,11 @@
 import { generateKeyPair, type AgentCard } from '@agentmesh/protocol'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { openStore } from '../../../src/adapters/store/open-store.js'
 import type { Listing, ListingQuery } from '../../../src/core/marketplace/marketplace-store.js'
 import type { Store } from '../../../src/core/store.js'
 import { ReputationService } from '../../../src/core/reputation/reputation-service.js'
 import { defaultScoring } from '../../../src/core/reputation/score.js'
 import { agentCard, capability } from '../../helpers/agent-cards.js'
-import {
-  dropPostgresSchema,
-  freshSchema,
-  postgresSkipReason,
-  postgresUrl,
-} from '../../helpers/postgres.js'
+import { onBothDatabases } from '../../helpers/store-backends.js'
 
 const ids = (rows: Listing[]) => rows.map((r) => `${r.agentName}/${r.capabilityId}`)
 
@@ -193,16 +187,4 @@ function marketplaceStoreContract(
   )
 }
 
-marketplaceStoreContract(
-  'SQLite',
-  () => openStore({ kind: 'sqlite', filename: ':memory:' }),
-  () => Promise.resolve(),
-)
-
-const schema = freshSchema()
-marketplaceStoreContract(
-  'PostgreSQL',
-  () => openStore({ kind: 'postgres', url: postgresUrl, schema }),
-  () => dropPostgresSchema(postgresUrl, schema),
-  await postgresSkipReason(),
-)
+await onBothDatabases(marketplaceStoreContract)

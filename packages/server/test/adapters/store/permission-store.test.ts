@@ -1,14 +1,8 @@
 import { generateKeyPair } from '@agentmesh/protocol'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { openStore } from '../../../src/adapters/store/open-store.js'
 import type { Permission } from '../../../src/core/auth/auth-store.js'
 import type { Store } from '../../../src/core/store.js'
-import {
-  dropPostgresSchema,
-  freshSchema,
-  postgresSkipReason,
-  postgresUrl,
-} from '../../helpers/postgres.js'
+import { onBothDatabases } from '../../helpers/store-backends.js'
 
 /** The permission store, principal removal and revoking all sessions, on one implementation. */
 function permissionStoreContract(
@@ -104,16 +98,4 @@ function permissionStoreContract(
   )
 }
 
-permissionStoreContract(
-  'SQLite',
-  () => openStore({ kind: 'sqlite', filename: ':memory:' }),
-  () => Promise.resolve(),
-)
-
-const schema = freshSchema()
-permissionStoreContract(
-  'PostgreSQL',
-  () => openStore({ kind: 'postgres', url: postgresUrl, schema }),
-  () => dropPostgresSchema(postgresUrl, schema),
-  await postgresSkipReason(),
-)
+await onBothDatabases(permissionStoreContract)

@@ -1,17 +1,11 @@
 import type { Kysely } from 'kysely'
 import { describe, expect, it } from 'vitest'
 import type { Database } from '../../../src/adapters/store/database.js'
-import { openStore } from '../../../src/adapters/store/open-store.js'
 import { Prepared, type Param } from '../../../src/adapters/store/prepared.js'
 import { withStatementCache } from '../../../src/adapters/store/sqlite/statement-cache.js'
 import SqliteDatabase from 'better-sqlite3'
 import type { Store } from '../../../src/core/store.js'
-import {
-  dropPostgresSchema,
-  freshSchema,
-  postgresSkipReason,
-  postgresUrl,
-} from '../../helpers/postgres.js'
+import { onBothDatabases } from '../../helpers/store-backends.js'
 
 type Db = Kysely<Database>
 
@@ -67,18 +61,7 @@ function preparedContract(
   )
 }
 
-preparedContract(
-  'SQLite',
-  () => openStore({ kind: 'sqlite', filename: ':memory:' }),
-  () => Promise.resolve(),
-)
-const schema = freshSchema()
-preparedContract(
-  'PostgreSQL',
-  () => openStore({ kind: 'postgres', url: postgresUrl, schema }),
-  () => dropPostgresSchema(postgresUrl, schema),
-  await postgresSkipReason(),
-)
+await onBothDatabases(preparedContract)
 
 describe('the SQLite statement cache', () => {
   it('reuses a statement for the same SQL and drops the least recently used beyond its size', () => {

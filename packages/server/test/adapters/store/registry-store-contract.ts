@@ -160,6 +160,43 @@ export function registryStoreContract(
         expect(await store.registry.eventsAfter(a.seq, 10)).toEqual([b])
         expect(await store.registry.lastEventSeq()).toBe(b.seq)
       })
+
+      it('stores embeddings with the capabilities and reads them by key, agent and page', async () => {
+        const card = agentCard(generateKeyPair(), {
+          name: 'contract-embeddings',
+          capabilities: [capability({ id: 'embed.one' }), capability({ id: 'embed.two' })],
+        })
+        const vectors = [Float32Array.of(0.6, -0.8, 0), Float32Array.of(0, 0.25, -1e-7)]
+        await store.registry.put(recordOf(card), event(card.did), { model: 'test-model', vectors })
+        const own = await store.registry.embeddings({ agentId: card.did })
+        expect(own.map((e) => [e.agentId, e.model, e.vector])).toEqual([
+          [card.did, 'test-model', vectors[0]],
+          [card.did, 'test-model', vectors[1]],
+        ])
+        const [first, second] = own.map((e) => e.key)
+        const byKey = await store.registry.match({
+          terms: [],
+          keys: [second!],
+          limit: 10,
+          withEmbedding: true,
+        })
+        expect(byKey.map((m) => [m.key, m.capabilityId, m.embedding])).toEqual([
+          [second, 'embed.two', vectors[1]],
+        ])
+        const page = await store.registry.embeddings({ afterKey: first!, limit: 1 })
+        expect(page.map((e) => e.key)).toEqual([second])
+        // Stored again by another model; a card stored without embeddings has none.
+        await store.registry.setEmbeddings('other-model', [{ key: first!, vector: vectors[1]! }])
+        const plain = agentCard(generateKeyPair(), { name: 'contract-no-embeddings' })
+        await store.registry.put(recordOf(plain), event(plain.did))
+        expect(
+          (await store.registry.embeddings({ agentId: card.did })).map((e) => e.model),
+        ).toEqual(['other-model', 'test-model'])
+        expect(await store.registry.embeddings({ agentId: plain.did })).toMatchObject([
+          { model: null, vector: null },
+        ])
+        expect(await store.registry.match({ terms: [], keys: [], limit: 10 })).toEqual([])
+      })
     },
   )
 }

@@ -1,13 +1,7 @@
 import { generateKeyPair, signCosignature } from '@agentmesh/protocol'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { openStore } from '../../../src/adapters/store/open-store.js'
 import type { Store } from '../../../src/core/store.js'
-import {
-  dropPostgresSchema,
-  freshSchema,
-  postgresSkipReason,
-  postgresUrl,
-} from '../../helpers/postgres.js'
+import { onBothDatabases } from '../../helpers/store-backends.js'
 
 /** The witness and certificate stores (migration 0016) on one implementation. */
 function witnessStoreContract(
@@ -80,16 +74,4 @@ function witnessStoreContract(
   )
 }
 
-witnessStoreContract(
-  'SQLite',
-  () => openStore({ kind: 'sqlite', filename: ':memory:' }),
-  () => Promise.resolve(),
-)
-
-const schema = freshSchema()
-witnessStoreContract(
-  'PostgreSQL',
-  () => openStore({ kind: 'postgres', url: postgresUrl, schema }),
-  () => dropPostgresSchema(postgresUrl, schema),
-  await postgresSkipReason(),
-)
+await onBothDatabases(witnessStoreContract)

@@ -17,6 +17,9 @@ import { witnessMigration } from './0016-witness.js'
 import { hostedAgentsMigration } from './0017-hosted-agents.js'
 import { a2aTasksMigration } from './0018-a2a-tasks.js'
 import { taskLeasesMigration } from './0014-task-leases.js'
+import { hostedRatingsLeasesLogsMigration } from './0019-hosted-ratings-leases-logs.js'
+import { oracleReputationMigration } from './0023-oracle-reputation.js'
+import { capabilityEmbeddingsMigration } from './0021-capability-embeddings.js'
 import { knowledgeMigration } from './0022-knowledge.js'
 
 /**
@@ -42,5 +45,8 @@ export const migrations = (dialect: StoreDialect): Record<string, Migration> => 
   '0017-hosted-agents': hostedAgentsMigration,
   '0018-a2a-tasks': a2aTasksMigration,
   '0014-task-leases': taskLeasesMigration,
+  '0019-hosted-ratings-leases-logs': hostedRatingsLeasesLogsMigration(dialect),
+  '0023-oracle-reputation': oracleReputationMigration,
+  '0021-capability-embeddings': capabilityEmbeddingsMigration(dialect),
   '0022-knowledge': knowledgeMigration,
 })

@@ -13,6 +13,7 @@ export const postgresFullText: FullTextSearch = {
       .selectFrom('capabilities as c')
       .select(CAPABILITY_COLUMNS)
       .$if(query.withCapability === true, (q) => q.select('c.capability'))
+      .$if(query.withEmbedding === true, (q) => q.select('c.embedding'))
       .select(sql<number>`ts_rank(c.search, to_tsquery('simple', ${tsquery}))`.as('relevance'))
       .where(sql<boolean>`c.search @@ to_tsquery('simple', ${tsquery})`)
       .where(where)

@@ -4,6 +4,7 @@ import type { SchemaDialect } from '../store-dialect.js'
 /** PostgreSQL's schema statements: `bigserial` keys, JSON read with `->>`. */
 export const postgresSchema: SchemaDialect = {
   serialKey: { type: 'bigserial', define: (column) => column.primaryKey() },
+  bytesType: 'bytea',
   jsonText(column: string, key: string) {
     return sql<string | null>`(${sql.ref(column)}::json)->>${sql.lit(key)}`
   },

@@ -4,6 +4,7 @@ import type { SchemaDialect } from '../store-dialect.js'
 /** SQLite's schema statements: INTEGER is 64-bit already, JSON is read with `json_extract`. */
 export const sqliteSchema: SchemaDialect = {
   serialKey: { type: 'integer', define: (column) => column.primaryKey().autoIncrement() },
+  bytesType: 'blob',
   jsonText(column: string, key: string) {
     return sql<string | null>`json_extract(${sql.ref(column)}, ${sql.lit(`$.${key}`)})`
   },

@@ -44,9 +44,11 @@ export class TestCluster {
     }
   }
 
-  /** Starts one more node (its own data directory, so its own key and node id). */
-  async start(): Promise<ClusterNode> {
-    const data = join(this.home, `node${++this.#started}`)
+  /**
+   * Starts one more node: in a data directory of its own (so its own key and node id), or in
+   * `data`, an earlier node's (a restart).
+   */
+  async start(data = join(this.home, `node${++this.#started}`)): Promise<ClusterNode> {
     const node = await startCliNode(
       [
         '--port',

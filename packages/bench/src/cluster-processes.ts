@@ -46,6 +46,7 @@ export class BenchCluster {
   readonly schema = `bench_${randomBytes(4).toString('hex')}`
   readonly nodes: BenchNode[] = []
   readonly #home = mkdtempSync(join(tmpdir(), 'agentmesh-bench-cluster-'))
+  #started = 0
 
   constructor(
     readonly postgresUrl: string,
@@ -53,9 +54,9 @@ export class BenchCluster {
     readonly leaseMs: number,
   ) {}
 
-  /** Starts one more node and waits until it listens. */
+  /** Starts one more node (its own data directory, so its own key and node id), until it listens. */
   start(): Promise<BenchNode> {
-    const data = join(this.#home, `node${this.nodes.length + 1}`)
+    const data = join(this.#home, `node${++this.#started}`)
     const store = `${this.postgresUrl}${this.postgresUrl.includes('?') ? '&' : '?'}schema=${this.schema}`
     const args = ['up', '--port', '0', '--no-dashboard', '--log-level', 'error', '--data', data]
     args.push('--store', store, '--bus', this.natsUrl, '--cluster', this.name)

@@ -4,11 +4,12 @@ import { benchEchoCapability } from './bench-fleet.js'
 
 /**
  * An echo agent in a process of its own, as agents run in use: forked by the tasks benchmark
- * with the node's URL and the capability id as arguments. It tells its parent `ready` once
+ * with the node's URL, the capability id and how long it takes to answer (ms) as arguments. It tells its parent `ready` once
  * connected and exits when the parent disconnects or asks it to.
  */
 async function main(): Promise<void> {
-  const [url, capabilityId] = process.argv.slice(2)
+  const [url, capabilityId, delay] = process.argv.slice(2)
+  const delayMs = Number(delay ?? 0)
   if (!url || !capabilityId || !process.send) {
     process.stderr.write('usage: forked with the node URL and a capability id\n')
     process.exit(2)
@@ -20,7 +21,10 @@ async function main(): Promise<void> {
     capabilities: [
       {
         ...benchEchoCapability(capabilityId),
-        handler: (input: { text: string }) => ({ text: input.text }),
+        handler: async (input: { text: string }) => {
+          if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs))
+          return { text: input.text }
+        },
       },
     ],
   })

@@ -22,14 +22,16 @@ function figure(name: string, result: LoadResult, baseline?: BenchFigure): Bench
 }
 
 /**
- * Forks the echo agent as a process of its own (an agent is a program apart from the node) and
- * waits until it is connected.
+ * Forks the echo agent as a process of its own (an agent is a program apart from the node),
+ * answering after `delayMs`, and waits until it is connected.
  */
 export async function forkEchoAgent(
   url: string,
   capabilityId: string,
+  delayMs = 0,
 ): Promise<{ close: () => Promise<void> }> {
-  const child = fork(new URL('./echo-agent-process.js', import.meta.url), [url, capabilityId], {
+  const args = [url, capabilityId, String(delayMs)]
+  const child = fork(new URL('./echo-agent-process.js', import.meta.url), args, {
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   })
   await new Promise<void>((resolve, reject) => {

@@ -165,16 +165,14 @@ export function clusterModule(
       hosted.service.drop(await hosted.leases.renew())
       await heartbeat()
       jobs.push(scheduler.every('cluster heartbeat', cluster.heartbeatMs, heartbeat))
+      // Two jobs: a slow take-over (many tasks to resume) never holds up this node's renewals.
+      const every = Math.max(50, Math.floor(cluster.leaseMs / 3))
       jobs.push(
-        scheduler.every(
-          'renewing task leases',
-          Math.max(50, Math.floor(cluster.leaseMs / 3)),
-          async () => {
-            for (const taskId of await leased.renew()) tasks.abandon(taskId)
-            hosted.service.drop(await hosted.leases.renew())
-            await takeOver()
-          },
-        ),
+        scheduler.every('renewing task leases', every, async () => {
+          for (const taskId of await leased.renew()) tasks.abandon(taskId)
+          hosted.service.drop(await hosted.leases.renew())
+        }),
+        scheduler.every('taking over lapsed task leases', every, takeOver),
       )
       unsubscribe.push(bus.subscribe(LEASES_RELEASED, () => void takeOver()))
       // An agent coming or going here is announced at once, not at the next heartbeat, so the

@@ -3,6 +3,7 @@ import { Kvm } from '@nats-io/kv'
 import type { KeyPair } from '@agentmesh/protocol'
 import { NatsBus } from '../adapters/bus/nats/nats-bus.js'
 import { connectNats, type NatsLink } from '../adapters/bus/nats/nats-connection.js'
+import { claimNodeId } from '../adapters/cluster/node-id-claim.js'
 import { NodeDirectory } from '../adapters/cluster/node-directory.js'
 import { NatsPresenceStore } from '../adapters/presence/nats-presence-store.js'
 import { connectPostgres } from '../adapters/store/postgres/connect.js'
@@ -21,7 +22,8 @@ export const clusterNodeId = (did: string): string =>
 /**
  * Joins the cluster's NATS and PostgreSQL: the bus every node shares, the node directory and
  * presence buckets (KV, with bucket TTL; expiry markers where the server has them, 2.11+), and the
- * task and hosted-agent leases. Stopping leaves the directory and closes the connections.
+ * task and hosted-agent leases; refuses to join under a node id a running process holds.
+ * Stopping leaves the directory and closes the connections.
  */
 export function clusterNetwork(input: {
   cluster: ClusterConfig
@@ -66,6 +68,7 @@ export function clusterNetwork(input: {
         ttl: Math.max(60_000, 10 * staleMs),
         ...markers,
       })
+      await claimNodeId(link.nc, nodesKv, { cluster: cluster.name, nodeId })
       const presenceKv = await kvm.create(`${cluster.name}-presence`, {
         history: 1,
         ttl: 3 * Math.max(input.presenceTtlMs, cluster.heartbeatMs),
@@ -83,13 +86,13 @@ export function clusterNetwork(input: {
         logger,
       )
       await module.presence.start()
-      const db = await connectPostgres(input.store.url, {
-        ...(input.store.schema === undefined ? {} : { schema: input.store.schema }),
-        maxConnections: 4,
-      })
-      closeDb = () => db.destroy()
-      module.leases = new TaskLeaseStore(db)
-      module.hostedLeases = new HostedLeaseStore(db)
+      const schema = input.store.schema === undefined ? {} : { schema: input.store.schema }
+      const db = await connectPostgres(input.store.url, { ...schema, maxConnections: 4 })
+      // Renewals and take-overs on connections of their own, never queued behind task writes.
+      const keeper = await connectPostgres(input.store.url, { ...schema, maxConnections: 2 })
+      closeDb = () => Promise.all([db.destroy(), keeper.destroy()]).then(() => {})
+      module.leases = new TaskLeaseStore(db, keeper)
+      module.hostedLeases = new HostedLeaseStore(keeper)
     },
     async stop() {
       module.presence?.stop()

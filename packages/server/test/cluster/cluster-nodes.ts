@@ -44,9 +44,14 @@ export class TestCluster {
     }
   }
 
-  /** Starts one more node (its own data directory, so its own key and node id); `env` is its own. */
-  async start(env: NodeJS.ProcessEnv = {}): Promise<ClusterNode> {
-    const data = join(this.home, `node${++this.#started}`)
+  /**
+   * Starts one more node: in a data directory of its own (so its own key and node id), or in
+   * `data`, an earlier node's (a restart); `env` is its own.
+   */
+  async start(
+    env: NodeJS.ProcessEnv = {},
+    data = join(this.home, `node${++this.#started}`),
+  ): Promise<ClusterNode> {
     const node = await startCliNode(
       [
         '--port',

@@ -18,6 +18,7 @@ export class LeasedTaskStore implements TaskStore {
   readonly #clock: Clock
   readonly #leaseMs: number
   readonly #held = new Map<string, number>()
+  #scanned = false
 
   constructor(
     inner: TaskStore,
@@ -70,7 +71,9 @@ export class LeasedTaskStore implements TaskStore {
       if (isTerminal(task.state) && (await this.#leases.saveFinished(task))) return
       // A stale task nobody runs (its owner gone): take it, then write it.
       const now = this.#clock.now()
-      const [claimed] = await this.#leases.claim(this.#owner, now, this.#expiry(), 1, task.id)
+      const [claimed] = await this.#leases.claim(this.#owner, now, this.#expiry(), 1, {
+        taskId: task.id,
+      })
       if (!claimed) throw this.#lost(task.id)
       epoch = claimed.epoch
       this.#held.set(task.id, epoch)
@@ -82,9 +85,16 @@ export class LeasedTaskStore implements TaskStore {
     if (isTerminal(task.state)) await this.#drop(task.id, epoch)
   }
 
-  /** Takes over the tasks whose lease lapsed; answers them, to resume. */
+  /**
+   * Takes over the tasks whose lease lapsed; answers them, to resume. Until one such scan found
+   * fewer than `limit`, tasks without any lease (a store from before the cluster) too.
+   */
   async listUnfinished(limit: number): Promise<Task[]> {
-    const claimed = await this.#leases.claim(this.#owner, this.#clock.now(), this.#expiry(), limit)
+    const now = this.#clock.now()
+    const claimed = await this.#leases.claim(this.#owner, now, this.#expiry(), limit, {
+      unleased: !this.#scanned,
+    })
+    if (claimed.length < limit) this.#scanned = true
     for (const { taskId, epoch } of claimed) this.#held.set(taskId, epoch)
     const tasks = await Promise.all(claimed.map(({ taskId }) => this.#inner.get(taskId)))
     return tasks.filter((task): task is Task => task !== undefined && !isTerminal(task.state))

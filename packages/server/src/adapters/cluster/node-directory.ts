@@ -36,7 +36,8 @@ export class NodeDirectory {
   }
 
   async start(): Promise<void> {
-    const watcher = await this.#kv.watch({ key: '>' })
+    // Node ids are one token; `held.<id>` keys (see node-id-claim.ts) are not nodes.
+    const watcher = await this.#kv.watch({ key: '*' })
     this.#watcher = watcher
     void (async () => {
       for await (const entry of watcher) {

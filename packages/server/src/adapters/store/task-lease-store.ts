@@ -21,9 +21,15 @@ const finished = sql.join([...terminalStates].map((s) => sql`${s}`))
  * Task leases in PostgreSQL (cluster mode): who owns each unfinished task and under which epoch.
  * Every write of a task goes through `fencedSave`, one statement that updates the task only while
  * the writer's lease (owner and epoch) stands, holding the lease row so a take-over waits for it.
+ * Renewing, releasing and claiming leases go through `keeper`, connections of their own: under a
+ * burst of task writes a renewal must not queue behind them until its leases lapse (another node
+ * would then take over tasks that still run here, and run them twice).
  */
 export class TaskLeaseStore {
-  constructor(readonly db: Kysely<Database>) {}
+  constructor(
+    readonly db: Kysely<Database>,
+    readonly keeper: Kysely<Database> = db,
+  ) {}
 
   /** A lease for a new task (epoch 1); false when the task has one already. */
   async create(taskId: string, owner: string, expiresAtMs: number): Promise<boolean> {
@@ -58,28 +64,34 @@ export class TaskLeaseStore {
   }
 
   /**
-   * Takes the leases of unfinished tasks whose lease lapsed (or that never had one), `taskId`'s
-   * only when given: each epoch one higher than the last holder's.
+   * Takes the leases of unfinished tasks whose lease lapsed, each epoch one higher than the last
+   * holder's. With `unleased`, tasks that never had a lease too (a store from before the cluster;
+   * this scans the tasks, so a node does it once, when it starts); with `taskId`, only that task.
    */
   async claim(
     owner: string,
     nowMs: number,
     expiresAtMs: number,
     limit: number,
-    taskId?: string,
+    scope: { unleased?: boolean; taskId?: string } = {},
   ): Promise<HeldLease[]> {
-    const only = taskId === undefined ? sql`` : sql`and t.id = ${taskId}`
+    const only = scope.taskId === undefined ? sql`` : sql`and t.id = ${scope.taskId}`
+    // The periodic take-over starts from the leases (one row per unfinished task), not the tasks.
+    const candidates =
+      scope.unleased || scope.taskId !== undefined
+        ? sql`tasks t left join task_leases l on l.task_id = t.id
+          where (l.task_id is null or l.expires_at < ${nowMs})`
+        : sql`task_leases l join tasks t on t.id = l.task_id where l.expires_at < ${nowMs}`
     const { rows } = await sql<{ task_id: string; epoch: string | number }>`
       with claimable as (
-        select t.id from tasks t left join task_leases l on l.task_id = t.id
-        where t.state not in (${finished}) and (l.task_id is null or l.expires_at < ${nowMs}) ${only}
+        select t.id from ${candidates} and t.state not in (${finished}) ${only}
         order by t.id limit ${limit} for update of t skip locked)
       insert into task_leases (task_id, owner, epoch, expires_at)
         select id, ${owner}, 1, ${expiresAtMs} from claimable
       on conflict (task_id) do update set owner = excluded.owner,
         epoch = task_leases.epoch + 1, expires_at = excluded.expires_at
         where task_leases.expires_at < ${nowMs}
-      returning task_id, epoch`.execute(this.db)
+      returning task_id, epoch`.execute(this.keeper)
     return rows.map((r) => ({ taskId: r.task_id, epoch: Number(r.epoch) }))
   }
 
@@ -93,14 +105,14 @@ export class TaskLeaseStore {
     }>`update task_leases l set expires_at = ${expiresAtMs}
       from unnest(${ids}::text[], ${epochs}::bigint[]) as h(task_id, epoch)
       where l.task_id = h.task_id and l.epoch = h.epoch and l.owner = ${owner}
-      returning l.task_id`.execute(this.db)
+      returning l.task_id`.execute(this.keeper)
     return rows.map((r) => r.task_id)
   }
 
   /** Lets every lease of `owner` lapse now, so that another node takes its tasks at once. */
   async release(owner: string): Promise<number> {
     const result = await sql`update task_leases set expires_at = 0 where owner = ${owner}`.execute(
-      this.db,
+      this.keeper,
     )
     return Number(result.numAffectedRows ?? 0)
   }

@@ -8,6 +8,7 @@ import type { OracleReputation } from '../oracles/oracle-reputation.js'
 import type { TaskQuery } from './task-store.js'
 import type { Tracer } from '../ports/tracer.js'
 import { inSpan, noopTracer } from '../tracing.js'
+import { finalElsewhere } from './final-wait.js'
 import { nodeStopping } from './task-attempt.js'
 import { taskTopic } from './task-events.js'
 import type { TaskPolicy } from './task-admission.js'
@@ -55,6 +56,7 @@ export class TaskService {
   readonly #submission: TaskSubmission
   readonly #recovery: TaskRecovery
   readonly #running = new Map<string, { controller: AbortController; done: Promise<Task> }>()
+  #stopping = false
 
   constructor(
     deps: TaskRunnerDeps & {
@@ -258,8 +260,13 @@ export class TaskService {
     if (!this.#running.has(id) && recovery) await recovery
     const running = this.#running.get(id)
     if (!running) return (await this.#deps.tasks.get(id))!
+    const startedMs = this.#deps.clock.now()
     const finished = await within(running.done, waitMs, this.#deps.timers)
-    return finished ?? (await this.#deps.tasks.get(id))!
+    if (!finished) return (await this.#deps.tasks.get(id))!
+    if (isTerminal(finished.state) || this.#stopping) return finished
+    // Stopped here unfinished: another node of the cluster took the task over and finishes it.
+    const leftMs = waitMs - (this.#deps.clock.now() - startedMs)
+    return (await finalElsewhere(this.#deps, id, Math.max(0, leftMs))) ?? finished
   }
 
   /** Subscribes to a task's events (state changes and progress). */
@@ -277,6 +284,7 @@ export class TaskService {
 
   /** Stops the runners without finishing their tasks, which resume after a restart. */
   async stop(): Promise<void> {
+    this.#stopping = true
     const running = [...this.#running.values()]
     for (const { controller } of running) controller.abort(nodeStopping)
     await Promise.allSettled(running.map((r) => r.done))

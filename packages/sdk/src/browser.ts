@@ -18,6 +18,8 @@ export {
   type ContractTermsView,
   type ContractView,
   type ErrorCode,
+  type FlJobView,
+  type FlRoundView,
   type IntentView,
   type KeyPair,
   type LedgerTransfer,

@@ -16,6 +16,7 @@ import { authModule } from './node/auth-module.js'
 import { demoModule } from './node/demo-module.js'
 import { hostedModule } from './node/hosted-module.js'
 import { federationModule } from './node/federation-module.js'
+import { flModule } from './node/fl-module.js'
 import { nodeKey, readVersion } from './node/identity.js'
 import { auditModule, ledgerModule } from './node/ledger-module.js'
 import { Lifecycle } from './node/lifecycle.js'
@@ -155,6 +156,7 @@ export async function startNode(config: NodeConfig, ports: NodePorts = {}): Prom
       }),
     )
     late.tasks = tasks
+    const federated = flModule(base, { audit, ledger, reputation, permissions, directory, tasks })
     const { push } = await lifecycle.start(pushModule(base))
     const context: ApiContext = {
       nodeDid: key.did,
@@ -187,12 +189,15 @@ export async function startNode(config: NodeConfig, ports: NodePorts = {}): Prom
       templates,
       push,
       federation: federationSlot,
+      fl: federated.fl,
     }
     const { app } = await lifecycle.start(apiModule(config, { context, connections, logger }))
     // Stopped after the runners: a draining node's leases lapse at once, for the others to take.
     if (leased) await lifecycle.start(leaseReleaseModule(base, leased))
     // Before any submission: a reservation whose task a crash kept from being stored goes back now.
     await lifecycle.start(taskModule)
+    // After the tasks: its jobs' rounds stop before the task runners do.
+    await lifecycle.start(federated)
     if (config.federation) {
       await lifecycle.start(
         federationModule(federationSlot, {

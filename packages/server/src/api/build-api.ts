@@ -42,6 +42,7 @@ import { watchRoutes } from './routes/watch-routes.js'
 import { witnessRoutes } from './routes/witness-routes.js'
 import { hostedAgentRoutes } from './routes/hosted-agent-routes.js'
 import { templateRoutes } from './routes/template-routes.js'
+import { flRoutes } from './routes/fl-routes.js'
 import { createValidators, schemaCompiler } from './validation.js'
 
 export interface ApiOptions {
@@ -135,6 +136,7 @@ export async function buildApi(ctx: ApiContext, options: ApiOptions): Promise<Fa
   mcpRoutes(app, ctx)
   hostedAgentRoutes(app, ctx)
   templateRoutes(app, ctx)
+  flRoutes(app, ctx)
   app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, () =>
     app.swagger(),
   )

@@ -10,6 +10,7 @@ import type {
 import type { LedgerStore } from './ledger/ledger-store.js'
 import type { MarketplaceStore } from './marketplace/marketplace-store.js'
 import type { HostedStore } from './hosted/hosted-store.js'
+import type { FlStore } from './fl/fl-store.js'
 import type { NegotiationStore } from './negotiation/negotiation-store.js'
 import type { PipelineStore } from './pipelines/pipeline-store.js'
 import type { RegistryStore } from './registry/registry-store.js'
@@ -43,6 +44,8 @@ export interface Store {
   readonly certificates: CertificateStore
   /** Hosted agents' code, records and templates. */
   readonly hosted: HostedStore
+  /** Federated-learning jobs, their rounds and their models. */
+  readonly fl: FlStore
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>
   /** Whether `error`, thrown by a store, means the database cannot be reached for now. */

@@ -4,6 +4,7 @@ import type { PipelineStore } from '../../core/pipelines/pipeline-store.js'
 import type { AuditStore } from '../../core/audit/audit-store.js'
 import type { WitnessStore } from '../../core/audit/witness-store.js'
 import type { CertificateStore } from '../../core/certificates/certificate-store.js'
+import type { FlStore } from '../../core/fl/fl-store.js'
 import type { LedgerStore } from '../../core/ledger/ledger-store.js'
 import type {
   NonceStore,
@@ -19,6 +20,7 @@ import type { HostedStore } from '../../core/hosted/hosted-store.js'
 import type { ReputationStore } from '../../core/reputation/reputation-store.js'
 import { KyselyAuditStore } from './audit-store.js'
 import { KyselyCertificateStore } from './certificate-store.js'
+import { KyselyFlStore } from './fl-store.js'
 import { KyselyNonceStore, KyselyPrincipalStore, KyselySessionStore } from './auth-stores.js'
 import type { Database } from './database.js'
 import { KyselyNegotiationStore } from './negotiation-store.js'
@@ -53,6 +55,7 @@ export class KyselyStore implements Store {
   readonly witness: WitnessStore
   readonly certificates: CertificateStore
   readonly hosted: HostedStore
+  readonly fl: FlStore
   readonly #db: Kysely<Database>
   readonly #onClose: () => Promise<void>
 
@@ -84,6 +87,7 @@ export class KyselyStore implements Store {
     this.witness = new KyselyWitnessStore(db)
     this.certificates = new KyselyCertificateStore(db)
     this.hosted = new KyselyHostedStore(db)
+    this.fl = new KyselyFlStore(db)
   }
 
   isUnavailable(error: unknown): boolean {

@@ -17,6 +17,7 @@ import { witnessMigration } from './0016-witness.js'
 import { hostedAgentsMigration } from './0017-hosted-agents.js'
 import { a2aTasksMigration } from './0018-a2a-tasks.js'
 import { taskLeasesMigration } from './0014-task-leases.js'
+import { flJobsMigration } from './0020-fl-jobs.js'
 
 /**
  * Every migration, by name, for `dialect`; applied in name order. A new migration takes the next
@@ -41,4 +42,5 @@ export const migrations = (dialect: StoreDialect): Record<string, Migration> => 
   '0017-hosted-agents': hostedAgentsMigration,
   '0018-a2a-tasks': a2aTasksMigration,
   '0014-task-leases': taskLeasesMigration,
+  '0020-fl-jobs': flJobsMigration,
 })

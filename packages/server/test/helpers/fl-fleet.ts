@@ -21,7 +21,12 @@ import {
 export function digitsShares(trainers: number, validators: number, iid = false) {
   const { train, heldOut } = holdOut(loadDigits(), 0.25, 7)
   return {
-    train: iid ? splitIid(train, trainers, 11) : splitDirichlet(train, trainers, 0.5, 11),
+    train:
+      trainers === 0
+        ? []
+        : iid
+          ? splitIid(train, trainers, 11)
+          : splitDirichlet(train, trainers, 0.5, 11),
     heldOut: splitIid(heldOut, validators, 13),
     allHeldOut: heldOut,
   }

@@ -8,8 +8,9 @@ import {
 } from '@agentmesh/fl'
 import type { FlTrainInput, FlTrainOutput } from '@agentmesh/protocol'
 import { trainOutputSchema } from './fl-schemas.js'
+import type { FlContribution } from './fl-types.js'
 import {
-  contributionOf,
+  record,
   requireTrainers,
   stepOf,
   type Proposal,
@@ -35,9 +36,10 @@ export function trainingOf(ctx: RoundContext) {
  */
 export async function trainPlain(
   ctx: RoundContext,
-  trainers: string[],
+  contributions: FlContribution[],
   state: FedAdamState | undefined,
 ): Promise<Proposal> {
+  const trainers = contributions.map((c) => c.trainer)
   const { settings, global } = ctx
   const input: FlTrainInput = { op: 'train', job: ctx.job.id, round: ctx.round, ...trainingOf(ctx) }
   const results = await ctx.dispatch.all(
@@ -49,11 +51,11 @@ export async function trainPlain(
       return { ...answer, vector: decodeParams(answer.params, settings.size) }
     },
   )
-  const contributions = results.map(contributionOf)
   const updates: ClientUpdate[] = []
   results.forEach((result, i) => {
-    if (!result.ok) return
     const contribution = contributions[i]!
+    record(contribution, result)
+    if (!result.ok) return
     contribution.examples = result.output.examples
     contribution.loss = result.output.loss
     updates.push({
@@ -75,7 +77,6 @@ export async function trainPlain(
   const trainLoss = used.length ? used.reduce((s, c) => s + c.loss!, 0) / used.length : null
   return {
     params: outcome.params,
-    contributions,
     trainLoss,
     ...(outcome.state ? { state: outcome.state } : {}),
   }

@@ -20,10 +20,9 @@ export interface RoundContext {
   globalParams: string
 }
 
-/** What training proposes: the aggregate and what became of each trainer's update. */
+/** What training proposes: the aggregate (each trainer's part is in the round's contributions). */
 export interface Proposal {
   params: Float32Array
-  contributions: FlContribution[]
   trainLoss: number | null
   /** FedAdam's moments for the next round. */
   state?: FedAdamState
@@ -41,18 +40,28 @@ export function stepOf(ctx: RoundContext, capability: string, schema: object) {
   }
 }
 
-/** A trainer's contribution from its step's result: pending when it answered, else dropped or invalid. */
-export function contributionOf(result: StepResult<unknown>): FlContribution {
-  const base = {
-    trainer: result.agentId,
-    taskId: result.taskId,
+/** A trainer asked to take part in a round, before it answers. */
+export function pendingContribution(trainer: string): FlContribution {
+  return {
+    trainer,
+    state: 'pending',
+    taskId: null,
     examples: null,
     loss: null,
     paidMicros: 0n,
+    error: null,
   }
-  if (result.ok) return { ...base, state: 'pending', error: null }
-  const invalid = result.error.code === 'FL_UPDATE_INVALID'
-  return { ...base, state: invalid ? 'invalid' : 'dropped', error: result.error }
+}
+
+/**
+ * Records a step's result in the trainer's contribution: still pending when it answered, else
+ * dropped or invalid (it takes no further step).
+ */
+export function record(contribution: FlContribution, result: StepResult<unknown>): void {
+  contribution.taskId = result.taskId
+  if (result.ok) return
+  contribution.state = result.error.code === 'FL_UPDATE_INVALID' ? 'invalid' : 'dropped'
+  contribution.error = result.error
 }
 
 /** Throws unless at least `min` of the trainers answered. */

@@ -10,7 +10,13 @@ import type { Random } from '../ports/random.js'
 import type { FlBudget } from './fl-budget.js'
 import { certify } from './fl-certify.js'
 import { trainPlain } from './fl-plain-training.js'
-import { requireTrainers, wireOf, type Proposal, type RoundContext } from './fl-round-context.js'
+import {
+  pendingContribution,
+  requireTrainers,
+  wireOf,
+  type Proposal,
+  type RoundContext,
+} from './fl-round-context.js'
 import { trainSecure } from './fl-secure-training.js'
 import type { FlStore } from './fl-store.js'
 import type { FlContribution, FlRound } from './fl-types.js'
@@ -93,10 +99,10 @@ export async function runRound(
     requireTrainers(trainers.length, settings.trainers, settings.minTrainers)
     job.participants = [...new Set([...job.participants, ...trainers])].slice(0, 10_000)
     await deps.store.saveJob(job)
+    round.contributions = trainers.map(pendingContribution)
     const proposal = settings.secureAggregation
-      ? await trainSecure(ctx, trainers)
-      : await trainPlain(ctx, trainers, state)
-    round.contributions = proposal.contributions
+      ? await trainSecure(ctx, round.contributions)
+      : await trainPlain(ctx, round.contributions, state)
     round.trainLoss = proposal.trainLoss
     const params = encodeParams(proposal.params)
     round.modelHash = hashParams(proposal.params)
@@ -131,6 +137,10 @@ export async function runRound(
   } catch (error) {
     round.state = 'failed'
     round.error = wireOf(error)
+    // Whoever was still in when the round failed took no further part.
+    for (const contribution of round.contributions) {
+      if (contribution.state === 'pending') contribution.state = 'dropped'
+    }
     await deps.budget.release(job.id, ctx.round)
   }
   round.endedAtMs = deps.clock.now()
@@ -184,13 +194,17 @@ async function approve(
   job.currentModel = { hash, round: ctx.round }
 }
 
-/** An update the strategy discarded, or a malformed one, counts as disputed for its trainer. */
+/**
+ * A malformed update counts as disputed for its trainer, and so does one a robust strategy
+ * discarded as an outlier — not under Krum, which keeps one update and discards honest ones too.
+ */
 async function penalize(deps: RoundDeps, ctx: RoundContext, contributions: FlContribution[]) {
-  for (const contribution of contributions) {
-    if (contribution.state !== 'discarded' && contribution.state !== 'invalid') continue
+  const outliers = ctx.settings.strategy.name !== 'krum'
+  for (const { state, trainer } of contributions) {
+    if (state !== 'invalid' && !(state === 'discarded' && outliers)) continue
     await deps.outcomes.recordOutcome({
       taskId: `fl:${ctx.job.id}:${ctx.round}`,
-      agentId: contribution.trainer,
+      agentId: trainer,
       capabilityId: ctx.settings.trainerCapability,
       requester: ctx.job.owner,
       result: 'disputed',

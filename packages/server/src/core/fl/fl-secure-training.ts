@@ -13,7 +13,7 @@ import { MeshError, type FlTrainInput } from '@agentmesh/protocol'
 import type { StepResult } from './fl-dispatch.js'
 import { trainingOf } from './fl-plain-training.js'
 import {
-  contributionOf,
+  record,
   requireTrainers,
   stepOf,
   type Proposal,
@@ -59,11 +59,15 @@ const answered = <T>(results: StepResult<T>[]): T[] =>
  * not in the sum, and the sum is exact while enough shares come back. The aggregate is the global
  * model plus the mean change (with differential privacy: plus noise, over the trainers asked).
  */
-export async function trainSecure(ctx: RoundContext, trainers: string[]): Promise<Proposal> {
+export async function trainSecure(
+  ctx: RoundContext,
+  contributions: FlContribution[],
+): Promise<Proposal> {
+  const trainers = contributions.map((c) => c.trainer)
+  const byTrainer = new Map(contributions.map((c) => [c.trainer, c]))
   const config = secAggConfig(ctx, trainers)
   const { settings } = ctx
   const base = { job: ctx.job.id, round: ctx.round }
-  const contributions = new Map<string, FlContribution>()
   const step = async <T>(
     schema: object,
     agents: string[],
@@ -75,7 +79,7 @@ export async function trainSecure(ctx: RoundContext, trainers: string[]): Promis
       input,
       (output, agentId) => from<{ trainer: string }>(output, agentId) as T,
     )
-    for (const result of results) contributions.set(result.agentId, contributionOf(result))
+    for (const result of results) record(byTrainer.get(result.agentId)!, result)
     return results
   }
 
@@ -121,28 +125,12 @@ export async function trainSecure(ctx: RoundContext, trainers: string[]): Promis
     ? noisyMean(sum, trainers.length, settings.dp, ctx.random.bytes(32))
     : sum.map((x) => x / survivors.length)
   const inSum = new Set(survivors)
-  const list = trainers.map(
-    (trainer) =>
-      contributions.get(trainer) ?? {
-        trainer,
-        state: 'dropped' as const,
-        taskId: null,
-        examples: null,
-        loss: null,
-        paidMicros: 0n,
-        error: null,
-      },
-  )
-  for (const contribution of list) {
+  for (const contribution of contributions) {
     if (inSum.has(contribution.trainer)) {
       // A survivor that did not answer the last step is still in the sum.
       contribution.state = 'accepted'
       contribution.error = null
     } else if (contribution.state === 'pending') contribution.state = 'dropped'
   }
-  return {
-    params: ctx.global.map((x, k) => x + mean[k]!),
-    contributions: list,
-    trainLoss: null,
-  }
+  return { params: ctx.global.map((x, k) => x + mean[k]!), trainLoss: null }
 }

@@ -89,6 +89,17 @@ describe('federated-learning jobs over HTTP and the SDK', () => {
     expect(hashes).toEqual(expect.arrayContaining(job.rounds.map((r) => r.modelHash)))
   })
 
+  it('reports the privacy each round spent with differential privacy', async () => {
+    const job = await owner.fl.run(
+      digitsJob({ rounds: 2, dp: { clipNorm: 2, noiseMultiplier: 0.1, delta: 1e-6 } }),
+    )
+    expect(job.state).toBe('completed')
+    const [one, two] = job.rounds.map((r) => r.privacy!)
+    expect(one).toMatchObject({ delta: 1e-6 })
+    expect(one!.epsilon).toBeGreaterThan(0)
+    expect(two!.epsilon).toBeGreaterThan(one!.epsilon)
+  })
+
   it('lets participants read a job and refuses everyone else', async () => {
     const [job] = await owner.fl.list()
     const trainer = await Mesh.connect(node.url, { key: fleet.trainers[0]!.key })

@@ -100,6 +100,7 @@ export async function runRound(
     job.participants = [...new Set([...job.participants, ...trainers])].slice(0, 10_000)
     await deps.store.saveJob(job)
     round.contributions = trainers.map(pendingContribution)
+    await deps.store.saveRound(round)
     const proposal = settings.secureAggregation
       ? await trainSecure(ctx, round.contributions)
       : await trainPlain(ctx, round.contributions, state)

@@ -176,5 +176,14 @@ export interface FlModelView {
 
 /** A job's events (`GET /v1/fl/jobs/:id/events`), after a `snapshot` of the job. */
 export type FlJobEvent =
-  | { type: 'round'; round: number; state: FlRoundState; accuracy: number | null }
+  | {
+      type: 'round'
+      round: number
+      state: FlRoundState
+      accuracy: number | null
+      /** Trainers whose update was accepted, of those asked. */
+      accepted: number
+      trainers: number
+      error: WireError | null
+    }
   | { type: 'job'; state: FlJobState }

@@ -90,6 +90,9 @@ export async function runRound(
       round: round.round,
       state: round.state,
       accuracy: round.accuracy,
+      accepted: round.contributions.filter((c) => c.state === 'accepted').length,
+      trainers: round.contributions.length,
+      error: round.error,
     })
   }
   await save()

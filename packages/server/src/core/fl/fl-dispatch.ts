@@ -29,8 +29,11 @@ export class FlDispatch {
     this.#validator = validator
   }
 
-  /** Runs the step on every agent at once; answers in the agents' order. */
-  all<T>(
+  /**
+   * Runs the step on every agent at once; answers in the agents' order. When the job's signal
+   * aborts, the step's tasks still running are canceled.
+   */
+  async all<T>(
     step: {
       caller: Caller
       capability: string
@@ -43,7 +46,18 @@ export class FlDispatch {
     inputOf: (agentId: string) => unknown,
     check: (output: unknown, agentId: string) => T,
   ): Promise<StepResult<T>[]> {
-    return Promise.all(agents.map((agentId) => this.#one(step, agentId, inputOf(agentId), check)))
+    const running = new Set<string>()
+    const abort = () => {
+      for (const id of running) void this.#tasks.cancelRunning(id)
+    }
+    step.signal.addEventListener('abort', abort, { once: true })
+    try {
+      return await Promise.all(
+        agents.map((agentId) => this.#one(step, agentId, inputOf(agentId), check, running)),
+      )
+    } finally {
+      step.signal.removeEventListener('abort', abort)
+    }
   }
 
   async #one<T>(
@@ -58,6 +72,7 @@ export class FlDispatch {
     agentId: string,
     input: unknown,
     check: (output: unknown, agentId: string) => T,
+    running: Set<string>,
   ): Promise<StepResult<T>> {
     let taskId: string | null = null
     try {
@@ -71,11 +86,11 @@ export class FlDispatch {
       })
       taskId = task.id
       const id = task.id
-      const abort = () => void this.#tasks.cancelRunning(id)
-      step.signal.addEventListener('abort', abort, { once: true })
+      running.add(id)
+      if (step.signal.aborted) void this.#tasks.cancelRunning(id)
       const done = await this.#tasks
         .waitFor(id, step.timeoutMs + WAIT_SLACK_MS)
-        .finally(() => step.signal.removeEventListener('abort', abort))
+        .finally(() => running.delete(id))
       if (done.state !== 'completed') {
         if (done.state === 'pending' || done.state === 'running') void this.#tasks.cancelRunning(id)
         const error = done.error ?? new MeshError('TIMEOUT', `Task ended ${done.state}`).toWire()

@@ -6,6 +6,7 @@ import { AuditPage } from './pages/audit-page.js'
 import { ClusterPage, showsCluster } from './pages/cluster-page.js'
 import { HostedAgentsPage, TemplatesPage } from './pages/hosted-page.js'
 import { FederationPage } from './pages/federation-page.js'
+import { FlJobPage, FlPage } from './pages/fl-page.js'
 import { LedgerPage } from './pages/ledger-page.js'
 import { OverviewPage } from './pages/overview-page.js'
 import { PipelineRunPage, PipelinesPage } from './pages/pipelines-page.js'
@@ -27,6 +28,7 @@ const NAV = [
   ['alerts', 'Alerts'],
   ['hosted', 'Hosted agents'],
   ['templates', 'Templates'],
+  ['fl', 'Learning'],
 ] as const
 
 function Page({ route, session }: { route: Route; session: Session }) {
@@ -66,6 +68,8 @@ function Page({ route, session }: { route: Route; session: Session }) {
       return <TemplatesPage session={session} />
     case 'federation':
       return <FederationPage session={session} />
+    case 'fl':
+      return id ? <FlJobPage session={session} id={id} /> : <FlPage session={session} />
     default:
       return <p className="muted">There is no page “{section}”.</p>
   }

@@ -24,6 +24,14 @@ const STATE_TONES: Record<string, string> = {
   offline: 'idle',
   firing: 'bad',
   resolved: 'ok',
+  approved: 'ok',
+  accepted: 'ok',
+  training: 'busy',
+  validating: 'busy',
+  rejected: 'bad',
+  discarded: 'bad',
+  invalid: 'bad',
+  dropped: 'warn',
 }
 
 /** A state as a coloured pill (tasks, steps, settlements, alerts). */

@@ -238,7 +238,9 @@ export async function startNode(config: NodeConfig, ports: NodePorts = {}): Prom
       }
     }
     const nodeDid = key.did
-    const { demo } = await lifecycle.start(demoModule(config, { url, logger, ledger, nodeDid }))
+    const { demo } = await lifecycle.start(
+      demoModule(config, { url, logger, ledger, nodeDid, auth }),
+    )
     let stopping: Promise<void> | undefined
     return {
       url,

@@ -33,9 +33,9 @@ describe.skipIf(skip !== undefined)(
       owner = await Mesh.connect(node.url, { key: generateKeyPair() })
       page = browser.context.pages()[0] ?? (await browser.context.newPage())
       // Signed in as the job's owner: the dashboard resumes the session token it keeps.
+      // A string, as the page runs it: this package's types have no DOM.
       await page.addInitScript(
-        (token) => sessionStorage.setItem('agentmesh.token', token),
-        owner.token,
+        `sessionStorage.setItem('agentmesh.token', ${JSON.stringify(owner.token)})`,
       )
     })
     afterAll(async () => {

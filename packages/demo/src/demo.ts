@@ -99,7 +99,8 @@ export async function startDemo(host: DemoHost, options: DemoOptions): Promise<R
       await traffic.start()
       if (host.makeValidator) {
         const keyOf = (name: string) => demoKey(options.keysDir, name)
-        learners = await startLearners(host.url, keyOf, host.makeValidator)
+        const makeValidator = (did: string) => host.makeValidator!(did)
+        learners = await startLearners(host.url, keyOf, makeValidator)
         // A job the node refuses (the client short of credit) leaves the rest of the demo running.
         await startDemoJob(host.url, key).then(
           (job) => host.logger.debug({ job }, 'demo federated-learning job started'),

@@ -39,9 +39,18 @@ export function dataLoader(source: DataSource): () => Promise<Dataset> {
   }
 }
 
-/** The job's model, checked to fit the data: the same inputs and classes. */
+/** The most parameters a trainer or validator takes on: a job's model is the node's to choose. */
+const MAX_PARAMS = 1_000_000
+
+/** The job's model, checked to fit the data (the same inputs and classes) and to be of a sane size. */
 export function modelFor(factory: ModelFactory | undefined, spec: ModelSpec, data: Dataset): Model {
   const model = (factory ?? createModel)(spec)
+  if (model.size > MAX_PARAMS) {
+    throw new MeshError(
+      'INVALID_INPUT',
+      `A model of ${model.size} parameters is more than ${MAX_PARAMS}`,
+    )
+  }
   if (model.spec.inputs !== data.inputs || model.spec.classes !== data.classes) {
     throw new MeshError(
       'INVALID_INPUT',

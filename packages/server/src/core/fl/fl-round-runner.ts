@@ -9,6 +9,7 @@ import type { ProviderDirectory } from '../ports/provider-directory.js'
 import type { Random } from '../ports/random.js'
 import type { FlBudget } from './fl-budget.js'
 import { certify } from './fl-certify.js'
+import { pickTrainers } from './fl-participants.js'
 import { trainPlain } from './fl-plain-training.js'
 import {
   pendingContribution,
@@ -33,23 +34,6 @@ export interface RoundDeps {
   directory: ProviderDirectory
   nodeDid: string
   publish(job: string, event: FlJobEvent): Promise<void>
-}
-
-/** Most trainers looked at in discovery for a round. */
-const TRAINER_LOOKUP = 200
-
-/** The best-ranked online trainers of the job, neither its owner nor one of its validators. */
-async function pickTrainers(deps: RoundDeps, ctx: RoundContext): Promise<string[]> {
-  const { settings, job } = ctx
-  const excluded = new Set([job.owner, ...job.validators])
-  const candidates = await deps.directory.candidates({
-    capabilityId: settings.trainerCapability,
-    maxPriceMicros: 0n,
-    currency: settings.currency,
-    limit: TRAINER_LOOKUP,
-  })
-  const picked = [...new Set(candidates.map((c) => c.agentId))].filter((id) => !excluded.has(id))
-  return picked.slice(0, settings.trainers)
 }
 
 /**
@@ -98,7 +82,7 @@ export async function runRound(
   await save()
   let approved: Proposal | undefined
   try {
-    const trainers = await pickTrainers(deps, ctx)
+    const trainers = await pickTrainers(deps.directory, settings, [job.owner, ...job.validators])
     requireTrainers(trainers.length, settings.trainers, settings.minTrainers)
     job.participants = [...new Set([...job.participants, ...trainers])].slice(0, 10_000)
     await deps.store.saveJob(job)

@@ -6,6 +6,7 @@ import type { Bus } from '../ports/bus.js'
 import type { Logger } from '../ports/logger.js'
 import type { TaskValidator } from '../ports/task-validator.js'
 import { FlDispatch, type FlTaskFlow } from './fl-dispatch.js'
+import { chooseValidators, pickTrainers, type ValidatorPolicy } from './fl-participants.js'
 import { wireOf } from './fl-round-context.js'
 import { runRound, type RoundDeps } from './fl-round-runner.js'
 import { settingsOf } from './fl-settings.js'
@@ -16,8 +17,7 @@ export interface FlDeps extends Omit<RoundDeps, 'publish'> {
   bus: Bus
   tasks: FlTaskFlow
   validator: TaskValidator
-  /** Whether a principal may validate a capability now (its role, or a permission). */
-  policy: { mayValidate(did: string, capability: string): Promise<boolean> }
+  policy: ValidatorPolicy
   logger?: Logger
 }
 
@@ -25,8 +25,6 @@ export const flTopic = (job: string): string => `fl.${job}`
 
 /** Running jobs one owner may have at once. */
 const MAX_RUNNING_PER_OWNER = 5
-/** Most validators (and trainers) looked at in discovery. */
-const LOOKUP = 200
 /** Why a job's run stopped without ending it: the node is stopping. */
 const stopping = Symbol('node stopping')
 
@@ -58,24 +56,17 @@ export class FlService {
         `"${caller.did}" runs ${running.length} jobs already; wait for one to end`,
       )
     }
-    const validators = await this.#validators(
+    const validators = await chooseValidators(
+      deps,
       caller.did,
       settings.validatorCapability,
       settings.validatorCount,
     )
-    const trainers = await deps.directory.candidates({
-      capabilityId: settings.trainerCapability,
-      maxPriceMicros: 0n,
-      currency: settings.currency,
-      limit: LOOKUP,
-    })
-    const eligible = trainers.filter(
-      (c) => c.agentId !== caller.did && !validators.includes(c.agentId),
-    )
-    if (eligible.length < settings.minTrainers) {
+    const free = await pickTrainers(deps.directory, settings, [caller.did, ...validators])
+    if (free.length < settings.minTrainers) {
       throw new MeshError(
         'FL_NOT_ENOUGH_TRAINERS',
-        `${eligible.length} trainers of "${settings.trainerCapability}" serve it for free here; the job needs ${settings.minTrainers}`,
+        `${free.length} trainers of "${settings.trainerCapability}" serve it for free here; the job needs ${settings.minTrainers}`,
       )
     }
     const now = deps.clock.now()
@@ -167,6 +158,12 @@ export class FlService {
     if (job.state !== 'running' || !run) {
       throw new MeshError('FL_JOB_FINISHED', `Job "${id}" is ${job.state}`)
     }
+    await this.#deps.audit.record({
+      actor: caller.did,
+      action: 'fl.job.cancel',
+      resource: `fl-job:${id}`,
+      result: 'ok',
+    })
     run.controller.abort()
     await run.done
   }
@@ -195,28 +192,6 @@ export class FlService {
     const runs = [...this.#running.values()]
     for (const run of runs) run.controller.abort(stopping)
     await Promise.allSettled(runs.map((run) => run.done))
-  }
-
-  async #validators(owner: string, capability: string, count: number): Promise<string[]> {
-    const online = await this.#deps.directory.candidates({
-      capabilityId: capability,
-      limit: LOOKUP,
-    })
-    const chosen: string[] = []
-    for (const candidate of online) {
-      if (chosen.length === count) break
-      if (candidate.agentId === owner || chosen.includes(candidate.agentId)) continue
-      if (await this.#deps.policy.mayValidate(candidate.agentId, capability))
-        chosen.push(candidate.agentId)
-    }
-    if (chosen.length < count) {
-      throw new MeshError(
-        'NO_VALIDATOR',
-        `${chosen.length} eligible validators of "${capability}" are online; the job needs ${count}`,
-        { details: { capability } },
-      )
-    }
-    return chosen
   }
 
   async #readable(caller: Caller, id: string): Promise<FlJob> {

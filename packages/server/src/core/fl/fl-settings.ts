@@ -122,7 +122,7 @@ export function settingsOf(spec: FlJobSpec): FlSettings {
   const trainers = spec.trainers.count
   const minTrainers = spec.trainers.min ?? trainers
   if (minTrainers > trainers) throw invalid(`trainers.min ${minTrainers} is above trainers.count`)
-  const strategy = spec.strategy as StrategySpec
+  const strategy: StrategySpec = spec.strategy
   checkStrategy(strategy, minTrainers)
   if (spec.dp && !summing.has(strategy.name)) {
     throw invalid(

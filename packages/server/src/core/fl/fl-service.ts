@@ -72,7 +72,6 @@ export class FlService {
     const now = deps.clock.now()
     const initial = createModel(settings.model).init()
     const hash = hashParams(initial)
-    await deps.store.putModel({ hash, params: encodeParams(initial), size: settings.size }, now)
     const roundMicros = settings.priceMicros * BigInt(settings.trainers)
     const job: FlJob = {
       id: newId('fljob', deps.clock, deps.random),
@@ -103,7 +102,9 @@ export class FlService {
       roundMicros,
       timeoutMs,
     })
+    // Nothing is written before the budget is held: a refused job leaves no trace.
     try {
+      await deps.store.putModel({ hash, params: encodeParams(initial), size: settings.size }, now)
       await deps.store.insertJob(job)
     } catch (error) {
       await this.#releaseAll(job)

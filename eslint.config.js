@@ -63,7 +63,7 @@ export default tseslint.config(
     rules: { 'agentmesh/no-import-cycle': 'error' },
   },
   {
-    // The domain core: pure TypeScript. It may import only protocol and its own files.
+    // The domain core: pure TypeScript. It may import only protocol, fl (pure too) and its own files.
     files: ['packages/server/src/core/**/*.ts'],
     rules: {
       'no-restricted-imports': [
@@ -85,7 +85,7 @@ export default tseslint.config(
                 'A domain takes the stores it uses; the aggregate Store is for node.ts and adapters.',
             },
             {
-              regex: '^(?!\\.{1,2}/|@agentmesh/protocol$)',
+              regex: '^(?!\\.{1,2}/|@agentmesh/protocol$|@agentmesh/fl$)',
               message:
                 'The core imports only protocol and its own files: put a library behind a port.',
             },

@@ -4,6 +4,7 @@ import { a2aBench } from './a2a-bench.js'
 import { clusterBench } from './cluster-bench.js'
 import { cryptoBench } from './crypto-bench.js'
 import { federationBench } from './federation-bench.js'
+import { flBench } from './fl-bench.js'
 import { ledgerBench } from './ledger-bench.js'
 import type { BenchFigure } from './measure.js'
 import { pipelinesBench } from './pipelines-bench.js'
@@ -49,6 +50,8 @@ const suites: Record<string, Suite> = {
   sandbox: (durationMs, onProgress) => sandboxBench(durationMs, onProgress),
   // Remote tasks over libp2p beside local ones; how soon a new capability is findable on a peer.
   federation: (durationMs, onProgress) => federationBench(durationMs, onProgress),
+  // Federated-learning rounds of 10, 50 and 100 SDK trainers, plain and with secure aggregation.
+  fl: (_durationMs, onProgress) => flBench(onProgress),
   // Node processes on PostgreSQL and NATS (AGENTMESH_BENCH_NATS), skipped when unreachable.
   cluster: (durationMs) =>
     clusterBench(durationMs, {

@@ -18,6 +18,7 @@ describe('the bench suites', () => {
       'a2a',
       'sandbox',
       'federation',
+      'fl',
       'cluster',
       'soak',
     ])

@@ -7,6 +7,7 @@ import { ClusterPage, showsCluster } from './pages/cluster-page.js'
 import { HostedAgentsPage, TemplatesPage } from './pages/hosted-page.js'
 import { KnowledgePage } from './pages/knowledge-page.js'
 import { FederationPage } from './pages/federation-page.js'
+import { FlJobPage, FlPage } from './pages/fl-page.js'
 import { LedgerPage } from './pages/ledger-page.js'
 import { OverviewPage } from './pages/overview-page.js'
 import { PipelineRunPage, PipelinesPage } from './pages/pipelines-page.js'
@@ -29,6 +30,7 @@ const NAV = [
   ['hosted', 'Hosted agents'],
   ['templates', 'Templates'],
   ['knowledge', 'Knowledge'],
+  ['fl', 'Learning'],
 ] as const
 
 function Page({ route, session }: { route: Route; session: Session }) {
@@ -70,6 +72,8 @@ function Page({ route, session }: { route: Route; session: Session }) {
       return <FederationPage session={session} />
     case 'knowledge':
       return <KnowledgePage session={session} query={route.query} />
+    case 'fl':
+      return id ? <FlJobPage session={session} id={id} /> : <FlPage session={session} />
     default:
       return <p className="muted">There is no page “{section}”.</p>
   }

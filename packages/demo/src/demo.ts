@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { generateKey, loadKey, saveKey, type KeyPair } from '@agentmesh/sdk'
 import { demoAgents } from './demo-agents.js'
+import { startDemoJob, startLearners, type DemoLearners } from './demo-learning.js'
 import { DemoTraffic, type DemoLogger } from './demo-traffic.js'
 
 /** What the demo needs from the node it runs on. */
@@ -13,6 +14,11 @@ export interface DemoHost {
    * moves it once.
    */
   fund(did: string, amount: string, id: string): Promise<void>
+  /**
+   * Gives `did` the validator role; with it the demo runs federated learning too (trainers,
+   * validators and, with traffic, a job of its client's).
+   */
+  makeValidator?(did: string): Promise<void>
 }
 
 export interface DemoOptions {
@@ -30,6 +36,8 @@ export interface RunningDemo {
   agents: { name: string; did: string }[]
   /** The demo client's DID, when traffic is on. */
   clientDid: string | undefined
+  /** The federated-learning trainers and validators, when the host makes validators. */
+  learners: { name: string; did: string }[]
   stop(): Promise<void>
 }
 
@@ -56,9 +64,11 @@ export async function startDemo(host: DemoHost, options: DemoOptions): Promise<R
     key: demoKey(options.keysDir, agent.definition.name),
   }))
   let traffic: DemoTraffic | undefined
+  let learners: DemoLearners | undefined
   const stop = async () => {
     await traffic?.stop()
     await Promise.all(agents.map(({ agent }) => agent.close()))
+    await Promise.all(learners?.agents.map(({ agent }) => agent.close()) ?? [])
   }
   try {
     // Side by side: each agent signs in, registers its card and opens its socket.
@@ -87,6 +97,17 @@ export async function startDemo(host: DemoHost, options: DemoOptions): Promise<R
         random,
       })
       await traffic.start()
+      if (host.makeValidator) {
+        const keyOf = (name: string) => demoKey(options.keysDir, name)
+        const makeValidator = (did: string) => host.makeValidator!(did)
+        learners = await startLearners(host.url, keyOf, makeValidator)
+        // A job the node refuses (the client short of credit) leaves the rest of the demo running.
+        await startDemoJob(host.url, key).then(
+          (job) => host.logger.debug({ job }, 'demo federated-learning job started'),
+          (error: unknown) =>
+            host.logger.debug({ err: error }, 'demo federated-learning job refused'),
+        )
+      }
     }
   } catch (error) {
     await stop()
@@ -95,6 +116,10 @@ export async function startDemo(host: DemoHost, options: DemoOptions): Promise<R
   return {
     agents: agents.map(({ agent, key }) => ({ name: agent.definition.name, did: key.did })),
     clientDid: traffic?.did,
+    learners: (learners?.agents ?? []).map(({ agent, key }) => ({
+      name: agent.definition.name,
+      did: key.did,
+    })),
     stop,
   }
 }

@@ -174,6 +174,11 @@ const catalogue = {
     description: "The pipeline run does not exist, or is not the caller's",
     replaces: 'NOT_FOUND',
   },
+  FL_JOB_NOT_FOUND: {
+    status: 404,
+    retryable: false,
+    description: 'The federated-learning job does not exist, or the caller may not read it',
+  },
   INTENT_NOT_FOUND: {
     status: 404,
     retryable: false,
@@ -382,6 +387,16 @@ const catalogue = {
     retryable: false,
     description: 'Too few trainers answered a secure-aggregation round to recover its sum',
   },
+  FL_JOB_FINISHED: {
+    status: 409,
+    retryable: false,
+    description: 'The federated-learning job has ended and cannot change',
+  },
+  FL_ROUND_REJECTED: {
+    status: 409,
+    retryable: false,
+    description: 'A round got no quorum certificate: too few validators accepted or signed validly',
+  },
   PAYLOAD_TOO_LARGE: {
     status: 413,
     retryable: false,
@@ -411,6 +426,11 @@ const catalogue = {
     status: 422,
     retryable: false,
     description: "A task's input does not match its capability's schema",
+  },
+  FL_UPDATE_INVALID: {
+    status: 422,
+    retryable: false,
+    description: "A trainer's or validator's answer in a federated-learning round is malformed",
   },
   SANDBOX_CPU_LIMIT: {
     status: 422,
@@ -527,6 +547,11 @@ const catalogue = {
   },
   NO_PROVIDER: { status: 503, retryable: true, description: 'No online provider fits the call' },
   NO_VALIDATOR: { status: 503, retryable: true, description: 'No eligible validator is online' },
+  FL_NOT_ENOUGH_TRAINERS: {
+    status: 503,
+    retryable: true,
+    description: 'Fewer trainers than a federated-learning job needs are online',
+  },
   TIMEOUT: { status: 504, retryable: true, description: 'A deadline passed before the answer' },
   INPUT_TIMEOUT: {
     status: 504,

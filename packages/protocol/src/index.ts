@@ -26,6 +26,34 @@ export type {
   FederationView,
   PeerReputationView,
 } from './federation-views.js'
+export type {
+  FlContributionState,
+  FlContributionView,
+  FlJobEvent,
+  FlJobSpec,
+  FlJobState,
+  FlJobView,
+  FlModelSpec,
+  FlModelView,
+  FlPrivacyView,
+  FlRoundDecision,
+  FlRoundState,
+  FlRoundView,
+  FlSecureAggregationSpec,
+  FlStrategySpec,
+  FlTrainConfig,
+  FlValidatorReport,
+} from './fl-views.js'
+export {
+  FL_TRAIN,
+  FL_VALIDATE,
+  type FlAcceptance,
+  type FlEvaluation,
+  type FlSignature,
+  type FlTrainInput,
+  type FlTrainOutput,
+  type FlValidateInput,
+} from './fl-tasks.js'
 export { canonicalBytes, canonicalize } from './canonical-json.js'
 export { base58, fromBase64url, fromHex, toBase64url, toHex, utf8 } from './encoding.js'
 export {

@@ -20,6 +20,8 @@ export {
   type ErrorCode,
   type FactView,
   type KnowledgePaths,
+  type FlJobView,
+  type FlRoundView,
   type IntentView,
   type KeyPair,
   type LedgerTransfer,

@@ -30,6 +30,10 @@ export {
   type KnowledgePage,
   type KnowledgePaths,
   type PathHop,
+  type FlJobSpec,
+  type FlJobView,
+  type FlModelView,
+  type FlRoundView,
   type HostedAgentView,
   type HostedLogLine,
   type TemplatePage,
@@ -67,6 +71,10 @@ export {
   type OfferAnswer,
   type TaskContext,
 } from './define-agent.js'
+export { defineTrainer, type TrainerDefinition } from './define-trainer.js'
+export { defineValidator, type ValidatorDefinition } from './define-validator.js'
+export { FlAgent, type DataSource, type ModelFactory } from './fl-agent.js'
+export { FlJobs, type FlStreamEvent } from './fl-client.js'
 export {
   HostedAgents,
   Templates,

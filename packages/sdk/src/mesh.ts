@@ -37,6 +37,7 @@ import {
 import type { AuditQuery } from './audit-query.js'
 import { HostedAgents, Templates } from './hosted-client.js'
 import { Knowledge } from './knowledge-client.js'
+import { FlJobs } from './fl-client.js'
 import { streamEvents, watchRegistry, type StreamEvent } from './mesh-streams.js'
 import { MeshTransport, type Query } from './mesh-transport.js'
 import type { MeshOptions } from './mesh-types.js'
@@ -84,6 +85,11 @@ export class Mesh {
   /** The signed-in owner's hosted agents (`/v1/hosted-agents`). */
   get hosted(): HostedAgents {
     return new HostedAgents(this, this.#key)
+  }
+
+  /** Federated-learning jobs (`/v1/fl/jobs`): start, follow, read the model. */
+  get fl(): FlJobs {
+    return new FlJobs(this)
   }
 
   /** Agent templates (`/v1/templates`): publish, list, deploy. */

@@ -6,6 +6,8 @@ export interface RunningDemo {
   agents: { name: string; did: string }[]
   /** The demo client's DID, when traffic is on. */
   clientDid: string | undefined
+  /** Its federated-learning trainers and validators (with traffic on). */
+  learners: { name: string; did: string }[]
   stop(): Promise<void>
 }
 
@@ -16,6 +18,7 @@ export interface DemoPackage {
       url: string
       logger: Logger
       fund(did: string, amount: string, id: string): Promise<void>
+      makeValidator?(did: string): Promise<void>
     },
     options: { traffic: boolean; keysDir?: string | undefined },
   ) => Promise<RunningDemo>

@@ -17,6 +17,7 @@ import { demoModule } from './node/demo-module.js'
 import { hostedModule } from './node/hosted-module.js'
 import { knowledgeParts } from './node/knowledge-module.js'
 import { federationModule } from './node/federation-module.js'
+import { flModule } from './node/fl-module.js'
 import { nodeKey, readVersion } from './node/identity.js'
 import { auditModule, ledgerModule } from './node/ledger-module.js'
 import { Lifecycle } from './node/lifecycle.js'
@@ -164,6 +165,7 @@ export async function startNode(config: NodeConfig, ports: NodePorts = {}): Prom
       }),
     )
     late.tasks = tasks
+    const federated = flModule(base, { audit, ledger, reputation, permissions, directory, tasks })
     const { push } = await lifecycle.start(pushModule(base))
     const context: ApiContext = {
       nodeDid: key.did,
@@ -199,6 +201,7 @@ export async function startNode(config: NodeConfig, ports: NodePorts = {}): Prom
       push,
       federation: federationSlot,
       knowledge,
+      fl: federated.fl,
     }
     // In a cluster, rate limits count every node's requests.
     const rateCounts = net && (await lifecycle.start(rateCountsModule(base, net.nodeId))).counts
@@ -212,6 +215,8 @@ export async function startNode(config: NodeConfig, ports: NodePorts = {}): Prom
       )
     // Before any submission: a reservation whose task a crash kept from being stored goes back now.
     await lifecycle.start(taskModule)
+    // After the tasks: its jobs' rounds stop before the task runners do.
+    await lifecycle.start(federated)
     if (config.federation) {
       await lifecycle.start(
         federationModule(federationSlot, {
@@ -256,7 +261,9 @@ export async function startNode(config: NodeConfig, ports: NodePorts = {}): Prom
       }
     }
     const nodeDid = key.did
-    const { demo } = await lifecycle.start(demoModule(config, { url, logger, ledger, nodeDid }))
+    const { demo } = await lifecycle.start(
+      demoModule(config, { url, logger, ledger, nodeDid, auth }),
+    )
     let stopping: Promise<void> | undefined
     return {
       url,

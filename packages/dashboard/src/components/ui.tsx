@@ -25,6 +25,14 @@ const STATE_TONES: Record<string, string> = {
   firing: 'bad',
   resolved: 'ok',
   anomalous: 'warn',
+  approved: 'ok',
+  accepted: 'ok',
+  training: 'busy',
+  validating: 'busy',
+  rejected: 'bad',
+  discarded: 'bad',
+  invalid: 'bad',
+  dropped: 'warn',
 }
 
 /** A state as a coloured pill (tasks, steps, settlements, alerts). */

@@ -43,6 +43,7 @@ import { witnessRoutes } from './routes/witness-routes.js'
 import { hostedAgentRoutes } from './routes/hosted-agent-routes.js'
 import { templateRoutes } from './routes/template-routes.js'
 import { knowledgeRoutes } from './routes/knowledge-routes.js'
+import { flRoutes } from './routes/fl-routes.js'
 import { createValidators, schemaCompiler } from './validation.js'
 
 export interface ApiOptions {
@@ -139,6 +140,7 @@ export async function buildApi(ctx: ApiContext, options: ApiOptions): Promise<Fa
   hostedAgentRoutes(app, ctx)
   templateRoutes(app, ctx)
   knowledgeRoutes(app, ctx)
+  flRoutes(app, ctx)
   app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, () =>
     app.swagger(),
   )

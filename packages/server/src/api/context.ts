@@ -24,6 +24,7 @@ import type { RegistryService } from '../core/registry/registry-service.js'
 import type { TaskStats } from '../core/stats/task-stats.js'
 import type { TaskService } from '../core/tasks/task-service.js'
 import type { HostedService } from '../core/hosted/hosted-service.js'
+import type { FlService } from '../core/fl/fl-service.js'
 import type { TemplateService } from '../core/hosted/template-service.js'
 import type { ImportedAgents } from '../adapters/transport/a2a-http/imported-agents.js'
 import type { Federation } from '../node/federation-host.js'
@@ -83,6 +84,8 @@ export interface ApiContext {
   federation?: { readonly current: Federation | undefined }
   /** The knowledge graph (`/v1/knowledge`): its facts, and what tasks' ends and ratings do to them. */
   knowledge: { facts: KnowledgeService; usage: KnowledgeUsage }
+  /** Federated-learning jobs (`/v1/fl/jobs`), the node as their aggregator. */
+  fl: FlService
   /** Cluster mode only: this node in its cluster (`GET /v1/cluster`, readiness, draining). */
   cluster?: ClusterApi
 }

@@ -7,7 +7,8 @@ interface BenchPackage {
 }
 
 // The bench's own test keeps this list equal to its suites.
-const SUITES = 'crypto, tasks, ledger, registry, pipelines, a2a, sandbox, federation, cluster, soak'
+const SUITES =
+  'crypto, tasks, ledger, registry, pipelines, a2a, sandbox, federation, fl, cluster, soak'
 
 /**
  * `agentmesh bench`: run the benchmark suites, print a table, write JSON results. The suites are

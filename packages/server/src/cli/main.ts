@@ -15,6 +15,7 @@ import { knowledgeCommand } from './knowledge-command.js'
 import { mcpCommand } from './mcp-command.js'
 import { pipelineCommand } from './pipeline-command.js'
 import { federationCommand } from './federation-command.js'
+import { flCommand } from './fl-command.js'
 import { ledgerCommand } from './ledger-command.js'
 import { upCommand } from './up-command.js'
 import { whoamiCommand } from './whoami-command.js'
@@ -42,6 +43,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
   agentsCommand(program, env)
   clusterCommand(program, env)
   federationCommand(program, env)
+  flCommand(program, env)
   agentCommand(program, env)
   templatesCommand(program, env)
   knowledgeCommand(program, env)

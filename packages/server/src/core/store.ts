@@ -13,6 +13,7 @@ import type { MarketplaceStore } from './marketplace/marketplace-store.js'
 import type { HostedStore } from './hosted/hosted-store.js'
 import type { HostedLogStore } from './hosted/hosted-log-store.js'
 import type { TemplateStore } from './hosted/template-store.js'
+import type { FlStore } from './fl/fl-store.js'
 import type { NegotiationStore } from './negotiation/negotiation-store.js'
 import type { PipelineStore } from './pipelines/pipeline-store.js'
 import type { RegistryStore } from './registry/registry-store.js'
@@ -55,6 +56,8 @@ export interface Store {
   readonly templates: TemplateStore
   /** The knowledge graph's facts, their usage and the tasks that read them. */
   readonly knowledge: KnowledgeStore
+  /** Federated-learning jobs, their rounds and their models. */
+  readonly fl: FlStore
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>
   /** Whether `error`, thrown by a store, means the database cannot be reached for now. */

@@ -2,6 +2,7 @@ import { join } from 'node:path'
 import { parseAmount } from '@agentmesh/protocol'
 import type { Logger } from '../core/ports/logger.js'
 import type { LedgerService } from '../core/ledger/ledger-service.js'
+import type { AuthService } from '../core/auth/auth-service.js'
 import { accountId } from '../core/ledger/types.js'
 import { importDemo, type RunningDemo } from '../demo-package.js'
 import type { NodeConfig } from '../node-config.js'
@@ -14,9 +15,9 @@ import type { NodeModule } from './lifecycle.js'
  */
 export function demoModule(
   config: NodeConfig,
-  deps: { url: string; logger: Logger; ledger: LedgerService; nodeDid: string },
+  deps: { url: string; logger: Logger; ledger: LedgerService; nodeDid: string; auth: AuthService },
 ) {
-  const { url, logger, ledger, nodeDid } = deps
+  const { url, logger, ledger, nodeDid, auth } = deps
   const module = {
     name: 'demo',
     demo: undefined as RunningDemo | undefined,
@@ -40,6 +41,10 @@ export function demoModule(
                 },
                 nodeDid,
               )
+            },
+            // The demo's validators approve its federated-learning rounds.
+            makeValidator: async (did) => {
+              await auth.setRoles(did, ['agent', 'validator'], nodeDid)
             },
           },
           {

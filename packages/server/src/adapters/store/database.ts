@@ -246,6 +246,15 @@ export interface Database {
     data: string
   }
   hosted_code: { hash: string; code: string; created_at: number | string }
+  fl_jobs: {
+    id: string
+    owner: string
+    state: string
+    created_at: number | string
+    document: string
+  }
+  fl_rounds: { job_id: string; round: number; document: string }
+  fl_models: { hash: string; size: number; params: string; created_at: number | string }
   hosted_agents: HostedAgentRow
   hosted_templates: {
     id: string

@@ -5,6 +5,7 @@ import type { AuditStore } from '../../core/audit/audit-store.js'
 import type { WitnessStore } from '../../core/audit/witness-store.js'
 import type { CertificateStore } from '../../core/certificates/certificate-store.js'
 import type { KnowledgeStore } from '../../core/knowledge/knowledge-store.js'
+import type { FlStore } from '../../core/fl/fl-store.js'
 import type { LedgerStore } from '../../core/ledger/ledger-store.js'
 import type {
   NonceStore,
@@ -25,6 +26,7 @@ import { KyselyOracleStore } from './oracle-store.js'
 import { KyselyAuditStore } from './audit-store.js'
 import { KyselyCertificateStore } from './certificate-store.js'
 import { KyselyKnowledgeStore } from './knowledge-store.js'
+import { KyselyFlStore } from './fl-store.js'
 import { KyselyNonceStore, KyselyPrincipalStore, KyselySessionStore } from './auth-stores.js'
 import type { Database } from './database.js'
 import { KyselyNegotiationStore } from './negotiation-store.js'
@@ -65,6 +67,7 @@ export class KyselyStore implements Store {
   readonly hostedLogs: HostedLogStore
   readonly templates: TemplateStore
   readonly knowledge: KnowledgeStore
+  readonly fl: FlStore
   readonly #db: Kysely<Database>
   readonly #onClose: () => Promise<void>
 
@@ -100,6 +103,7 @@ export class KyselyStore implements Store {
     this.hostedLogs = new KyselyHostedLogStore(db)
     this.templates = new KyselyTemplateStore(db)
     this.knowledge = new KyselyKnowledgeStore(db, dialect)
+    this.fl = new KyselyFlStore(db)
   }
 
   isUnavailable(error: unknown): boolean {

@@ -170,17 +170,20 @@ export class TaskSubmission {
       ...(span.context ? { traceId: span.context.traceId, traceSpanId: span.context.spanId } : {}),
     }
     // No funds, no task: the reservation comes first, and is released if the task is a duplicate.
+    // A call at no price (a free capability, a federated-learning step) reserves nothing.
     const reserve = { parent: span.context, attributes: { 'agentmesh.task.id': task.id } }
-    await inSpan(this.#tracer, 'task.reserve', reserve, () =>
-      this.#deps.escrow.reserve({
-        reservationId: task.id,
-        payer: caller.did,
-        currency: task.currency,
-        amountMicros: reserved,
-        timeoutMs: task.timeoutMs + 60_000,
-        reference: task.id,
-      }),
-    )
+    if (reserved > 0n) {
+      await inSpan(this.#tracer, 'task.reserve', reserve, () =>
+        this.#deps.escrow.reserve({
+          reservationId: task.id,
+          payer: caller.did,
+          currency: task.currency,
+          amountMicros: reserved,
+          timeoutMs: task.timeoutMs + 60_000,
+          reference: task.id,
+        }),
+      )
+    }
     await reserveBonus(this.#deps.escrow, task)
     // A task that could not be stored holds no money; a crash right here is undone at the next
     // start (see releaseOrphanReservations).

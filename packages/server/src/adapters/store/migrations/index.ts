@@ -21,6 +21,7 @@ import { hostedRatingsLeasesLogsMigration } from './0019-hosted-ratings-leases-l
 import { oracleReputationMigration } from './0023-oracle-reputation.js'
 import { capabilityEmbeddingsMigration } from './0021-capability-embeddings.js'
 import { knowledgeMigration } from './0022-knowledge.js'
+import { flJobsMigration } from './0020-fl-jobs.js'
 
 /**
  * Every migration, by name, for `dialect`; applied in name order. A new migration takes the next
@@ -49,4 +50,5 @@ export const migrations = (dialect: StoreDialect): Record<string, Migration> => 
   '0023-oracle-reputation': oracleReputationMigration,
   '0021-capability-embeddings': capabilityEmbeddingsMigration(dialect),
   '0022-knowledge': knowledgeMigration,
+  '0020-fl-jobs': flJobsMigration,
 })

@@ -1,9 +1,9 @@
-import {
-  type FlJobEvent,
-  type FlJobSpec,
-  type FlJobState,
-  type FlJobView,
-  type FlModelView,
+import type {
+  FlJobEvent,
+  FlJobSpec,
+  FlJobState,
+  FlJobView,
+  FlModelView,
 } from '@agentmesh/protocol'
 import type { StreamEvent } from './mesh-streams.js'
 import { SdkError } from './sdk-error.js'

@@ -1,10 +1,4 @@
-import type {
-  FlJobEvent,
-  FlJobSpec,
-  FlJobState,
-  FlJobView,
-  FlModelView,
-} from '@agentmesh/protocol'
+import type { FlJobEvent, FlJobSpec, FlJobState, FlJobView, FlModelView } from '@agentmesh/protocol'
 import type { StreamEvent } from './mesh-streams.js'
 import { SdkError } from './sdk-error.js'
 

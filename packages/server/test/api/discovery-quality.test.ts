@@ -146,11 +146,13 @@ describe('discovery quality (paraphrased requests, through the HTTP API)', () =>
     // Text alone: the words a paraphrase shares with other cards mislead it.
     expect(scores.text.paraphrase.top1).toBeLessThan(0.35)
     expect(scores.text.indirect.top1).toBeLessThan(0.35)
-    // Meaning: about half the paraphrases right at the top, ten times as many as text.
-    expect(scores.vector.paraphrase.top1).toBeGreaterThanOrEqual(0.45)
-    expect(scores.hybrid.paraphrase.top1).toBeGreaterThanOrEqual(0.45)
-    expect(scores.hybrid.paraphrase.mrr).toBeGreaterThanOrEqual(0.6)
-    expect(scores.hybrid.indirect.top1).toBeGreaterThanOrEqual(0.4)
+    // Meaning: over half the paraphrases right at the top, ten times as many as text. (Before
+    // the WordNet projection: 0.500 and 0.462 by meaning alone.)
+    expect(scores.vector.paraphrase.top1).toBeGreaterThanOrEqual(0.55)
+    expect(scores.vector.indirect.top1).toBeGreaterThanOrEqual(0.5)
+    expect(scores.hybrid.paraphrase.top1).toBeGreaterThanOrEqual(0.5)
+    expect(scores.hybrid.paraphrase.mrr).toBeGreaterThanOrEqual(0.63)
+    expect(scores.hybrid.indirect.top1).toBeGreaterThanOrEqual(0.5)
     expect(scores.hybrid.paraphrase.top1).toBeGreaterThanOrEqual(10 * scores.text.paraphrase.top1)
     // Searches in the card's words stay as good as text alone makes them, give or take one.
     expect(scores.hybrid.worded.top1).toBeGreaterThanOrEqual(0.85)

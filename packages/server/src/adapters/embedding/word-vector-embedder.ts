@@ -40,7 +40,8 @@ export class WordVectorEmbedder implements Embedder {
         const mean = textVector(vectors, common, text)
         if (mean) for (let d = 0; d < sum.length; d++) sum[d]! += weight * mean[d]!
       }
-      return normalize(sum) ?? sum
+      const projected = vectors.projection ? project(vectors.projection, sum) : sum
+      return normalize(projected) ?? projected
     })
   }
 
@@ -49,11 +50,28 @@ export class WordVectorEmbedder implements Embedder {
     if (vectors.dimensions !== this.dimensions) {
       throw new Error(`Word vectors in "${this.#file}" have ${vectors.dimensions} dimensions`)
     }
-    const common = new Float32Array(vectors.dimensions)
-    const top = Math.min(COMMON_WORDS, vectors.rows.size)
-    for (let row = 0; row < top; row++) addRow(common, vectors, row, 1)
-    return { vectors, common: normalize(common) ?? common }
+    return { vectors, common: commonDirection(vectors) }
   }
+}
+
+/** The direction all texts share: the mean of the most frequent words, as a unit vector. */
+export function commonDirection(vectors: WordVectors): Float32Array {
+  const common = new Float32Array(vectors.dimensions)
+  const top = Math.min(COMMON_WORDS, vectors.rows.size)
+  for (let row = 0; row < top; row++) addRow(common, vectors, row, 1)
+  return normalize(common) ?? common
+}
+
+/** The square matrix (row-major) times the vector. */
+function project(matrix: Float32Array, vector: Float32Array): Float32Array {
+  const n = vector.length
+  const out = new Float32Array(n)
+  for (let o = 0; o < n; o++) {
+    let sum = 0
+    for (let k = 0; k < n; k++) sum += matrix[o * n + k]! * vector[k]!
+    out[o] = sum
+  }
+  return out
 }
 
 function addRow(sum: Float32Array, vectors: WordVectors, row: number, weight: number): void {
@@ -63,8 +81,15 @@ function addRow(sum: Float32Array, vectors: WordVectors, row: number, weight: nu
   for (let d = 0; d < dimensions; d++) sum[d]! += factor * components[at + d]!
 }
 
-/** The SIF-weighted mean of a text's known words, less the common direction, as a unit vector. */
-function textVector(vectors: WordVectors, common: Float32Array, text: string) {
+/**
+ * The SIF-weighted mean of a text's known words, less the common direction, as a unit vector;
+ * undefined when it has no known word. Before any projection.
+ */
+export function textVector(
+  vectors: WordVectors,
+  common: Float32Array,
+  text: string,
+): Float32Array | undefined {
   const sum = new Float32Array(vectors.dimensions)
   let known = false
   for (const word of words(text)) {

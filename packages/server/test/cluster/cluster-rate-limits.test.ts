@@ -1,12 +1,10 @@
 import { generateKeyPair } from '@agentmesh/protocol'
-import { Mesh } from '@agentmesh/sdk'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { natsSkipReason, natsUrl } from '../helpers/nats.js'
-import { postgresSkipReason } from '../helpers/postgres.js'
+import { natsUrl } from '../helpers/nats.js'
 import { waitUntil } from '../helpers/wait-until.js'
-import { TestCluster } from './cluster-nodes.js'
+import { clusterSkipReason, TestCluster } from './cluster-nodes.js'
 
-const skip = (await postgresSkipReason()) ?? (await natsSkipReason())
+const skip = await clusterSkipReason()
 const LIMIT = 200
 
 describe.skipIf(skip !== undefined)(
@@ -19,20 +17,13 @@ describe.skipIf(skip !== undefined)(
     })
 
     beforeAll(async () => {
-      await cluster.start()
-      await cluster.start()
+      await cluster.startNodes(2)
     }, 120_000)
-
-    const sessions: Mesh[] = []
-    afterAll(async () => {
-      await Promise.all(sessions.map((s) => s.close()))
-      await cluster.stop()
-    })
+    afterAll(() => cluster.stop())
 
     it('counts a principal’s requests on every node against one limit', async () => {
       const [n1, n2] = cluster.nodes
-      const session = await Mesh.connect(n1!.url, { key: generateKeyPair() })
-      sessions.push(session)
+      const session = await cluster.connect(n1!, { key: generateKeyPair() })
       const ask = (url: string) =>
         fetch(`${url}/v1/auth/whoami`, { headers: { authorization: `Bearer ${session.token}` } })
       let last: Response | undefined

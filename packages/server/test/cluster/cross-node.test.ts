@@ -2,19 +2,17 @@ import { generateKeyPair, type ClusterView } from '@agentmesh/protocol'
 import { Mesh } from '@agentmesh/sdk'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { agentCard, capability } from '../helpers/agent-cards.js'
-import { agentsOfTest, echo, echoCapability } from '../helpers/agents.js'
-import { natsSkipReason, natsUrl } from '../helpers/nats.js'
-import { postgresSkipReason } from '../helpers/postgres.js'
+import { echo, echoCapability } from '../helpers/agents.js'
+import { natsUrl } from '../helpers/nats.js'
 import { waitUntil } from '../helpers/wait-until.js'
-import { TestCluster } from './cluster-nodes.js'
+import { clusterSkipReason, TestCluster } from './cluster-nodes.js'
 
-const skip = (await postgresSkipReason()) ?? (await natsSkipReason())
+const skip = await clusterSkipReason()
 
 describe.skipIf(skip !== undefined)(
   `a cluster of three node processes${skip ? ` (skipped: ${skip})` : ''}`,
   () => {
     const cluster = new TestCluster(natsUrl)
-    const agents = agentsOfTest()
     let client: Mesh
     let admin: Mesh
     const seen: string[] = []
@@ -23,13 +21,10 @@ describe.skipIf(skip !== undefined)(
     const contexts = new Map<string, { progress(p: number, m?: string): void }>()
 
     beforeAll(async () => {
-      // The first node migrates the schema and makes the stream; the others join it.
-      await cluster.start()
-      await Promise.all([cluster.start(), cluster.start()])
-      const [n1, , n3] = cluster.nodes
+      const [n1, , n3] = await cluster.startNodes(3)
       // Agents on node 1, clients on node 3.
-      await agents.start(n1!.url, echoCapability('cluster.echo', '0.01', 5000), echo)
-      await agents.start(
+      await cluster.agents.start(n1!.url, echoCapability('cluster.echo', '0.01', 5000), echo)
+      await cluster.agents.start(
         n1!.url,
         echoCapability('cluster.slow', '0.01', 20_000),
         (input, ctx) =>
@@ -43,20 +38,13 @@ describe.skipIf(skip !== undefined)(
             })
           }),
       )
-      client = await Mesh.connect(n3!.url, { key: generateKeyPair() })
-      admin = await Mesh.connect(n3!.url, { token: n3!.token })
+      client = await cluster.connect(n3!, { key: generateKeyPair() })
+      admin = await cluster.connect(n3!)
       // Node 3 sees the agents of node 1 online.
-      await waitUntil(async () => (await client.search('', { limit: 10 })).results.length >= 2, {
-        what: 'node 3 to see node 1’s agents',
-      })
+      await cluster.waitToFind(client, '', 2, 'node 3 to see node 1’s agents')
     }, 120_000)
 
-    afterAll(async () => {
-      await client?.close()
-      await admin?.close()
-      await agents.closeAll()
-      await cluster.stop()
-    })
+    afterAll(() => cluster.stop())
 
     it('lists every node, its agents and leases at GET /v1/cluster', async () => {
       let last: ClusterView | undefined

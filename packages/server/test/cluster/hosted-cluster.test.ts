@@ -2,12 +2,11 @@ import { generateKeyPair, type ClusterView } from '@agentmesh/protocol'
 import { Mesh } from '@agentmesh/sdk'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { greetCapability, greeterCode, hostedCard } from '../helpers/hosted-fixture.js'
-import { natsSkipReason, natsUrl } from '../helpers/nats.js'
-import { postgresSkipReason } from '../helpers/postgres.js'
+import { natsUrl } from '../helpers/nats.js'
 import { waitUntil } from '../helpers/wait-until.js'
-import { TestCluster, type ClusterNode } from './cluster-nodes.js'
+import { clusterSkipReason, TestCluster, type ClusterNode } from './cluster-nodes.js'
 
-const skip = (await postgresSkipReason()) ?? (await natsSkipReason())
+const skip = await clusterSkipReason()
 const CAPABILITY = 'cluster.greet'
 
 /** How many calls the node's sandbox ran (its `agentmesh_hosted_calls_total`, outcome ok). */
@@ -40,13 +39,9 @@ describe.skipIf(skip !== undefined)(
     const owner = generateKeyPair()
 
     beforeAll(async () => {
-      await cluster.start()
-      await Promise.all([cluster.start(), cluster.start()])
+      await cluster.startNodes(3)
     }, 120_000)
-
-    afterAll(async () => {
-      await cluster.stop()
-    })
+    afterAll(() => cluster.stop())
 
     /** Calls the hosted agent through `via` with a new client; answers its greeting. */
     async function call(via: ClusterNode, text: string): Promise<unknown> {

@@ -1,7 +1,7 @@
 import { generateKeyPair } from '@agentmesh/protocol'
-import { Mesh } from '@agentmesh/sdk'
+import type { Mesh } from '@agentmesh/sdk'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { agentsOfTest, echoCapability } from '../helpers/agents.js'
+import { echoCapability } from '../helpers/agents.js'
 import { postgresSkipReason } from '../helpers/postgres.js'
 import {
   privateNatsSkipReason,
@@ -18,33 +18,23 @@ describe.skipIf(skip !== undefined)(
   () => {
     let nats: PrivateNats
     let cluster: TestCluster
-    const agents = agentsOfTest()
     let client: Mesh
     const held = new Map<string, () => void>()
 
     beforeAll(async () => {
       nats = await startPrivateNats()
       cluster = new TestCluster(nats.url)
-      await cluster.start()
-      await cluster.start()
-      const [withAgent, withClient] = cluster.nodes
-      await agents.start(
+      const [withAgent, withClient] = await cluster.startNodes(2)
+      await cluster.agents.start(
         withAgent!.url,
         echoCapability('outage.echo', '0.01', 30_000),
         (input) => new Promise((resolve) => held.set(input.text, () => resolve(input))),
       )
-      client = await Mesh.connect(withClient!.url, { key: generateKeyPair() })
-      await waitUntil(
-        async () => (await client.search('outage', { limit: 1 })).results.length > 0,
-        {
-          what: 'the client’s node to see the agent',
-        },
-      )
+      client = await cluster.connect(withClient!, { key: generateKeyPair() })
+      await cluster.waitToFind(client, 'outage', 1, 'the client’s node to see the agent')
     }, 60_000)
 
     afterAll(async () => {
-      await client?.close()
-      await agents.closeAll()
       await cluster?.stop()
       await nats?.destroy()
     })

@@ -1,14 +1,13 @@
 import { generateKeyPair, type TaskView } from '@agentmesh/protocol'
 import { Mesh } from '@agentmesh/sdk'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { agentsOfTest, echoCapability } from '../helpers/agents.js'
+import { echoCapability } from '../helpers/agents.js'
 import { runCli } from '../helpers/cli.js'
-import { natsSkipReason, natsUrl } from '../helpers/nats.js'
-import { postgresSkipReason } from '../helpers/postgres.js'
+import { natsUrl } from '../helpers/nats.js'
 import { waitUntil } from '../helpers/wait-until.js'
-import { TestCluster } from './cluster-nodes.js'
+import { clusterSkipReason, TestCluster } from './cluster-nodes.js'
 
-const skip = (await postgresSkipReason()) ?? (await natsSkipReason())
+const skip = await clusterSkipReason()
 const TASKS = 200
 const IN_FLIGHT = 24
 const final = new Set(['completed', 'failed', 'timed_out', 'canceled', 'disputed'])
@@ -19,16 +18,13 @@ describe.skipIf(skip !== undefined)(
   () => {
     // A short lease, so that the take-over comes soon after the kill.
     const cluster = new TestCluster(natsUrl, { AGENTMESH_LEASE_MS: '2000' })
-    const agents = agentsOfTest()
     let client: Mesh
     let admin: Mesh
 
     beforeAll(async () => {
-      await cluster.start()
-      await cluster.start()
-      const [survivor, owner] = cluster.nodes
+      const [survivor, owner] = await cluster.startNodes(2)
       // The agent is on the node that survives; the tasks are submitted to (owned by) the other.
-      await agents.start(
+      await cluster.agents.start(
         survivor!.url,
         echoCapability('burst.echo', '0.01', 10_000),
         async (input) => {
@@ -37,19 +33,12 @@ describe.skipIf(skip !== undefined)(
         },
         { concurrency: 64 },
       )
-      client = await Mesh.connect(owner!.url, { key: generateKeyPair() })
-      admin = await Mesh.connect(survivor!.url, { token: survivor!.token })
-      await waitUntil(async () => (await client.search('burst', { limit: 1 })).results.length > 0, {
-        what: 'the owner to see the agent',
-      })
+      client = await cluster.connect(owner!, { key: generateKeyPair() })
+      admin = await cluster.connect(survivor!)
+      await cluster.waitToFind(client, 'burst', 1, 'the owner to see the agent')
     }, 60_000)
 
-    afterAll(async () => {
-      await client?.close()
-      await admin?.close()
-      await agents.closeAll()
-      await cluster.stop()
-    })
+    afterAll(() => cluster.stop())
 
     it('finishes every acknowledged task once, on the surviving node', async () => {
       const [survivor, owner] = cluster.nodes

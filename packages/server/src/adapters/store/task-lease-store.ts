@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely'
 import { terminalStates, type Task } from '../../core/tasks/task-types.js'
 import type { Database } from './database.js'
 import { toDocument } from './json-document.js'
+import { LeaseTable } from './lease-table.js'
 
 /** A lease as held: the task, the fencing epoch. */
 export interface HeldLease {
@@ -26,10 +27,14 @@ const finished = sql.join([...terminalStates].map((s) => sql`${s}`))
  * would then take over tasks that still run here, and run them twice).
  */
 export class TaskLeaseStore {
+  readonly #table: LeaseTable<'taskId'>
+
   constructor(
     readonly db: Kysely<Database>,
     readonly keeper: Kysely<Database> = db,
-  ) {}
+  ) {
+    this.#table = new LeaseTable(keeper, 'task_leases', 'task_id', 'taskId')
+  }
 
   /** A lease for a new task (epoch 1); false when the task has one already. */
   async create(taskId: string, owner: string, expiresAtMs: number): Promise<boolean> {
@@ -68,7 +73,7 @@ export class TaskLeaseStore {
    * holder's. With `unleased`, tasks that never had a lease too (a store from before the cluster;
    * this scans the tasks, so a node does it once, when it starts); with `taskId`, only that task.
    */
-  async claim(
+  claim(
     owner: string,
     nowMs: number,
     expiresAtMs: number,
@@ -82,39 +87,23 @@ export class TaskLeaseStore {
         ? sql`tasks t left join task_leases l on l.task_id = t.id
           where (l.task_id is null or l.expires_at < ${nowMs})`
         : sql`task_leases l join tasks t on t.id = l.task_id where l.expires_at < ${nowMs}`
-    const { rows } = await sql<{ task_id: string; epoch: string | number }>`
-      with claimable as (
-        select t.id from ${candidates} and t.state not in (${finished}) ${only}
-        order by t.id limit ${limit} for update of t skip locked)
-      insert into task_leases (task_id, owner, epoch, expires_at)
-        select id, ${owner}, 1, ${expiresAtMs} from claimable
-      on conflict (task_id) do update set owner = excluded.owner,
-        epoch = task_leases.epoch + 1, expires_at = excluded.expires_at
-        where task_leases.expires_at < ${nowMs}
-      returning task_id, epoch`.execute(this.keeper)
-    return rows.map((r) => ({ taskId: r.task_id, epoch: Number(r.epoch) }))
+    return this.#table.claim(
+      sql`select t.id from ${candidates} and t.state not in (${finished}) ${only}
+        order by t.id limit ${limit} for update of t skip locked`,
+      owner,
+      nowMs,
+      expiresAtMs,
+    )
   }
 
   /** Extends the leases `owner` holds of `taskIds`; answers the ids it still holds. */
-  async renew(owner: string, held: HeldLease[], expiresAtMs: number): Promise<string[]> {
-    if (held.length === 0) return []
-    const ids = held.map((h) => h.taskId)
-    const epochs = held.map((h) => h.epoch)
-    const { rows } = await sql<{
-      task_id: string
-    }>`update task_leases l set expires_at = ${expiresAtMs}
-      from unnest(${ids}::text[], ${epochs}::bigint[]) as h(task_id, epoch)
-      where l.task_id = h.task_id and l.epoch = h.epoch and l.owner = ${owner}
-      returning l.task_id`.execute(this.keeper)
-    return rows.map((r) => r.task_id)
+  renew(owner: string, held: HeldLease[], expiresAtMs: number): Promise<string[]> {
+    return this.#table.renew(owner, held, expiresAtMs)
   }
 
   /** Lets every lease of `owner` lapse now, so that another node takes its tasks at once. */
-  async release(owner: string): Promise<number> {
-    const result = await sql`update task_leases set expires_at = 0 where owner = ${owner}`.execute(
-      this.keeper,
-    )
-    return Number(result.numAffectedRows ?? 0)
+  release(owner: string): Promise<number> {
+    return this.#table.release(owner)
   }
 
   /** The owner of a task's lease, while it stands. */

@@ -86,3 +86,28 @@ export function useStream<E>(
   }, deps)
   return { live, error }
 }
+
+/**
+ * One action at a time from a form or button: `run` clears the last error, marks the action busy
+ * until it settles and keeps what it throws.
+ */
+export function useAction(): {
+  busy: boolean
+  error: unknown
+  run: (action: () => Promise<void>) => Promise<void>
+} {
+  const [busy, setBusy] = useState(false)
+  const [error, setError] = useState<unknown>()
+  const run = async (action: () => Promise<void>) => {
+    setError(undefined)
+    setBusy(true)
+    try {
+      await action()
+    } catch (caught) {
+      setError(caught)
+    } finally {
+      setBusy(false)
+    }
+  }
+  return { busy, error, run }
+}

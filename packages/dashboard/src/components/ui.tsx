@@ -33,9 +33,12 @@ const STATE_TONES: Record<string, string> = {
   discarded: 'bad',
   invalid: 'bad',
   dropped: 'warn',
+  up: 'ok',
+  draining: 'warn',
+  gone: 'bad',
 }
 
-/** A state as a coloured pill (tasks, steps, settlements, alerts). */
+/** A state as a coloured pill (tasks, steps, settlements, alerts, cluster nodes). */
 export function Badge({ state }: { state: string }) {
   return (
     <span className={`badge tone-${STATE_TONES[state] ?? 'idle'}`} data-state={state}>
@@ -114,5 +117,31 @@ export function Id({ value, short }: { value: string | null | undefined; short?:
     <code className="id" title={value}>
       {short ?? value}
     </code>
+  )
+}
+
+/** The head of one object's page: its name and state, `live` while it is followed, and its id. */
+export function ObjectHead({
+  title,
+  state,
+  live,
+  id,
+}: {
+  title: ReactNode
+  state: string
+  live: boolean | undefined
+  id: string
+}) {
+  return (
+    <>
+      <div className="page-head">
+        <h1>{title}</h1>
+        <Badge state={state} />
+        {live !== undefined ? <Live live={live} /> : null}
+      </div>
+      <p>
+        <Id value={id} />
+      </p>
+    </>
   )
 }

@@ -1,5 +1,6 @@
 import type { ClusterNodeView, ClusterView } from '@agentmesh/protocol'
-import { ErrorBox, Figure, Id, Live, Section } from '../components/ui.js'
+import { Table, type Column } from '../components/table.js'
+import { Badge, ErrorBox, Figure, Id, Live, Section } from '../components/ui.js'
 import { codeOf, count, dateTime, percent, shortId } from '../format.js'
 import { useLoad } from '../hooks.js'
 import { href } from '../router.js'
@@ -13,12 +14,6 @@ const ADVICE: Record<ClusterView['recommendation'], { label: string; tone: strin
     scale_in: { label: 'scale in', tone: 'idle', hint: 'load below 30 %' },
     steady: { label: 'steady', tone: 'ok', hint: 'load between 30 and 80 %' },
   }
-
-const STATE_TONES: Record<ClusterNodeView['state'], string> = {
-  up: 'ok',
-  draining: 'warn',
-  gone: 'bad',
-}
 
 /** Whether this session sees the Cluster page: an admin on a node in cluster mode. */
 export const showsCluster = (session: Session): boolean =>
@@ -39,6 +34,57 @@ function LoadBar({ load }: { load: number }) {
     </span>
   )
 }
+
+/** The nodes' columns; `self` is the node that answered, marked with a dot. */
+const nodeColumns = (self: string): Column<ClusterNodeView>[] => [
+  {
+    head: 'Node',
+    cell: (node) => (
+      <>
+        <Id value={node.id} short={shortId(node.id, 8)} />
+        {node.id === self ? (
+          <span className="muted small" title="The node that answered">
+            {' '}
+            ●
+          </span>
+        ) : null}
+        <div className="muted small node-url hide-narrow">{node.url}</div>
+      </>
+    ),
+  },
+  {
+    head: 'State',
+    cell: (node) => <Badge state={node.state} />,
+  },
+  {
+    head: 'Agents',
+    cell: (node) => node.agents.length,
+    cellProps: (node) => ({ title: node.agents.join('\n') }),
+  },
+  {
+    head: 'Tasks',
+    headTitle: 'Tasks in flight over capacity',
+    cell: (node) => `${node.inFlight} / ${node.capacity}`,
+  },
+  { head: 'Load', cellClass: 'load-cell', cell: (node) => <LoadBar load={node.load} /> },
+  { head: 'Leases', className: 'hide-narrow', cell: (node) => node.leases },
+  { head: 'Last seen', className: 'hide-narrow', cell: (node) => dateTime(node.lastSeenAt) },
+]
+
+type Lease = ClusterView['leases'][number]
+
+const LEASE_COLUMNS: Column<Lease>[] = [
+  {
+    head: 'Task',
+    cell: (lease) => <a href={href(['tasks', lease.taskId])}>{shortId(lease.taskId, 8)}</a>,
+  },
+  {
+    head: 'Owner',
+    cell: (lease) => <Id value={lease.ownerId} short={shortId(lease.ownerId, 8)} />,
+  },
+  { head: 'Epoch', cell: (lease) => lease.epoch },
+  { head: 'Expires', className: 'hide-narrow', cell: (lease) => dateTime(lease.expiresAt) },
+]
 
 /** The cluster from `GET /v1/cluster`: its nodes and their load, the scale advice, the leases. */
 export function ClusterPage({ session }: { session: Session }) {
@@ -89,88 +135,26 @@ export function ClusterPage({ session }: { session: Session }) {
             />
           </div>
           <Section title={count(view.nodes.length, 'node')}>
-            <div className="table-wrap">
-              <table className="table cluster-nodes">
-                <thead>
-                  <tr>
-                    <th>Node</th>
-                    <th>State</th>
-                    <th>Agents</th>
-                    <th title="Tasks in flight over capacity">Tasks</th>
-                    <th>Load</th>
-                    <th className="hide-narrow">Leases</th>
-                    <th className="hide-narrow">Last seen</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {view.nodes.map((node) => (
-                    <tr key={node.id} data-node={node.id}>
-                      <td>
-                        <Id value={node.id} short={shortId(node.id, 8)} />
-                        {node.id === view.nodeId ? (
-                          <span className="muted small" title="The node that answered">
-                            {' '}
-                            ●
-                          </span>
-                        ) : null}
-                        <div className="muted small node-url hide-narrow">{node.url}</div>
-                      </td>
-                      <td>
-                        <span
-                          className={`badge tone-${STATE_TONES[node.state]}`}
-                          data-state={node.state}
-                        >
-                          {node.state}
-                        </span>
-                      </td>
-                      <td title={node.agents.join('\n')}>{node.agents.length}</td>
-                      <td>
-                        {node.inFlight} / {node.capacity}
-                      </td>
-                      <td className="load-cell">
-                        <LoadBar load={node.load} />
-                      </td>
-                      <td className="hide-narrow">{node.leases}</td>
-                      <td className="hide-narrow">{dateTime(node.lastSeenAt)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <Table
+              columns={nodeColumns(view.nodeId)}
+              rows={view.nodes}
+              rowKey={(node) => node.id}
+              mark="node"
+              className="cluster-nodes"
+            />
           </Section>
           <Section
             title={`Leases (${view.leases.length === 0 ? 'none' : `first ${view.leases.length}`})`}
           >
-            {view.leases.length === 0 ? (
-              <p className="muted">No unfinished task holds a lease.</p>
-            ) : (
-              <div className="table-wrap">
-                <table className="table cluster-leases">
-                  <thead>
-                    <tr>
-                      <th>Task</th>
-                      <th>Owner</th>
-                      <th>Epoch</th>
-                      <th className="hide-narrow">Expires</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {view.leases.map((lease) => (
-                      <tr key={lease.taskId} data-lease={lease.taskId}>
-                        <td>
-                          <a href={href(['tasks', lease.taskId])}>{shortId(lease.taskId, 8)}</a>
-                        </td>
-                        <td>
-                          <Id value={lease.ownerId} short={shortId(lease.ownerId, 8)} />
-                        </td>
-                        <td>{lease.epoch}</td>
-                        <td className="hide-narrow">{dateTime(lease.expiresAt)}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
-            )}
+            <Table
+              columns={LEASE_COLUMNS}
+              rows={view.leases}
+              rowKey={(lease) => lease.taskId}
+              mark="lease"
+              className="cluster-leases"
+              empty="No unfinished task holds a lease."
+              emptyHidesTable
+            />
           </Section>
         </>
       ) : null}

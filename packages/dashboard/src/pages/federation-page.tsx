@@ -1,14 +1,48 @@
 import type { FederationView } from '@agentmesh/protocol'
+import { Table, type Column } from '../components/table.js'
 import { ErrorBox, Section } from '../components/ui.js'
 import { shortId } from '../format.js'
 import { useLoad } from '../hooks.js'
 import type { Session } from '../session.js'
 
+type Peer = FederationView['peers'][number]
+
 /** What a peer's reputation comes to, in one word. */
-function standing(peer: FederationView['peers'][number]): string {
+function standing(peer: Peer): string {
   if (peer.reputation.disconnected) return 'disconnected'
   return peer.reputation.demoted ? 'demoted' : 'good'
 }
+
+const PEER_COLUMNS: Column<Peer>[] = [
+  {
+    head: 'Peer',
+    cell: (peer) => shortId(peer.did, 6),
+    cellProps: (peer) => ({ title: peer.did }),
+  },
+  { head: 'Zone', cell: (peer) => peer.zone },
+  { head: 'Connected', cell: (peer) => (peer.connected ? 'yes' : 'no') },
+  {
+    head: 'Latency',
+    cell: (peer) => (peer.latencyMs === null ? '–' : `${Math.round(peer.latencyMs)} ms`),
+  },
+  { head: 'Capabilities', cell: (peer) => peer.capabilities },
+  {
+    head: 'Reputation',
+    cell: (peer) => (
+      <>
+        {peer.reputation.score.toFixed(2)} {standing(peer)} ({peer.reputation.tasks} tasks)
+      </>
+    ),
+  },
+  {
+    head: 'Clearing (net, limit)',
+    cell: (peer) => (
+      <>
+        {peer.clearing.net} / {peer.clearing.creditLimit} {peer.clearing.currency}
+      </>
+    ),
+  },
+]
 
 /**
  * The node's federation from `GET /v1/federation`: its identity, then each peer with its zone,
@@ -38,40 +72,14 @@ export function FederationPage({ session }: { session: Session }) {
             </dl>
           </Section>
           <Section title={`${view.peers.length} peer${view.peers.length === 1 ? '' : 's'}`}>
-            {view.peers.length === 0 ? <p className="muted">No peer yet.</p> : null}
-            <div className="table-wrap">
-              <table className="table" data-testid="federation-peers">
-                <thead>
-                  <tr>
-                    <th>Peer</th>
-                    <th>Zone</th>
-                    <th>Connected</th>
-                    <th>Latency</th>
-                    <th>Capabilities</th>
-                    <th>Reputation</th>
-                    <th>Clearing (net, limit)</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {view.peers.map((peer) => (
-                    <tr key={peer.did} data-peer={peer.did}>
-                      <td title={peer.did}>{shortId(peer.did, 6)}</td>
-                      <td>{peer.zone}</td>
-                      <td>{peer.connected ? 'yes' : 'no'}</td>
-                      <td>{peer.latencyMs === null ? '–' : `${Math.round(peer.latencyMs)} ms`}</td>
-                      <td>{peer.capabilities}</td>
-                      <td>
-                        {peer.reputation.score.toFixed(2)} {standing(peer)} ({peer.reputation.tasks}{' '}
-                        tasks)
-                      </td>
-                      <td>
-                        {peer.clearing.net} / {peer.clearing.creditLimit} {peer.clearing.currency}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <Table
+              columns={PEER_COLUMNS}
+              rows={view.peers}
+              rowKey={(peer) => peer.did}
+              mark="peer"
+              testId="federation-peers"
+              empty="No peer yet."
+            />
           </Section>
         </>
       ) : null}

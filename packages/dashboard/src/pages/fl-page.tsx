@@ -1,8 +1,10 @@
 import type { FlJobView, FlRoundView } from '@agentmesh/sdk/browser'
-import { useState, type FormEvent } from 'react'
+import { useState } from 'react'
 import { LineChart } from '../components/line-chart.js'
-import { Badge, ErrorBox, Id, Live, Section } from '../components/ui.js'
-import { money, shortId, time } from '../format.js'
+import { JsonArea, StartForm } from '../components/start-form.js'
+import { Table, type Column } from '../components/table.js'
+import { Badge, ErrorBox, Live, ObjectHead, Section } from '../components/ui.js'
+import { money, percent, shortId, time } from '../format.js'
 import { useLoad, useStream } from '../hooks.js'
 import { href, navigate } from '../router.js'
 import { isAdmin, type Session } from '../session.js'
@@ -20,92 +22,103 @@ const exampleJob = {
   budget: { amount: '0.5', currency: 'USD' },
 }
 
-const percent = (value: number | null | undefined): string =>
-  value === null || value === undefined ? '—' : `${(value * 100).toFixed(1)}%`
-
 const accepted = (round: FlRoundView): string =>
   `${round.contributions.filter((c) => c.state === 'accepted').length}/${round.contributions.length}`
+
+const JOB_COLUMNS: Column<FlJobView>[] = [
+  {
+    head: 'Job',
+    cell: (job) => (
+      <a href={href(['fl', job.id])} title={job.id}>
+        {shortId(job.id, 8)}
+      </a>
+    ),
+  },
+  { head: 'Name', className: 'hide-narrow', cell: (job) => job.name ?? '—' },
+  { head: 'State', cell: (job) => <Badge state={job.state} /> },
+  {
+    head: 'Model',
+    cell: (job) => (
+      <>
+        round {job.currentModel.round} of {job.spec.rounds}
+      </>
+    ),
+  },
+  { head: 'Paid', cell: (job) => money(job.paid) },
+  { head: 'Started', className: 'hide-narrow', cell: (job) => time(job.createdAt) },
+]
+
+const ROUND_COLUMNS: Column<FlRoundView>[] = [
+  { head: 'Round', cell: (r) => r.round },
+  { head: 'State', cell: (r) => <Badge state={r.state} /> },
+  { head: 'Accuracy', cell: (r) => percent(r.accuracy) },
+  { head: 'Accepted', cell: accepted },
+  {
+    head: 'Signatures',
+    className: 'hide-narrow',
+    cell: (r) =>
+      r.certificate
+        ? `${r.certificate.signatures.length} of ${r.certificate.validators.length}`
+        : '—',
+  },
+  {
+    head: 'Note',
+    className: 'hide-narrow',
+    cellClass: 'muted small',
+    cell: (r) => r.error?.message ?? '',
+  },
+]
+
+const CONTRIBUTION_COLUMNS: Column<FlRoundView['contributions'][number]>[] = [
+  {
+    head: 'Trainer',
+    cell: (c) => (
+      <a href={href(['agents', c.trainer])} title={c.trainer}>
+        {shortId(c.trainer, 6)}
+      </a>
+    ),
+  },
+  { head: 'Update', cell: (c) => <Badge state={c.state} /> },
+  { head: 'Paid', cell: (c) => money(c.paid) },
+  {
+    head: 'Task',
+    className: 'hide-narrow',
+    cell: (c) => (c.taskId ? <a href={href(['tasks', c.taskId])}>open</a> : '—'),
+  },
+]
 
 /** Start a job from a JSON spec; the jobs so far, newest first. */
 export function FlPage({ session }: { session: Session }) {
   const [spec, setSpec] = useState(() => JSON.stringify(exampleJob, null, 2))
-  const [error, setError] = useState<unknown>()
-  const [busy, setBusy] = useState(false)
   const jobs = useLoad(() => session.mesh.fl.list({ limit: 50 }), [session], 2000)
-  const start = async (event: FormEvent) => {
-    event.preventDefault()
-    setError(undefined)
-    setBusy(true)
-    try {
-      const job = await session.mesh.fl.create(JSON.parse(spec) as FlJobView['spec'])
-      navigate(['fl', job.id])
-    } catch (caught) {
-      setError(caught)
-    } finally {
-      setBusy(false)
-    }
+  const start = async () => {
+    const job = await session.mesh.fl.create(JSON.parse(spec) as FlJobView['spec'])
+    navigate(['fl', job.id])
   }
   return (
     <>
       <div className="page-head">
         <h1>Federated learning</h1>
       </div>
-      <form className="card pipeline-form" onSubmit={(e) => void start(e)}>
+      <StartForm label="Start job" start={start}>
         <label>
           <span>Job (model, rounds, trainers, strategy, validators, budget)</span>
-          <textarea
-            name="spec"
-            rows={14}
-            spellCheck={false}
-            value={spec}
-            onChange={(e) => setSpec(e.target.value)}
-          />
+          <JsonArea name="spec" rows={14} value={spec} onChange={setSpec} />
         </label>
-        <ErrorBox error={error} />
-        <button className="primary" type="submit" disabled={busy}>
-          {busy ? 'Starting…' : 'Start job'}
-        </button>
-      </form>
+      </StartForm>
       <Section
         title={isAdmin(session) ? 'Jobs of everyone' : 'Your jobs'}
         actions={<Live live={!jobs.error && jobs.data !== undefined} />}
       >
-        <ErrorBox error={jobs.error} />
-        {jobs.data?.length === 0 ? <p className="muted">No job yet.</p> : null}
-        <div className="table-wrap">
-          <table className="table" data-testid="fl-jobs">
-            <thead>
-              <tr>
-                <th>Job</th>
-                <th className="hide-narrow">Name</th>
-                <th>State</th>
-                <th>Model</th>
-                <th>Paid</th>
-                <th className="hide-narrow">Started</th>
-              </tr>
-            </thead>
-            <tbody>
-              {jobs.data?.map((job) => (
-                <tr key={job.id} data-job={job.id}>
-                  <td>
-                    <a href={href(['fl', job.id])} title={job.id}>
-                      {shortId(job.id, 8)}
-                    </a>
-                  </td>
-                  <td className="hide-narrow">{job.name ?? '—'}</td>
-                  <td>
-                    <Badge state={job.state} />
-                  </td>
-                  <td>
-                    round {job.currentModel.round} of {job.spec.rounds}
-                  </td>
-                  <td>{money(job.paid)}</td>
-                  <td className="hide-narrow">{time(job.createdAt)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table
+          columns={JOB_COLUMNS}
+          rows={jobs.data}
+          rowKey={(job) => job.id}
+          mark="job"
+          testId="fl-jobs"
+          error={jobs.error}
+          empty="No job yet."
+        />
       </Section>
     </>
   )
@@ -132,14 +145,12 @@ export function FlJobPage({ session, id }: { session: Session; id: string }) {
   const modelLine = rounds.map((r) => (r.state === 'approved' ? (inForce = r.accuracy) : inForce))
   return (
     <>
-      <div className="page-head">
-        <h1>{current.name ?? 'Federated-learning job'}</h1>
-        <Badge state={current.state} />
-        {current.state === 'running' ? <Live live={stream.live} /> : null}
-      </div>
-      <p>
-        <Id value={current.id} />
-      </p>
+      <ObjectHead
+        title={current.name ?? 'Federated-learning job'}
+        state={current.state}
+        live={current.state === 'running' ? stream.live : undefined}
+        id={current.id}
+      />
       <ErrorBox error={stream.error ?? current.error} />
       <Section title="Accuracy per round">
         <LineChart
@@ -160,38 +171,13 @@ export function FlJobPage({ session, id }: { session: Session; id: string }) {
         </p>
       </Section>
       <Section title="Rounds">
-        <div className="table-wrap">
-          <table className="table" data-testid="fl-rounds">
-            <thead>
-              <tr>
-                <th>Round</th>
-                <th>State</th>
-                <th>Accuracy</th>
-                <th>Accepted</th>
-                <th className="hide-narrow">Signatures</th>
-                <th className="hide-narrow">Note</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rounds.map((r) => (
-                <tr key={r.round} data-round={r.round}>
-                  <td>{r.round}</td>
-                  <td>
-                    <Badge state={r.state} />
-                  </td>
-                  <td>{percent(r.accuracy)}</td>
-                  <td>{accepted(r)}</td>
-                  <td className="hide-narrow">
-                    {r.certificate
-                      ? `${r.certificate.signatures.length} of ${r.certificate.validators.length}`
-                      : '—'}
-                  </td>
-                  <td className="hide-narrow muted small">{r.error?.message ?? ''}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table
+          columns={ROUND_COLUMNS}
+          rows={rounds}
+          rowKey={(r) => r.round}
+          mark="round"
+          testId="fl-rounds"
+        />
       </Section>
       {rounds.length > 0 ? <Contributions round={rounds[rounds.length - 1]!} /> : null}
     </>
@@ -202,36 +188,12 @@ export function FlJobPage({ session, id }: { session: Session; id: string }) {
 function Contributions({ round }: { round: FlRoundView }) {
   return (
     <Section title={`Trainers of round ${round.round}`}>
-      <div className="table-wrap">
-        <table className="table" data-testid="fl-contributions">
-          <thead>
-            <tr>
-              <th>Trainer</th>
-              <th>Update</th>
-              <th>Paid</th>
-              <th className="hide-narrow">Task</th>
-            </tr>
-          </thead>
-          <tbody>
-            {round.contributions.map((c) => (
-              <tr key={c.trainer}>
-                <td>
-                  <a href={href(['agents', c.trainer])} title={c.trainer}>
-                    {shortId(c.trainer, 6)}
-                  </a>
-                </td>
-                <td>
-                  <Badge state={c.state} />
-                </td>
-                <td>{money(c.paid)}</td>
-                <td className="hide-narrow">
-                  {c.taskId ? <a href={href(['tasks', c.taskId])}>open</a> : '—'}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <Table
+        columns={CONTRIBUTION_COLUMNS}
+        rows={round.contributions}
+        rowKey={(c) => c.trainer}
+        testId="fl-contributions"
+      />
     </Section>
   )
 }

@@ -1,11 +1,41 @@
 import type { HostedAgentView, TemplatePage, TemplateView } from '@agentmesh/sdk'
 import { useState } from 'react'
+import { Table, type Column } from '../components/table.js'
 import { Badge, ErrorBox, Id, Section } from '../components/ui.js'
-import { count, dateTime, ms } from '../format.js'
+import { count, dateTime, money, ms } from '../format.js'
 import { useLoad } from '../hooks.js'
 import type { Session } from '../session.js'
 
 const mb = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MB`
+
+const HOSTED_COLUMNS: Column<HostedAgentView>[] = [
+  {
+    head: 'Agent',
+    cell: (a) => (
+      <>
+        {a.name} <Id value={a.id} />
+      </>
+    ),
+  },
+  { head: 'State', cell: (a) => <Badge state={a.state} /> },
+  {
+    head: 'Calls',
+    cell: (a) => (
+      <>
+        {a.usage.calls} ({a.usage.failures} failed)
+      </>
+    ),
+  },
+  { head: 'CPU', cell: (a) => ms(a.usage.cpuMs) },
+  { head: 'Wall', cell: (a) => ms(a.usage.wallMs) },
+  { head: 'Peak memory', cell: (a) => mb(a.usage.peakMemoryBytes) },
+  { head: 'Cost', cell: (a) => money(a.usage.cost) },
+  {
+    head: 'Limits (cpu / wall / memory)',
+    cell: (a) => `${ms(a.limits.cpuMs)} / ${ms(a.limits.wallMs)} / ${mb(a.limits.memoryBytes)}`,
+  },
+  { head: 'Code', cellClass: 'mono small', cell: (a) => a.codeHash.slice(0, 12) },
+]
 
 /** The hosted agents the session may read (its own; an admin's: all), with limits and usage. */
 export function HostedAgentsPage({ session }: { session: Session }) {
@@ -22,49 +52,13 @@ export function HostedAgentsPage({ session }: { session: Session }) {
       </div>
       <ErrorBox error={agents.error} />
       <Section title={count(list.length, 'hosted agent')}>
-        {list.length === 0 ? <p className="muted">No hosted agents.</p> : null}
-        <div className="table-wrap">
-          <table className="table" data-testid="hosted-agents">
-            <thead>
-              <tr>
-                <th>Agent</th>
-                <th>State</th>
-                <th>Calls</th>
-                <th>CPU</th>
-                <th>Wall</th>
-                <th>Peak memory</th>
-                <th>Cost</th>
-                <th>Limits (cpu / wall / memory)</th>
-                <th>Code</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.map((a) => (
-                <tr key={a.id}>
-                  <td>
-                    {a.name} <Id value={a.id} />
-                  </td>
-                  <td>
-                    <Badge state={a.state} />
-                  </td>
-                  <td>
-                    {a.usage.calls} ({a.usage.failures} failed)
-                  </td>
-                  <td>{ms(a.usage.cpuMs)}</td>
-                  <td>{ms(a.usage.wallMs)}</td>
-                  <td>{mb(a.usage.peakMemoryBytes)}</td>
-                  <td>
-                    {a.usage.cost.amount} {a.usage.cost.currency}
-                  </td>
-                  <td>
-                    {ms(a.limits.cpuMs)} / {ms(a.limits.wallMs)} / {mb(a.limits.memoryBytes)}
-                  </td>
-                  <td className="mono small">{a.codeHash.slice(0, 12)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table
+          columns={HOSTED_COLUMNS}
+          rows={list}
+          rowKey={(a) => a.id}
+          testId="hosted-agents"
+          empty="No hosted agents."
+        />
       </Section>
     </>
   )

@@ -1,60 +1,72 @@
 import type { FactView, KnowledgePaths } from '@agentmesh/sdk/browser'
 import { useState, type FormEvent } from 'react'
 import { FactGraph } from '../components/fact-graph.js'
+import { Table, type Column } from '../components/table.js'
 import { ErrorBox, Id, Section } from '../components/ui.js'
 import { percent, shortId } from '../format.js'
 import { useLoad } from '../hooks.js'
 import { href, navigate } from '../router.js'
 import type { Session } from '../session.js'
 
+const FACT_COLUMNS: Column<FactView>[] = [
+  {
+    head: 'Fact',
+    cell: (f) => (
+      <>
+        <a href={href(['knowledge'], { node: f.subject })}>{f.subject}</a>{' '}
+        <span className="muted">{f.relation}</span>{' '}
+        <a href={href(['knowledge'], { node: f.object })}>{f.object}</a>
+      </>
+    ),
+  },
+  { head: 'Confidence', cellClass: 'num', cell: (f) => f.confidence.toFixed(2) },
+  {
+    head: 'Source',
+    cell: (f) => (
+      <a href={href(['agents', f.provenance.agent])}>
+        <Id value={f.provenance.agent} short={shortId(f.provenance.agent)} />
+      </a>
+    ),
+  },
+  {
+    head: 'Reputation',
+    headTitle: "The source's reputation, 0 to 5: what ranks its facts",
+    cellClass: 'num',
+    cell: (f) => f.provenance.reputation.toFixed(2),
+  },
+  { head: 'Reads', cellClass: 'num', cell: (f) => f.usage.reads },
+  {
+    head: 'Effectiveness',
+    headTitle: 'Tasks that read it: completed of those that ended',
+    cellClass: 'num',
+    cell: (f) => percent(f.usage.effectiveness, 0),
+    cellProps: (f) => ({ title: `${f.usage.completed} of ${f.usage.tasks} tasks` }),
+  },
+  {
+    head: 'Task',
+    className: 'hide-narrow',
+    cell: (f) =>
+      f.provenance.taskId ? (
+        <a href={href(['tasks', f.provenance.taskId])}>{shortId(f.provenance.taskId)}</a>
+      ) : (
+        <span className="muted">—</span>
+      ),
+  },
+]
+
 /** Facts as a table: the triple, confidence, source and its reputation, usage. */
 function FactTable({ facts, testId }: { facts: readonly FactView[]; testId: string }) {
-  if (facts.length === 0) return <p className="muted">None.</p>
   return (
-    <div className="table-wrap">
-      <table className="table" data-testid={testId}>
-        <thead>
-          <tr>
-            <th>Fact</th>
-            <th>Confidence</th>
-            <th>Source</th>
-            <th title="The source's reputation, 0 to 5: what ranks its facts">Reputation</th>
-            <th>Reads</th>
-            <th title="Tasks that read it: completed of those that ended">Effectiveness</th>
-            <th className="hide-narrow">Task</th>
-          </tr>
-        </thead>
-        <tbody>
-          {facts.map((f) => (
-            <tr key={f.id} data-fact={f.id} data-agent={f.provenance.agent}>
-              <td>
-                <a href={href(['knowledge'], { node: f.subject })}>{f.subject}</a>{' '}
-                <span className="muted">{f.relation}</span>{' '}
-                <a href={href(['knowledge'], { node: f.object })}>{f.object}</a>
-              </td>
-              <td className="num">{f.confidence.toFixed(2)}</td>
-              <td>
-                <a href={href(['agents', f.provenance.agent])}>
-                  <Id value={f.provenance.agent} short={shortId(f.provenance.agent)} />
-                </a>
-              </td>
-              <td className="num">{f.provenance.reputation.toFixed(2)}</td>
-              <td className="num">{f.usage.reads}</td>
-              <td className="num" title={`${f.usage.completed} of ${f.usage.tasks} tasks`}>
-                {percent(f.usage.effectiveness, 0)}
-              </td>
-              <td className="hide-narrow">
-                {f.provenance.taskId ? (
-                  <a href={href(['tasks', f.provenance.taskId])}>{shortId(f.provenance.taskId)}</a>
-                ) : (
-                  <span className="muted">—</span>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <Table
+      columns={FACT_COLUMNS}
+      rows={facts}
+      rowKey={(f) => f.id}
+      mark="fact"
+      rowProps={(f) => ({ 'data-agent': f.provenance.agent })}
+      testId={testId}
+      empty="None."
+      emptyHidesTable
+    />
   )
 }
 

@@ -1,8 +1,9 @@
 import type { LedgerTransfer } from '@agentmesh/sdk/browser'
 import { useState, type FormEvent } from 'react'
+import { Table, type Column } from '../components/table.js'
 import { Badge, ErrorBox, Figure, Id, Json, Section } from '../components/ui.js'
 import { money, shortId, time } from '../format.js'
-import { useLoad } from '../hooks.js'
+import { useAction, useLoad } from '../hooks.js'
 import { href, navigate } from '../router.js'
 import { isAdmin, type Session } from '../session.js'
 
@@ -21,22 +22,51 @@ async function referencesOf(
   return new Set(view.steps.flatMap((s) => (s.taskId ? [s.taskId] : [])))
 }
 
+/** The transfers' columns, the amount signed as it moves in or out of `account`. */
+const transferColumns = (account: string): Column<LedgerTransfer>[] => [
+  { head: 'Code', cell: (t) => t.code },
+  {
+    head: 'Kind',
+    cell: (t) => (
+      <>
+        {t.kind} {t.state ? <Badge state={t.state} /> : null}
+      </>
+    ),
+    cellProps: (t) => ({ 'data-kind': t.kind }),
+  },
+  {
+    head: 'Amount',
+    cell: (t) => `${t.debitAccount === account ? '−' : '+'}${money(t.amount)}`,
+    cellProps: (t) => ({
+      className: `${t.debitAccount === account ? 'out' : 'in'}${t.kind === 'pending' ? ' hold' : ''}`,
+      title: t.kind === 'pending' ? 'A hold: what was posted of it is its own transfer' : undefined,
+    }),
+  },
+  {
+    head: 'From',
+    className: 'hide-narrow',
+    cell: (t) => shortId(t.debitAccount),
+    cellProps: (t) => ({ title: t.debitAccount }),
+  },
+  {
+    head: 'To',
+    className: 'hide-narrow',
+    cell: (t) => shortId(t.creditAccount),
+    cellProps: (t) => ({ title: t.creditAccount }),
+  },
+  {
+    head: 'Task',
+    cell: (t) =>
+      t.reference ? <a href={href(['tasks', t.reference])}>{shortId(t.reference, 6)}</a> : '—',
+  },
+  { head: 'At', className: 'hide-narrow', cell: (t) => time(t.createdAt) },
+]
+
 function Verify({ session }: { session: Session }) {
   const [report, setReport] = useState<unknown>()
-  const [error, setError] = useState<unknown>()
-  const [busy, setBusy] = useState(false)
+  const { busy, error, run } = useAction()
   if (!isAdmin(session)) return <p className="muted">Verifying the ledger needs the admin token.</p>
-  const verify = async () => {
-    setBusy(true)
-    setError(undefined)
-    try {
-      setReport(await session.mesh.verifyLedger())
-    } catch (caught) {
-      setError(caught)
-    } finally {
-      setBusy(false)
-    }
-  }
+  const verify = () => run(async () => setReport(await session.mesh.verifyLedger()))
   const ok = (report as { ok?: boolean } | undefined)?.ok
   return (
     <>
@@ -118,60 +148,15 @@ export function LedgerPage({ session, query }: { session: Session; query: URLSea
         }
         actions={filter ? <a href={href(['ledger'], { account })}>Show all</a> : undefined}
       >
-        <ErrorBox error={transfers.error} />
-        {transfers.data?.shown.length === 0 ? (
-          <p className="muted">No transfer{transfers.data.filtered ? ' matches' : ' yet'}.</p>
-        ) : null}
-        <div className="table-wrap">
-          <table className="table" data-testid="transfers">
-            <thead>
-              <tr>
-                <th>Code</th>
-                <th>Kind</th>
-                <th>Amount</th>
-                <th className="hide-narrow">From</th>
-                <th className="hide-narrow">To</th>
-                <th>Task</th>
-                <th className="hide-narrow">At</th>
-              </tr>
-            </thead>
-            <tbody>
-              {transfers.data?.shown.map((t: LedgerTransfer) => (
-                <tr key={t.id} data-transfer={t.id}>
-                  <td>{t.code}</td>
-                  <td data-kind={t.kind}>
-                    {t.kind} {t.state ? <Badge state={t.state} /> : null}
-                  </td>
-                  <td
-                    className={`${t.debitAccount === account ? 'out' : 'in'}${t.kind === 'pending' ? ' hold' : ''}`}
-                    title={
-                      t.kind === 'pending'
-                        ? 'A hold: what was posted of it is its own transfer'
-                        : undefined
-                    }
-                  >
-                    {t.debitAccount === account ? '−' : '+'}
-                    {money(t.amount)}
-                  </td>
-                  <td className="hide-narrow" title={t.debitAccount}>
-                    {shortId(t.debitAccount)}
-                  </td>
-                  <td className="hide-narrow" title={t.creditAccount}>
-                    {shortId(t.creditAccount)}
-                  </td>
-                  <td>
-                    {t.reference ? (
-                      <a href={href(['tasks', t.reference])}>{shortId(t.reference, 6)}</a>
-                    ) : (
-                      '—'
-                    )}
-                  </td>
-                  <td className="hide-narrow">{time(t.createdAt)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table
+          columns={transferColumns(account)}
+          rows={transfers.data?.shown}
+          rowKey={(t) => t.id}
+          mark="transfer"
+          testId="transfers"
+          error={transfers.error}
+          empty={`No transfer${transfers.data?.filtered ? ' matches' : ' yet'}.`}
+        />
       </Section>
       <Section title="Verify">
         <Verify session={session} />

@@ -1,11 +1,39 @@
+import type { PipelineRunView } from '@agentmesh/sdk/browser'
 import { useState } from 'react'
-import { Badge, ErrorBox, Live, Section } from '../components/ui.js'
+import { Table, type Column } from '../components/table.js'
+import { Badge, Live, Section } from '../components/ui.js'
 import { money, shortId, time } from '../format.js'
 import { useLoad } from '../hooks.js'
 import { href } from '../router.js'
 import { isAdmin, type Session } from '../session.js'
 
 const PAGE = 20
+
+/** The runs' columns; an admin, who sees everyone's runs, also sees who asked for each. */
+const runColumns = (admin: boolean): Column<PipelineRunView>[] => [
+  {
+    head: 'Run',
+    cell: (run) => (
+      <a href={href(['pipelines', run.id])} title={run.id}>
+        {shortId(run.id, 8)}
+      </a>
+    ),
+  },
+  { head: 'Name', className: 'hide-narrow', cell: (run) => run.name ?? '—' },
+  { head: 'State', cell: (run) => <Badge state={run.state} /> },
+  ...(admin
+    ? [
+        {
+          head: 'Requester',
+          className: 'hide-narrow',
+          cell: (run: PipelineRunView) => shortId(run.requester),
+          cellProps: (run: PipelineRunView) => ({ title: run.requester }),
+        },
+      ]
+    : []),
+  { head: 'Spent', cell: (run) => money(run.spent) },
+  { head: 'Started', className: 'hide-narrow', cell: (run) => time(run.createdAt) },
+]
 
 /**
  * The node's pipeline runs, newest first (the caller's own; an admin's: everyone's), refreshed
@@ -37,44 +65,15 @@ export function PipelineRunList({ session }: { session: Session }) {
         </>
       }
     >
-      <ErrorBox error={runs.error} />
-      {runs.data?.results.length === 0 ? <p className="muted">No run yet.</p> : null}
-      <div className="table-wrap">
-        <table className="table" data-testid="pipeline-runs">
-          <thead>
-            <tr>
-              <th>Run</th>
-              <th className="hide-narrow">Name</th>
-              <th>State</th>
-              {admin ? <th className="hide-narrow">Requester</th> : null}
-              <th>Spent</th>
-              <th className="hide-narrow">Started</th>
-            </tr>
-          </thead>
-          <tbody>
-            {runs.data?.results.map((run) => (
-              <tr key={run.id} data-run={run.id}>
-                <td>
-                  <a href={href(['pipelines', run.id])} title={run.id}>
-                    {shortId(run.id, 8)}
-                  </a>
-                </td>
-                <td className="hide-narrow">{run.name ?? '—'}</td>
-                <td>
-                  <Badge state={run.state} />
-                </td>
-                {admin ? (
-                  <td className="hide-narrow" title={run.requester}>
-                    {shortId(run.requester)}
-                  </td>
-                ) : null}
-                <td>{money(run.spent)}</td>
-                <td className="hide-narrow">{time(run.createdAt)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <Table
+        columns={runColumns(admin)}
+        rows={runs.data?.results}
+        rowKey={(run) => run.id}
+        mark="run"
+        testId="pipeline-runs"
+        error={runs.error}
+        empty="No run yet."
+      />
     </Section>
   )
 }

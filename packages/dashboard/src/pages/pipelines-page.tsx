@@ -1,7 +1,9 @@
 import type { PipelineRunView, StreamEvent } from '@agentmesh/sdk/browser'
-import { useState, type FormEvent } from 'react'
+import { useState } from 'react'
 import { Dag } from '../components/dag.js'
-import { Badge, ErrorBox, Id, Json, Live, Section } from '../components/ui.js'
+import { JsonArea, StartForm } from '../components/start-form.js'
+import { Table, type Column } from '../components/table.js'
+import { Badge, ErrorBox, Json, ObjectHead, Section } from '../components/ui.js'
 import { exampleInput, examplePipeline } from '../example-pipeline.js'
 import { money, time } from '../format.js'
 import { useLoad, useStream } from '../hooks.js'
@@ -13,59 +15,40 @@ import { PipelineRunList } from './pipeline-run-list.js'
 export function PipelinesPage({ session }: { session: Session }) {
   const [definition, setDefinition] = useState(() => JSON.stringify(examplePipeline, null, 2))
   const [input, setInput] = useState(() => JSON.stringify(exampleInput, null, 2))
-  const [error, setError] = useState<unknown>()
-  const [busy, setBusy] = useState(false)
-  const run = async (event: FormEvent) => {
-    event.preventDefault()
-    setError(undefined)
-    setBusy(true)
-    try {
-      const parsedInput = input.trim() === '' ? undefined : (JSON.parse(input) as unknown)
-      const started = await session.mesh.runPipeline(JSON.parse(definition), parsedInput)
-      navigate(['pipelines', started.id])
-    } catch (caught) {
-      setError(caught)
-    } finally {
-      setBusy(false)
-    }
+  const start = async () => {
+    const parsedInput = input.trim() === '' ? undefined : (JSON.parse(input) as unknown)
+    const started = await session.mesh.runPipeline(JSON.parse(definition), parsedInput)
+    navigate(['pipelines', started.id])
   }
   return (
     <>
       <div className="page-head">
         <h1>Pipelines</h1>
       </div>
-      <form className="card pipeline-form" onSubmit={(e) => void run(e)}>
+      <StartForm label="Run pipeline" start={start}>
         <label>
           <span>
             Definition (steps, <code>needs</code>, input templates with <code>$ref</code>)
           </span>
-          <textarea
-            name="definition"
-            rows={16}
-            spellCheck={false}
-            value={definition}
-            onChange={(e) => setDefinition(e.target.value)}
-          />
+          <JsonArea name="definition" rows={16} value={definition} onChange={setDefinition} />
         </label>
         <label>
           Input
-          <textarea
-            name="input"
-            rows={3}
-            spellCheck={false}
-            value={input}
-            onChange={(e) => setInput(e.target.value)}
-          />
+          <JsonArea name="input" rows={3} value={input} onChange={setInput} />
         </label>
-        <ErrorBox error={error} />
-        <button className="primary" type="submit" disabled={busy}>
-          {busy ? 'Starting…' : 'Run pipeline'}
-        </button>
-      </form>
+      </StartForm>
       <PipelineRunList session={session} />
     </>
   )
 }
+
+const STEP_COLUMNS: Column<PipelineRunView['steps'][number]>[] = [
+  { head: 'Step', cell: (s) => s.id },
+  { head: 'Capability', className: 'hide-narrow', cell: (s) => <code>{s.capability}</code> },
+  { head: 'State', cell: (s) => <Badge state={s.state} /> },
+  { head: 'Task', cell: (s) => (s.taskId ? <a href={href(['tasks', s.taskId])}>open</a> : '—') },
+  { head: 'Ended', className: 'hide-narrow', cell: (s) => time(s.endedAt) },
+]
 
 /** One run: its DAG, each step's state changing live, outputs, spend and the steps' tasks. */
 export function PipelineRunPage({ session, id }: { session: Session; id: string }) {
@@ -96,14 +79,12 @@ export function PipelineRunPage({ session, id }: { session: Session; id: string 
   if (!current) return <ErrorBox error={loaded.error ?? stream.error} />
   return (
     <>
-      <div className="page-head">
-        <h1>{current.name ?? 'Pipeline run'}</h1>
-        <Badge state={current.state} />
-        {current.state === 'running' ? <Live live={stream.live} /> : null}
-      </div>
-      <p>
-        <Id value={current.id} />
-      </p>
+      <ObjectHead
+        title={current.name ?? 'Pipeline run'}
+        state={current.state}
+        live={current.state === 'running' ? stream.live : undefined}
+        id={current.id}
+      />
       <ErrorBox error={stream.error} />
       <Section title="Steps">
         <Dag steps={current.steps} />
@@ -113,34 +94,7 @@ export function PipelineRunPage({ session, id }: { session: Session; id: string 
         </p>
       </Section>
       <Section title="Step details">
-        <div className="table-wrap">
-          <table className="table">
-            <thead>
-              <tr>
-                <th>Step</th>
-                <th className="hide-narrow">Capability</th>
-                <th>State</th>
-                <th>Task</th>
-                <th className="hide-narrow">Ended</th>
-              </tr>
-            </thead>
-            <tbody>
-              {current.steps.map((s) => (
-                <tr key={s.id} data-step={s.id}>
-                  <td>{s.id}</td>
-                  <td className="hide-narrow">
-                    <code>{s.capability}</code>
-                  </td>
-                  <td>
-                    <Badge state={s.state} />
-                  </td>
-                  <td>{s.taskId ? <a href={href(['tasks', s.taskId])}>open</a> : '—'}</td>
-                  <td className="hide-narrow">{time(s.endedAt)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table columns={STEP_COLUMNS} rows={current.steps} rowKey={(s) => s.id} mark="step" />
         {current.state !== 'running' ? (
           <>
             <h3>Outputs</h3>

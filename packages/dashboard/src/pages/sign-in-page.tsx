@@ -1,28 +1,22 @@
 import { useState, type FormEvent } from 'react'
 import { ErrorBox } from '../components/ui.js'
+import { useAction } from '../hooks.js'
 import { signInWithKey, signInWithToken, type Session } from '../session.js'
 
 /** Sign in with a session token (the admin token the node prints) or a key. */
 export function SignInPage({ onSignedIn }: { onSignedIn: (session: Session) => void }) {
   const [mode, setMode] = useState<'token' | 'key'>('token')
   const [secret, setSecret] = useState('')
-  const [error, setError] = useState<unknown>()
-  const [busy, setBusy] = useState(false)
-  const submit = async (event: FormEvent) => {
+  const { busy, error, run } = useAction()
+  const submit = (event: FormEvent) => {
     event.preventDefault()
-    setBusy(true)
-    setError(undefined)
-    try {
-      onSignedIn(mode === 'token' ? await signInWithToken(secret) : await signInWithKey(secret))
-    } catch (caught) {
-      setError(caught)
-    } finally {
-      setBusy(false)
-    }
+    void run(async () =>
+      onSignedIn(mode === 'token' ? await signInWithToken(secret) : await signInWithKey(secret)),
+    )
   }
   return (
     <div className="signin">
-      <form className="card signin-card" onSubmit={(e) => void submit(e)}>
+      <form className="card signin-card" onSubmit={submit}>
         <h1>agentmesh</h1>
         <p className="muted">Sign in to this node’s dashboard.</p>
         <div className="tabs" role="tablist">

@@ -1,12 +1,20 @@
 import type { StreamEvent, TaskView } from '@agentmesh/sdk/browser'
 import { useState } from 'react'
-import { Badge, ErrorBox, Id, Json, Live, Section } from '../components/ui.js'
+import { Table, type Column } from '../components/table.js'
+import { Badge, ErrorBox, Id, Json, ObjectHead, Section } from '../components/ui.js'
 import { dateTime, money, time } from '../format.js'
 import { useLoad, useStream } from '../hooks.js'
 import { href } from '../router.js'
 import type { Session } from '../session.js'
 
 const FINAL = new Set(['completed', 'failed', 'timed_out', 'canceled', 'disputed'])
+
+const ATTEMPT_COLUMNS: Column<TaskView['attempts'][number]>[] = [
+  { head: '#', cell: (a) => a.n },
+  { head: 'Agent', cell: (a) => <Id value={a.agentId} /> },
+  { head: 'Outcome', cell: (a) => (a.outcome ? <Badge state={a.outcome} /> : '…') },
+  { head: 'Started', cell: (a) => time(a.startedAt) },
+]
 
 /** One task: its state timeline (live while it runs), attempts, output and settlement. */
 export function TaskDetailPage({ session, id }: { session: Session; id: string }) {
@@ -28,14 +36,12 @@ export function TaskDetailPage({ session, id }: { session: Session; id: string }
   const account = `${task.requester}:${task.maxPrice.currency}`
   return (
     <>
-      <div className="page-head">
-        <h1>Task</h1>
-        <Badge state={task.state} />
-        {running ? <Live live={stream.live} /> : null}
-      </div>
-      <p>
-        <Id value={task.id} />
-      </p>
+      <ObjectHead
+        title="Task"
+        state={task.state}
+        live={running ? stream.live : undefined}
+        id={task.id}
+      />
       <ErrorBox error={loaded.error ?? stream.error} />
       <div className="grid-2">
         <Section title="Timeline">
@@ -97,32 +103,7 @@ export function TaskDetailPage({ session, id }: { session: Session; id: string }
           <dt>Deadline</dt>
           <dd>{dateTime(task.deadline)}</dd>
         </dl>
-        {task.attempts.length > 0 ? (
-          <div className="table-wrap">
-            <table className="table">
-              <thead>
-                <tr>
-                  <th>#</th>
-                  <th>Agent</th>
-                  <th>Outcome</th>
-                  <th>Started</th>
-                </tr>
-              </thead>
-              <tbody>
-                {task.attempts.map((a) => (
-                  <tr key={a.n}>
-                    <td>{a.n}</td>
-                    <td>
-                      <Id value={a.agentId} />
-                    </td>
-                    <td>{a.outcome ? <Badge state={a.outcome} /> : '…'}</td>
-                    <td>{time(a.startedAt)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        ) : null}
+        <Table columns={ATTEMPT_COLUMNS} rows={task.attempts} rowKey={(a) => a.n} emptyHidesTable />
         <div className="grid-2">
           <div>
             <h3>Input</h3>

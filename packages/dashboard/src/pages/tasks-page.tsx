@@ -1,4 +1,5 @@
 import type { TaskView } from '@agentmesh/sdk/browser'
+import { Table, type Column } from '../components/table.js'
 import { Badge, ErrorBox, Live, Section } from '../components/ui.js'
 import { money, shortId, time } from '../format.js'
 import { useLoad } from '../hooks.js'
@@ -6,6 +7,20 @@ import { href, navigate } from '../router.js'
 import type { Session } from '../session.js'
 
 const STATES = ['', 'running', 'completed', 'failed', 'timed_out', 'canceled', 'disputed']
+
+const TASK_COLUMNS: Column<TaskView>[] = [
+  { head: 'Task', cell: (t) => <a href={href(['tasks', t.id])}>{shortId(t.id, 8)}</a> },
+  { head: 'Capability', cell: (t) => <code>{t.capability}</code> },
+  { head: 'State', cell: (t) => <Badge state={t.state} /> },
+  {
+    head: 'Provider',
+    className: 'hide-narrow',
+    cell: (t) => shortId(t.providerId),
+    cellProps: (t) => ({ title: t.providerId ?? '' }),
+  },
+  { head: 'Paid', cell: (t) => money(t.settlement.paid) },
+  { head: 'Created', className: 'hide-narrow', cell: (t) => time(t.createdAt) },
+]
 
 /** The newest tasks (all of them for an admin, your own otherwise), refreshed every second. */
 export function TasksPage({ session, query }: { session: Session; query: URLSearchParams }) {
@@ -37,41 +52,13 @@ export function TasksPage({ session, query }: { session: Session; query: URLSear
       </div>
       <ErrorBox error={tasks.error} />
       <Section title="Newest first">
-        {tasks.data?.tasks.length === 0 ? <p className="muted">No task yet.</p> : null}
-        <div className="table-wrap">
-          <table className="table">
-            <thead>
-              <tr>
-                <th>Task</th>
-                <th>Capability</th>
-                <th>State</th>
-                <th className="hide-narrow">Provider</th>
-                <th>Paid</th>
-                <th className="hide-narrow">Created</th>
-              </tr>
-            </thead>
-            <tbody>
-              {tasks.data?.tasks.map((t) => (
-                <tr key={t.id} data-task={t.id}>
-                  <td>
-                    <a href={href(['tasks', t.id])}>{shortId(t.id, 8)}</a>
-                  </td>
-                  <td>
-                    <code>{t.capability}</code>
-                  </td>
-                  <td>
-                    <Badge state={t.state} />
-                  </td>
-                  <td className="hide-narrow" title={t.providerId ?? ''}>
-                    {shortId(t.providerId)}
-                  </td>
-                  <td>{money(t.settlement.paid)}</td>
-                  <td className="hide-narrow">{time(t.createdAt)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table
+          columns={TASK_COLUMNS}
+          rows={tasks.data?.tasks}
+          rowKey={(t) => t.id}
+          mark="task"
+          empty="No task yet."
+        />
       </Section>
     </>
   )

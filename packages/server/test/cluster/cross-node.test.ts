@@ -136,14 +136,15 @@ describe.skipIf(skip !== undefined)(
       }
     })
 
-    it('refuses a token revoked on node 1 on every node within a second', async () => {
+    // How soon is cluster-caches.test.ts's part: there a 10-minute cache leaves only the bus
+    // message to carry the revocation. Here, with the default cache, every node refuses it.
+    it('refuses a token revoked on node 1 on every node', async () => {
       const key = generateKeyPair()
       const session = await Mesh.connect(cluster.nodes[0]!.url, { key })
       const token = session.token
       const ask = (url: string) =>
         fetch(`${url}/v1/auth/whoami`, { headers: { authorization: `Bearer ${token}` } })
       for (const node of cluster.nodes) expect((await ask(node.url)).status).toBe(200)
-      const revokedAt = Date.now()
       const revoke = await fetch(`${cluster.nodes[0]!.url}/v1/auth/revoke`, {
         method: 'POST',
         headers: { authorization: `Bearer ${token}` },
@@ -152,13 +153,11 @@ describe.skipIf(skip !== undefined)(
       await Promise.all(
         cluster.nodes.map((node) =>
           waitUntil(async () => (await ask(node.url)).status === 401, {
-            timeoutMs: 1000,
             everyMs: 20,
             what: `node ${node.url} to refuse the revoked token`,
           }),
         ),
       )
-      expect(Date.now() - revokedAt).toBeLessThan(1500)
     })
 
     it('finds on node 3, by meaning, a capability registered on node 1', async () => {

@@ -85,6 +85,10 @@ describe('deployment templates', () => {
     expect(entry).toEqual(['node', `packages/server/${bin.replace(/^\.\//, '')}`])
     expect(existsSync(new URL(entry[1]!, repo))).toBe(true)
     expect(dockerfile).toMatch(new RegExp(`^EXPOSE ${DEFAULT_PORT}$`, 'm'))
+    // The npm that reads allowScripts installs, before npm ci.
+    const npm = /^RUN npm install -g npm@(\d+)\.\d+\.\d+$/m.exec(dockerfile)
+    expect(Number(npm?.[1])).toBeGreaterThanOrEqual(11)
+    expect(dockerfile.indexOf(npm![0])).toBeLessThan(dockerfile.indexOf('npm ci'))
   })
 
   it('deploy/compose runs three nodes on PostgreSQL and NATS with JetStream, as the node reads them', async () => {

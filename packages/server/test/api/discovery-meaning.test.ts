@@ -72,6 +72,33 @@ describe('discovery by meaning over HTTP', () => {
     expect(relevance.reason).toMatch(/^text match none \(weight 0\.1\); meaning: cosine 0\.\d+/)
   })
 
+  it('leaves out cards found by meaning alone that are far less close than the closest', async () => {
+    const node = await start()
+    const did = await registerSentiment(node)
+    const key = generateKeyPair()
+    const mesh = await Mesh.connect(node.url, { key, roles: ['agent'] })
+    await mesh.registerAgent(
+      agentCard(key, {
+        name: 'checker',
+        description: 'Federated learning',
+        capabilities: [
+          capability({
+            id: 'fl.validate',
+            description: 'Evaluates a proposed model on held-out data and signs approved rounds',
+            tags: ['fl', 'validation'],
+          }),
+        ],
+      }),
+      key,
+    )
+    await mesh.close()
+    const page = await search(node, 'sentiment')
+    expect(page.results.map((r) => r.agentId)).toEqual([did])
+    // The other card is a candidate by meaning (cosine above 0), just not a near one.
+    const far = await search(node, 'check a trained model')
+    expect(far.results.map((r) => r.capabilityId)).toContain('fl.validate')
+  })
+
   it('ranks by text alone with AGENTMESH_RELEVANCE_WEIGHTS=vector=0', async () => {
     const config = resolveNodeConfig({}, { AGENTMESH_RELEVANCE_WEIGHTS: 'vector=0' })
     const node = await start({ relevanceWeights: config.relevanceWeights })

@@ -96,6 +96,12 @@ export const DEFAULT_SEARCH_LIMIT = 20
 export const MAX_SEARCH_LIMIT = 100
 /** How many capabilities nearest in meaning join a query's text matches as candidates, at most. */
 const NEAREST_BY_MEANING = 100
+/**
+ * A capability found by meaning alone (no word of the query in its card) stays a candidate only
+ * when at least this fraction as close as the closest candidate: unrelated cards sit at cosine
+ * 0.1 to 0.3 from any query, so an absolute floor either lets them in or drops weak real matches.
+ */
+const MEANING_ONLY_RELATIVE = 0.5
 /** Above this many online agents, `online=true` filters after the query instead of inside it. */
 const ONLINE_IN_QUERY_MAX = 1000
 
@@ -288,7 +294,7 @@ export class DiscoveryService {
     }
     const matches = await this.#candidateMatches(query, cached, meaning)
     const summaries = await this.#reputation.summaries([...new Set(matches.map((m) => m.agentId))])
-    const kept = matches.flatMap((match) => {
+    const candidates = matches.flatMap((match) => {
       const reputation = summaries.get(match.agentId)
       const presence = this.#presence.state(match.agentId)
       if (filters.online !== undefined && presence.online !== filters.online) return []
@@ -308,11 +314,17 @@ export class DiscoveryService {
       if (meaning) signals.similarity = cosine(meaning.vector, match.embedding)
       return [{ match, signals }]
     })
+    const bestSimilarity = candidates.reduce(
+      (best, { signals }) => Math.max(best, signals.similarity ?? 0),
+      0,
+    )
+    const kept = candidates.filter(
+      ({ match, signals }) =>
+        match.relevance > 0 || (signals.similarity ?? 0) >= MEANING_ONLY_RELATIVE * bestSimilarity,
+    )
     const cheapestByCurrency = new Map<string, bigint>()
     let bestRelevance = 0
-    let bestSimilarity = 0
-    for (const { match, signals } of kept) {
-      bestSimilarity = Math.max(bestSimilarity, signals.similarity ?? 0)
+    for (const { match } of kept) {
       const cheapest = cheapestByCurrency.get(match.currency)
       if (cheapest === undefined || match.priceMicros < cheapest) {
         cheapestByCurrency.set(match.currency, match.priceMicros)
